@@ -1,0 +1,1 @@
+"""减负看板 · Burden Dashboard: app logs -> DuckDB rollups -> Streamlit views."""

@@ -1,0 +1,83 @@
+"""Command line: python -m burden generate|load|rollup|demo|summary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from burden import settings
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from burden.demo import generate
+
+    generate(Path(args.out), scale=args.scale, seed=args.seed, fmt=args.format)
+    return 0
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    from burden.ingest import load
+
+    report = load([Path(p) for p in args.paths], settings.db_path(), kind=args.kind)
+    return 0 if report.ok else 1
+
+
+def _cmd_rollup(args: argparse.Namespace) -> int:
+    from burden.rollups import rebuild
+
+    rebuild(settings.db_path())
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from burden.demo.build import build_demo
+
+    build_demo(settings.db_path(), scale=args.scale, seed=args.seed, force=args.force)
+    return 0
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from burden.summary import print_summary
+
+    return print_summary(args.region, args.from_month, args.to_month, args.format)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m burden", description="减负看板 · Burden Dashboard")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("generate", help="write demo log files to a folder")
+    p.add_argument("--out", default=str(settings.DEMO_FILES_DIR))
+    p.add_argument("--scale", type=float, default=1.0, help="1 = default demo; 60 = province scale")
+    p.add_argument("--seed", type=int, default=None, help="default: the scenario's seed")
+    p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    p.set_defaults(func=_cmd_generate)
+
+    p = sub.add_parser("load", help="load log files (or folders of them) into the database")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--kind", choices=["apps", "cadres", "accounts", "events", "photos", "cases"])
+    p.set_defaults(func=_cmd_load)
+
+    p = sub.add_parser("rollup", help="rebuild the derived tables")
+    p.set_defaults(func=_cmd_rollup)
+
+    p = sub.add_parser("demo", help="generate, load and roll up the demo database")
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--force", action="store_true", help="rebuild even if the database exists")
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("summary", help="headline metrics for a region and period")
+    p.add_argument("--region", default=settings.PROVINCE_CODE)
+    p.add_argument("--from", dest="from_month", help="YYYY-MM")
+    p.add_argument("--to", dest="to_month", help="YYYY-MM")
+    p.add_argument("--format", choices=["json", "table"], default="table")
+    p.set_defaults(func=_cmd_summary)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""Paths, thresholds and environment overrides, in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+QUERIES_DIR = ROOT / "queries"
+DIVISIONS_DIR = DATA_DIR / "zhejiang_divisions"
+SCENARIO_FILE = DATA_DIR / "scenario.toml"
+DEMO_FILES_DIR = DATA_DIR / "demo"
+
+TIMEZONE = "Asia/Shanghai"
+PROVINCE_CODE = "33"
+
+# Metric settings (SPEC "Metrics"); each can be overridden by the environment.
+APPS_TARGET = int(os.environ.get("BURDEN_APPS_TARGET", "5"))
+BASELINE_MONTHS = int(os.environ.get("BURDEN_BASELINE_MONTHS", "3"))
+DUPLICATE_WINDOW_DAYS = 7
+ZOMBIE_ACTIVE_SHARE = 0.05
+ZOMBIE_ACTIVE_DAYS = 90
+ZOMBIE_SILENT_DAYS = 60
+SUPERFICIAL_FIX_DAYS = 14
+
+
+def db_path() -> Path:
+    """The database file: BURDEN_DB, else data/burden.duckdb."""
+    return Path(os.environ.get("BURDEN_DB", DATA_DIR / "burden.duckdb"))
