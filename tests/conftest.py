@@ -1,0 +1,50 @@
+"""Shared fixtures: deterministic demo databases built once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Small enough to build in seconds, large enough to hold every county and seed place.
+SMALL_SCALE = 0.1
+TEST_SEED = 20231101
+
+
+def _build(path: Path, scale: float) -> Path:
+    from burden.demo.build import build_demo
+
+    build_demo(path, scale=scale, seed=TEST_SEED, force=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_db(tmp_path_factory) -> Path:
+    """A small demo database (fixed seed)."""
+    return _build(tmp_path_factory.mktemp("small") / "burden.duckdb", SMALL_SCALE)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The default demo database, as `make demo` builds it (scenario seed, scale 1)."""
+    from burden.demo.build import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "burden.duckdb"
+    build_demo(path, scale=1.0, seed=None, force=True)
+    return path
+
+
+@pytest.fixture
+def use_db(monkeypatch):
+    """Point BURDEN_DB (and so db.query) at a given database for one test."""
+
+    def _use(path: Path) -> Path:
+        monkeypatch.setenv("BURDEN_DB", str(path))
+        return path
+
+    return _use
+
+
+def pytest_configure(config):
+    os.environ.setdefault("BURDEN_DB", "/nonexistent/tests-must-choose-a-db.duckdb")
