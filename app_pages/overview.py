@@ -1,0 +1,70 @@
+"""总览 Overview: headline before/after, monthly trend, ranking of sub-regions."""
+
+import streamlit as st
+
+from burden import charts, frame, i18n, settings
+from burden.i18n import fmt_num, fmt_pct, t
+from burden.views import overview
+
+view = frame.view()
+data = overview.load(view.state)
+region = data.region
+
+st.title(t("overview.title", region=i18n.region_name(region["name_zh"], region["name_en"])))
+st.caption(
+    t(
+        "overview.caption",
+        start=view.state.start,
+        end=view.state.end,
+        base_from=view.baseline[0],
+        base_to=view.baseline[1],
+        as_of=view.as_of,
+    )
+)
+
+st.subheader(t("overview.headline", latest=view.state.end))
+cols = st.columns(4)
+for index, card in enumerate(overview.headline_cards(data.headline, settings.APPS_TARGET)):
+    fmt = fmt_pct if card.is_rate else fmt_num
+    delta = card.latest - card.baseline if card.latest is not None and card.baseline is not None else None
+    if delta is None:
+        delta_text = None
+    elif card.is_rate:
+        delta_text = f"{delta * 100:+.1f} pp"
+    else:
+        delta_text = f"{delta:+.1f}"
+    with cols[index % 4]:
+        st.metric(
+            t(card.label_key, target=settings.APPS_TARGET),
+            fmt(card.latest),
+            delta_text,
+            delta_color="inverse" if card.lower_is_better else "normal",
+            help=t(card.help_key),
+            border=True,
+        )
+        note = t("metric.baseline_value", value=fmt(card.baseline))
+        if card.target is not None:
+            note += " · " + t("metric.target_value", value=card.target)
+        st.caption(note)
+
+st.subheader(t("overview.trend"))
+left, right = st.columns(2)
+trend = data.trend
+with left:
+    st.plotly_chart(
+        charts.apps_trend(trend, view.baseline, settings.APPS_TARGET, overview.apps_title(trend)), key="apps_trend"
+    )
+with right:
+    st.plotly_chart(charts.rate_trend(trend, view.baseline, overview.rate_title(trend)), key="dup_trend")
+
+st.subheader(t("overview.ranking", latest=view.state.end))
+ranking = data.ranking
+if ranking.height == 0:
+    st.info(t("overview.ranking_empty"))
+else:
+    st.plotly_chart(
+        charts.ranking_bar(ranking, "label", settings.APPS_TARGET, overview.ranking_title(ranking)), key="ranking"
+    )
+    st.dataframe(overview.ranking_table(ranking), hide_index=True, width="stretch")
+
+frame.share_box(view)

@@ -1,0 +1,117 @@
+"""Pure functions: DataFrame -> plotly Figure, with one theme and one palette.
+
+The same colour means the same thing on every chart: blue is apps held,
+teal apps used, orange duplicate entry, red the target, grey the baseline.
+Titles state the finding; units sit in the axis titles.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import polars as pl
+
+from burden.i18n import t
+
+HELD = "#1f5fa8"
+USED = "#2a9d8f"
+DUPLICATE = "#e76f51"
+PHOTO = "#8e5ea2"
+HOURS = "#b08900"
+TARGET = "#c0392b"
+BASELINE = "rgba(120,120,120,0.15)"
+NEUTRAL = "#9aa5b1"
+
+FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+pio.templates["burden"] = go.layout.Template(
+    layout=go.Layout(
+        font={"family": FONT, "size": 14, "color": "#1d2733"},
+        title={"font": {"size": 17}, "x": 0, "xanchor": "left"},
+        colorway=[HELD, USED, DUPLICATE, PHOTO, HOURS, NEUTRAL],
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        xaxis={"gridcolor": "#eef1f4", "zeroline": False},
+        yaxis={"gridcolor": "#eef1f4", "zeroline": False, "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.18, "x": 0},
+        hoverlabel={"font": {"family": FONT}},
+    )
+)
+TEMPLATE = "burden"
+
+
+def _months(frame: pl.DataFrame) -> list[str]:
+    return [m.strftime("%Y-%m") for m in frame["month"]]
+
+
+def _baseline_band(fig: go.Figure, baseline: tuple[str, str]) -> None:
+    fig.add_vrect(
+        x0=baseline[0],
+        x1=baseline[1],
+        fillcolor=BASELINE,
+        line_width=0,
+        layer="below",
+        annotation_text=t("chart.baseline"),
+        annotation_position="top left",
+    )
+
+
+def apps_trend(frame: pl.DataFrame, baseline: tuple[str, str], target: int, title: str) -> go.Figure:
+    """Median apps held and used per cadre by month, against the target."""
+    months = _months(frame)
+    fig = go.Figure()
+    fig.add_scatter(x=months, y=frame["held_median"].to_list(), name=t("chart.held"), line={"color": HELD, "width": 3})
+    fig.add_scatter(x=months, y=frame["used_median"].to_list(), name=t("chart.used"), line={"color": USED, "width": 3})
+    fig.add_hline(y=target, line={"color": TARGET, "dash": "dash"}, annotation_text=f"{t('chart.target')} {target}")
+    _baseline_band(fig, baseline)
+    fig.update_layout(template=TEMPLATE, title=title, height=380, xaxis_title=t("chart.month"))
+    fig.update_yaxes(title=t("chart.apps_axis"))
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def rate_trend(frame: pl.DataFrame, baseline: tuple[str, str], title: str) -> go.Figure:
+    """Duplicate-entry rate by month."""
+    months = _months(frame)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=months,
+        y=frame["duplicate_entry_rate"].to_list(),
+        name=t("metric.duplicate_rate"),
+        line={"color": DUPLICATE, "width": 3},
+        fill="tozeroy",
+        fillcolor="rgba(231,111,81,0.12)",
+    )
+    _baseline_band(fig, baseline)
+    fig.update_layout(template=TEMPLATE, title=title, height=380, showlegend=False, xaxis_title=t("chart.month"))
+    fig.update_yaxes(title=t("chart.rate_axis"), tickformat=".0%")
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def ranking_bar(frame: pl.DataFrame, label_col: str, target: int, title: str) -> go.Figure:
+    """Child regions ranked by median apps held (most first), against the target."""
+    ordered = frame.sort("held_median", descending=False, nulls_last=False)
+    colours = [HELD if (v or 0) > target else USED for v in ordered["held_median"]]
+    fig = go.Figure(
+        go.Bar(
+            x=ordered["held_median"].to_list(),
+            y=ordered[label_col].to_list(),
+            orientation="h",
+            marker_color=colours,
+            customdata=ordered["region_code"].to_list(),
+            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+            name=t("chart.held"),
+        )
+    )
+    fig.add_vline(x=target, line={"color": TARGET, "dash": "dash"}, annotation_text=f"{t('chart.target')} {target}")
+    fig.update_layout(
+        template=TEMPLATE,
+        title=title,
+        height=max(320, 28 * ordered.height + 100),
+        showlegend=False,
+        xaxis_title=t("chart.apps_axis"),
+    )
+    fig.update_yaxes(type="category", automargin=True)
+    return fig

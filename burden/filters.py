@@ -1,0 +1,114 @@
+"""The view state: parse and validate the URL, then write it back.
+
+URL grammar (codes, not names; defaults are left out of the URL):
+    lang=zh|en          language (default zh)
+    region=<code>       NBS division code: 33, 4-digit city, 6 county, 9 town, 12 village (default 33)
+    from=YYYY-MM        first month of the period (default: first month of data)
+    to=YYYY-MM          last month of the period (default: last month of data)
+
+Anything malformed or unknown falls back to its default and yields a notice
+(a catalogue key plus values), never an exception.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from burden import i18n, settings
+
+PARAMS = ("lang", "region", "from", "to")
+_REGION_CODE = re.compile(r"^33(\d{2}|\d{4}|\d{7}|\d{10})?$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Notice:
+    key: str
+    values: dict = field(default_factory=dict)
+
+    def text(self) -> str:
+        return i18n.t(self.key, **self.values)
+
+
+@dataclass(frozen=True)
+class ViewState:
+    start: str  # YYYY-MM
+    end: str  # YYYY-MM
+    lang: str = i18n.DEFAULT_LANG
+    region: str = settings.PROVINCE_CODE
+
+    def url_params(self, default: ViewState) -> dict[str, str]:
+        """The URL's query parameters: only what differs from the default view."""
+        out = {}
+        for name, value, base in (
+            ("lang", self.lang, default.lang),
+            ("region", self.region, default.region),
+            ("from", self.start, default.start),
+            ("to", self.end, default.end),
+        ):
+            if value != base:
+                out[name] = value
+        return out
+
+    def query_params(self) -> dict:
+        """Parameters for db.query: the region and the period as first-of-month dates."""
+        return {"region": self.region, "from": month_start(self.start), "to": month_start(self.end)}
+
+
+def month_start(month: str) -> date:
+    year, mon = month.split("-")
+    return date(int(year), int(mon), 1)
+
+
+def default_state(months: list[str]) -> ViewState:
+    return ViewState(start=months[0], end=months[-1])
+
+
+def parse(
+    raw: Mapping[str, str], months: list[str], region_exists: Callable[[str], bool]
+) -> tuple[ViewState, list[Notice]]:
+    """Turn raw URL parameters into a valid view state plus notices for what was rejected."""
+    state = default_state(months)
+    notices: list[Notice] = []
+
+    unknown = sorted(k for k in raw if k not in PARAMS)
+    if unknown:
+        notices.append(Notice("notice.unknown_params", {"names": ", ".join(_clip(k) for k in unknown)}))
+
+    lang = raw.get("lang")
+    if lang is not None:
+        if lang in i18n.LANGS:
+            state = replace(state, lang=lang)
+        else:
+            notices.append(Notice("notice.bad_lang", {"value": _clip(lang)}))
+
+    region = raw.get("region")
+    if region is not None:
+        if _REGION_CODE.match(region) and region_exists(region):
+            state = replace(state, region=region)
+        else:
+            notices.append(Notice("notice.bad_region", {"value": _clip(region)}))
+
+    start, end = state.start, state.end
+    for name in ("from", "to"):
+        value = raw.get(name)
+        if value is None:
+            continue
+        if _MONTH.match(value) and value in months:
+            start, end = (value, end) if name == "from" else (start, value)
+        else:
+            notices.append(Notice("notice.bad_month", {"name": name, "value": _clip(value)}))
+    if start > end:
+        notices.append(Notice("notice.bad_period"))
+    else:
+        state = replace(state, start=start, end=end)
+    return state, notices
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    """Echo user input back safely: bounded length, no control characters."""
+    clean = "".join(ch for ch in str(text) if ch.isprintable())
+    return clean if len(clean) <= limit else clean[:limit] + "…"

@@ -1,0 +1,1 @@
+"""View models: what each page shows, shaped from db.query results (no Streamlit here)."""

@@ -1,0 +1,135 @@
+"""Overview view model: headline cards, trend and ranking for one view state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from burden import db, i18n, settings, summary
+from burden.filters import ViewState
+from burden.i18n import fmt_pct, t
+
+
+@dataclass(frozen=True)
+class OverviewData:
+    region: dict
+    headline: dict
+    trend: pl.DataFrame
+    ranking: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class Card:
+    metric: str
+    label_key: str
+    help_key: str
+    baseline: float | None
+    latest: float | None
+    is_rate: bool = False
+    lower_is_better: bool = True
+    target: int | None = None
+
+
+# (summary metric key, label, definition, is_rate, lower_is_better, has_target)
+CARDS = (
+    ("apps_held_per_cadre_median", "metric.apps_held", "def.apps_held", False, True, True),
+    ("apps_used_per_cadre_median", "metric.apps_used", "def.apps_used", False, True, True),
+    ("share_cadres_above_target", "metric.share_above", "def.share_above", True, True, False),
+    ("duplicate_entry_rate", "metric.duplicate_rate", "def.duplicate_rate", True, True, False),
+    ("photos_per_task", "metric.photos_per_task", "def.photos_per_task", False, True, False),
+    ("fingertip_hours_per_cadre_week", "metric.fingertip_hours", "def.fingertip_hours", False, True, False),
+    ("remediation_progress", "metric.remediation", "def.remediation", True, False, False),
+)
+
+
+def load(state: ViewState) -> OverviewData:
+    params = state.query_params()
+    region = db.query("region_info", region=state.region).row(0, named=True)
+    headline = summary.summary(state.region, state.start, state.end, run=db.query)["metrics"]
+    return OverviewData(region, headline, _trend(params), _ranking(state, params))
+
+
+def headline_cards(metrics: dict, target: int) -> list[Card]:
+    return [
+        Card(
+            key,
+            label,
+            help_key,
+            metrics[key]["baseline"],
+            metrics[key]["latest"],
+            is_rate,
+            lower,
+            target if has else None,
+        )
+        for key, label, help_key, is_rate, lower, has in CARDS
+    ]
+
+
+def _trend(params: dict) -> pl.DataFrame:
+    apps = db.query("apps_per_cadre", **params, children=False, by_month=True, target=settings.APPS_TARGET)
+    rates = db.query("burden_rates", **params, children=False, by_month=True)
+    return apps.join(rates.select("month", "duplicate_entry_rate"), on="month", how="left").sort("month")
+
+
+def _ranking(state: ViewState, params: dict) -> pl.DataFrame:
+    """Child regions in the period's last month, most apps held first."""
+    latest = {**params, "from": params["to"], "children": True, "by_month": False}
+    apps = db.query("apps_per_cadre", **latest, target=settings.APPS_TARGET)
+    rates = db.query("burden_rates", **latest)
+    if apps.height == 0:
+        return apps
+    joined = apps.join(
+        rates.select("region_code", "duplicate_entry_rate", "fingertip_hours_per_cadre_week", "remediation_progress"),
+        on="region_code",
+        how="left",
+    )
+    labels = [i18n.region_name(zh, en) for zh, en in zip(joined["name_zh"], joined["name_en"], strict=True)]
+    return joined.with_columns(label=pl.Series(labels)).sort(
+        ["held_median", "region_code"], descending=[True, False], nulls_last=True
+    )
+
+
+def ranking_table(ranking: pl.DataFrame) -> pl.DataFrame:
+    """The ranking as shown on screen: localised headers, figures rounded as displayed."""
+    return ranking.select(
+        pl.col("label").alias(t("table.region")),
+        pl.col("region_code").alias(t("table.code")),
+        pl.col("held_median").round(1).alias(t("table.apps_held")),
+        pl.col("used_median").round(1).alias(t("table.apps_used")),
+        pl.col("held_share_above").map_elements(fmt_pct, return_dtype=pl.String).alias(t("table.share_above")),
+        pl.col("duplicate_entry_rate").map_elements(fmt_pct, return_dtype=pl.String).alias(t("table.duplicate_rate")),
+        pl.col("fingertip_hours_per_cadre_week").round(1).alias(t("table.fingertip_hours")),
+        pl.col("remediation_progress").map_elements(fmt_pct, return_dtype=pl.String).alias(t("table.remediation")),
+    )
+
+
+def apps_title(trend: pl.DataFrame) -> str:
+    if trend.height == 0:
+        return t("chart.apps_axis")
+    first, last = trend.row(0, named=True), trend.row(-1, named=True)
+    return t(
+        "chart.apps_trend_title",
+        start=first["month"].strftime("%Y-%m"),
+        end=last["month"].strftime("%Y-%m"),
+        held_start=first["held_median"] or 0,
+        held_end=last["held_median"] or 0,
+    )
+
+
+def rate_title(trend: pl.DataFrame) -> str:
+    if trend.height == 0:
+        return t("chart.rate_axis")
+    first, last = trend.row(0, named=True), trend.row(-1, named=True)
+    return t(
+        "chart.dup_trend_title",
+        start=first["month"].strftime("%Y-%m"),
+        end=last["month"].strftime("%Y-%m"),
+        rate_start=fmt_pct(first["duplicate_entry_rate"], 0),
+        rate_end=fmt_pct(last["duplicate_entry_rate"], 0),
+    )
+
+
+def ranking_title(ranking: pl.DataFrame) -> str:
+    worst = ranking.row(0, named=True)
+    return t("chart.ranking_title", worst=worst["label"], value=worst["held_median"] or 0)
