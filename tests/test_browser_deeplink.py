@@ -1,0 +1,32 @@
+"""A fresh server whose very first request is a deep link gets the full view."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.browser_util import launch_chromium, streamlit_server, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def test_deep_link_is_a_fresh_servers_first_request(small_db, tmp_path):
+    with streamlit_server(small_db, tmp_path / "server.log") as base, sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(f"{base}/?lang=en&region=330681&from=2023-02&to=2023-11", wait_until="domcontentloaded")
+        wait_for_app(page)
+        page.wait_for_selector(".js-plotly-plot", timeout=60000)
+
+        assert page.locator("h1").first.inner_text().startswith("Overview · Zhuji")
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert sidebar.is_visible()
+        assert "Zhuji · 330681" in sidebar.inner_text()
+        assert "2023-02" in sidebar.inner_text() and "2023-11" in sidebar.inner_text()
+        assert page.locator('[data-testid="stMetric"]').count() == 7
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert "region=330681" in page.url and "lang=en" in page.url
+        assert errors == []
+        browser.close()

@@ -1,0 +1,73 @@
+"""AppTest: the Overview opened from a URL shows the same figures as `summary`."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from burden import summary
+from burden.i18n import EN, ZH, fmt_num, fmt_pct
+
+RATES = {"share_cadres_above_target", "duplicate_entry_rate", "remediation_progress"}
+LABELS = {
+    "apps_held_per_cadre_median": "metric.apps_held",
+    "apps_used_per_cadre_median": "metric.apps_used",
+    "share_cadres_above_target": "metric.share_above",
+    "duplicate_entry_rate": "metric.duplicate_rate",
+    "photos_per_task": "metric.photos_per_task",
+    "fingertip_hours_per_cadre_week": "metric.fingertip_hours",
+    "remediation_progress": "metric.remediation",
+}
+
+
+def open_overview(params: dict) -> AppTest:
+    at = AppTest.from_file("../dashboard.py", default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize(
+    ("lang", "region", "start", "end"),
+    [("en", "330681", "2023-01", "2023-12"), ("zh", "33", "2022-11", "2024-02"), ("en", "3301", "2023-03", "2023-09")],
+)
+def test_headline_equals_summary(small_db, use_db, lang, region, start, end):
+    use_db(small_db)
+    at = open_overview({"lang": lang, "region": region, "from": start, "to": end})
+    catalogue = EN if lang == "en" else ZH
+    shown = {m.label: m.value for m in at.metric}
+    expected = summary.summary(region, start, end)["metrics"]
+    assert len(shown) == len(LABELS)
+    for key, label_key in LABELS.items():
+        label = catalogue[label_key].format(target=5)
+        fmt = fmt_pct if key in RATES else fmt_num
+        assert shown[label] == fmt(expected[key]["latest"]), key
+    # The filter bar shows the link's filters, and the URL keeps them.
+    assert at.selectbox(key="f_region").value == region
+    assert (at.selectbox(key="f_from").value, at.selectbox(key="f_to").value) == (start, end)
+    assert at.radio(key="f_lang").value == lang
+    if region == "33":
+        assert "region" not in at.query_params  # the default is left out of the URL
+    else:
+        assert at.query_params["region"] == [region]
+
+
+def test_language_switch_translates_the_page(small_db, use_db):
+    use_db(small_db)
+    at = open_overview({"region": "330681"})
+    assert at.title[0].value.startswith("总览 · 诸暨市")
+    at.radio(key="f_lang").set_value("en").run()
+    assert at.title[0].value.startswith("Overview · Zhuji")
+    assert at.query_params["lang"] == ["en"]
+    assert at.query_params["region"] == ["330681"]
+
+
+def test_bad_link_falls_back_with_notice(small_db, use_db):
+    use_db(small_db)
+    at = open_overview({"region": "' or 1=1 --", "from": "2023-99", "lang": "en"})
+    warnings = " ".join(w.value for w in at.warning)
+    assert "not valid" in warnings and "2023-99" in warnings
+    assert at.selectbox(key="f_region").value == "33"
+    assert "region" not in at.query_params
