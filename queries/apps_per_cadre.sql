@@ -1,0 +1,144 @@
+-- purpose: apps per cadre, held and used: exact median and p90 (percentile_cont over the histogram), mean, share above target
+-- grain: one row per region ($region, or each child region when $children) per month when $by_month, else pooled over all cadre-months in [$from, $to]
+-- parameters: $region (code; null = province), $children (bool), $from (date, first month), $to (date, last month), $by_month (bool), $target (int, apps)
+with
+
+regions as (
+    select region_code, name_zh, name_en, level, parent_code from regions
+),
+
+apps_hist as (
+    select month, region_code, kind, n_apps, cadres from apps_hist
+),
+
+root as (
+    select region_code from regions
+    where ($region is null and level = 'province') or region_code = $region
+),
+
+picked as (
+    select regions.*
+    from regions
+    inner join root
+        on root.region_code = case when $children then regions.parent_code else regions.region_code end
+),
+
+bins as (
+    select
+        case when $by_month then apps_hist.month end as month,
+        apps_hist.region_code,
+        apps_hist.kind,
+        apps_hist.n_apps,
+        cast(sum(apps_hist.cadres) as bigint) as cadres
+    from apps_hist
+    inner join picked on picked.region_code = apps_hist.region_code
+    where ($from is null or apps_hist.month >= $from)
+        and ($to is null or apps_hist.month <= $to)
+    group by 1, 2, 3, 4
+),
+
+cumulative as (
+    select
+        *,
+        sum(cadres) over (
+            partition by month, region_code, kind order by n_apps rows between unbounded preceding and current row
+        ) as rank_to,
+        sum(cadres) over (partition by month, region_code, kind) as total
+    from bins
+),
+
+-- percentile_cont at q: the value at 0-based rank q * (n - 1), interpolated between its two neighbours
+quantiles as (
+    select cast(0.5 as double) as q
+    union all select cast(0.9 as double)
+),
+
+positions as (
+    select distinct
+        cumulative.month,
+        cumulative.region_code,
+        cumulative.kind,
+        quantiles.q,
+        quantiles.q * (cumulative.total - 1) as position,
+        floor(quantiles.q * (cumulative.total - 1)) as rank_low,
+        ceil(quantiles.q * (cumulative.total - 1)) as rank_high
+    from cumulative
+    cross join quantiles
+),
+
+percentiles as (
+    select
+        positions.month,
+        positions.region_code,
+        positions.kind,
+        positions.q,
+        max(case when positions.rank_low >= cumulative.rank_to - cumulative.cadres
+            and positions.rank_low < cumulative.rank_to then cumulative.n_apps end) as value_low,
+        max(case when positions.rank_high >= cumulative.rank_to - cumulative.cadres
+            and positions.rank_high < cumulative.rank_to then cumulative.n_apps end) as value_high,
+        max(positions.position - positions.rank_low) as fraction
+    from positions
+    inner join cumulative
+        on cumulative.month is not distinct from positions.month
+        and cumulative.region_code = positions.region_code
+        and cumulative.kind = positions.kind
+    group by 1, 2, 3, 4
+),
+
+kind_stats as (
+    select
+        bins.month,
+        bins.region_code,
+        bins.kind,
+        cast(sum(bins.cadres) as bigint) as cadres,
+        sum(bins.n_apps * bins.cadres) * 1.0 / sum(bins.cadres) as mean,
+        sum(case when bins.n_apps > $target then bins.cadres else 0 end) * 1.0 / sum(bins.cadres) as share_above
+    from bins
+    group by 1, 2, 3
+),
+
+stats as (
+    select
+        kind_stats.*,
+        cast(median.value_low + median.fraction * (median.value_high - median.value_low) as double) as median,
+        cast(p90.value_low + p90.fraction * (p90.value_high - p90.value_low) as double) as p90
+    from kind_stats
+    inner join percentiles as median
+        on median.month is not distinct from kind_stats.month
+        and median.region_code = kind_stats.region_code
+        and median.kind = kind_stats.kind
+        and median.q = 0.5
+    inner join percentiles as p90
+        on p90.month is not distinct from kind_stats.month
+        and p90.region_code = kind_stats.region_code
+        and p90.kind = kind_stats.kind
+        and p90.q = 0.9
+),
+
+final as (
+    select
+        held.month,
+        picked.region_code,
+        picked.name_zh,
+        picked.name_en,
+        picked.level,
+        held.cadres,
+        held.median as held_median,
+        held.mean as held_mean,
+        held.p90 as held_p90,
+        held.share_above as held_share_above,
+        used.median as used_median,
+        used.mean as used_mean,
+        used.p90 as used_p90,
+        used.share_above as used_share_above
+    from stats as held
+    inner join stats as used
+        on used.month is not distinct from held.month
+        and used.region_code = held.region_code
+        and used.kind = 'used'
+    inner join picked on picked.region_code = held.region_code
+    where held.kind = 'held'
+)
+
+select * from final
+order by month, region_code

@@ -1,0 +1,16 @@
+-- purpose: name and level of one region (null = the province); an unknown code gives no rows
+-- grain: one row per matching region (zero or one)
+-- parameters: $region (region code or null)
+with
+
+regions as (
+    select region_code, name_zh, name_en, level, parent_code from regions
+),
+
+final as (
+    select *
+    from regions
+    where ($region is null and level = 'province') or region_code = $region
+)
+
+select * from final
