@@ -148,8 +148,8 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress) -> None:
             con.execute(QUARANTINE_DDL)
         plan = _plan(con, files, kind, report)
         _run_plan(con, plan, report, progress)
+        write_meta(con, [str(Path(f).resolve()) for f in files])  # before rollups: they may read as_of
         _rollups(con, report, progress)
-        write_meta(con, [str(Path(f).resolve()) for f in files])
         con.execute("checkpoint")
     finally:
         con.close()
@@ -237,6 +237,9 @@ def _rollups(con, report: LoadReport, progress) -> None:
         if exc.name != "burden.rollups":
             raise
         progress("note: burden/rollups.py not there yet; derived tables not built")
+        return
+    if not con.execute("select count(*) from (select 1 from app_events limit 1)").fetchone()[0]:
+        progress("note: no events loaded yet; derived tables not built")
         return
     rollups.build(con)
     report.rollup_seconds = time.perf_counter() - t0

@@ -139,13 +139,24 @@ def columns(table: str) -> tuple[Column, ...]:
     return tuple(Column(name, dtype, nullable == "NO") for name, dtype, nullable in rows)
 
 
+# A column only that kind's files have; the kind with the most of its columns present wins.
+_MARKERS = {
+    "apps": "app_id",
+    "cadres": "cadre_id",
+    "accounts": "opened_on",
+    "events": "event_id",
+    "photos": "photo_id",
+    "cases": "case_id",
+}
+
+
 def detect(header: list[str]) -> str | None:
-    """The kind whose columns best match a header (at least half of them, and its key)."""
+    """The kind a header belongs to: among kinds whose marker column is present, the best match."""
     names = {h.strip().lower() for h in header}
     best, best_score = None, 0.0
     for kind in KINDS.values():
         cols = {c.name for c in columns(kind.table)}
         score = len(cols & names) / len(cols)
-        if kind.key[0] in names and score >= 0.5 and score > best_score:
+        if _MARKERS[kind.name] in names and score > best_score:
             best, best_score = kind.name, score
     return best
