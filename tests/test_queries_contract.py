@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 
-from burden import db, settings
+from burden import db, rollups, settings
 from burden.summary import METRIC_IDS
+from tests.test_duplicates import add_cadres, add_events, new_db
 
 METRICS_DOC = settings.ROOT / "docs" / "metrics.md"
 QUERY_FILES = sorted(settings.QUERIES_DIR.rglob("*.sql"))
@@ -78,3 +81,164 @@ def test_metric_documented_in_zh_and_en(metric_id: str):
 def test_metric_sections_parser_finds_only_headings():
     doc = "# title\n## a\n中文 text\n## b\nEnglish: more\n"
     assert metric_sections(doc) == {"a": "\n中文 text\n", "b": "\nEnglish: more\n"}
+
+
+# --- column contracts (the UI builds on these names) and hand-checked alert queries ---------------------------
+
+COLUMNS = {
+    "data_period": ["first_month", "last_month", "baseline_from", "baseline_to", "campaign_from", "as_of"],
+    "region_info": ["region_code", "name_zh", "name_en", "level", "parent_code"],
+    "region_options": ["region_code", "name_zh", "name_en", "level", "parent_code"],
+    "apps_per_cadre": [
+        "month",
+        "region_code",
+        "name_zh",
+        "name_en",
+        "level",
+        "cadres",
+        "held_median",
+        "held_mean",
+        "held_p90",
+        "held_share_above",
+        "used_median",
+        "used_mean",
+        "used_p90",
+        "used_share_above",
+    ],
+    "cadre_apps_by_month": ["month", "apps_held", "apps_used"],
+}
+KEYS = ["month", "region_code", "name_zh", "name_en", "level", "cadres"]
+RATES = [
+    "submits",
+    "duplicate_submits",
+    "duplicate_entry_rate",
+    "fingertip_hours_per_cadre_week",
+    "photos_per_task",
+    "photo_minutes_per_cadre_week",
+    "share_tasks_photo_required",
+    "tasks_voided",
+    "cases_total",
+    "cases_done",
+    "remediation_progress",
+]
+
+
+def _day(month: int, day: int) -> datetime:
+    return datetime(2022 + (month + 9 - 1) // 12, (month + 9 - 1) % 12 + 1, day, 10)  # month 1 = 2022-10
+
+
+@pytest.fixture(scope="module")
+def alerts_db():
+    """Oct 2022 - Sep 2023 (campaign from Jan). Apps: A everyday (integrated), B, C, D (zombie), E."""
+    con = new_db()
+    con.execute(
+        "insert into apps select 'E', '应用E', 'App E', owner_dept, level, owner_region_code, platform, "
+        "functions, launched_on, is_integrated, has_checkin, has_ranking, tracks_online_time, "
+        "forced_install, photo_required from apps where app_id = 'A'"
+    )
+    con.execute("update apps set is_integrated = true where app_id = 'A'")
+    con.execute("update apps set has_checkin = true where app_id = 'D'")
+    add_cadres(con, [("c1", "330681120219"), ("c2", "330681120219"), ("c3", "330681104005"), ("c4", "330109001")])
+    opened = datetime(2022, 1, 1).date()
+    accounts = [(c, a, opened, None) for c in ("c1", "c2", "c3") for a in "AD"] + [("c1", "B", opened, None)]
+    con.executemany("insert into app_accounts values (?, ?, ?, ?)", accounts)
+    uses = [(c, "A", _day(m, 5)) for c in ("c1", "c2", "c3") for m in range(1, 13)]
+    uses += [("c1", "A", _day(12, 28)), ("c3", "D", _day(4, 9)), ("c3", "E", _day(5, 20)), ("c3", "B", _day(6, 15))]
+    uses += [("c1", "C", _day(6, 10)), ("c2", "C", _day(6, 10)), ("c1", "B", _day(10, 15))]
+    c4_apps = {4: "ABC", 5: "AB", 6: "A", 7: "AB", 8: "ABC", 9: "ABC", 10: "ABC", 11: "ABC", 12: "ABC"}
+    uses += [("c4", a, _day(m, 3)) for m, apps in c4_apps.items() for a in apps]
+    add_events(con, [(i, ts, c, a, "open", 30, None, None, None) for i, (c, a, ts) in enumerate(uses, 1)])
+    cases = [
+        ("k1", "C", "delete", None, "330681120", datetime(2023, 3, 1).date()),  # last use Mar 10: in the grace
+        ("k2", "E", "delete", None, "330681", datetime(2023, 2, 1).date()),  # c3 uses E on Feb 20
+        ("k3", "B", "merge", "A", "330681104", datetime(2023, 4, 1).date()),  # c3 left B in March, uses A
+        ("k4", "D", "merge", "C", "330681", datetime(2023, 2, 1).date()),  # c3 (a D user) never used C
+    ]
+    for case_id, app_id, action, target, scope, done_on in cases:
+        con.execute(
+            "insert into remediation_cases (case_id, app_id, scope_region_code, finding, action, target_app_id, "
+            "status, source, identified_on, done_on) "
+            "values (?, ?, ?, 'zombie', ?, ?, 'done', 'inspection', date '2022-12-01', ?)",
+            [case_id, app_id, scope, action, target, done_on],
+        )
+    rollups.build(con)
+    yield con
+    con.close()
+
+
+def test_overview_query_columns(alerts_db):
+    months = {"from": None, "to": None}
+    frames = {
+        "data_period": db.run(alerts_db, "data_period"),
+        "region_info": db.run(alerts_db, "region_info", region="330681"),
+        "region_options": db.run(alerts_db, "region_options"),
+        "apps_per_cadre": db.run(
+            alerts_db, "apps_per_cadre", region=None, children=True, by_month=True, target=5, **months
+        ),
+        "cadre_apps_by_month": db.run(alerts_db, "cadre_apps_by_month", cadre_id="c1"),
+    }
+    for name, frame in frames.items():
+        assert frame.columns == COLUMNS[name], name
+    rates = db.run(alerts_db, "burden_rates", region="330681", children=False, by_month=False, **months)
+    assert rates.columns[: len(KEYS)] == KEYS and set(RATES) <= set(rates.columns)
+    assert frames["data_period"].row(0) == (
+        date(2022, 10, 1),
+        date(2023, 9, 1),
+        date(2022, 10, 1),
+        date(2022, 12, 1),
+        date(2023, 1, 1),
+        date(2023, 9, 28),
+    )
+    assert frames["region_options"]["level"].to_list() == ["province", "city", "county", "city", "county"]
+    assert frames["apps_per_cadre"].height == 12 * 2  # two cities, every month
+    assert db.run(alerts_db, "region_info", region="999999").height == 0
+    assert db.run(alerts_db, "region_info", region=None)["region_code"].to_list() == ["33"]
+
+
+def test_app_flags_zombie_and_island(alerts_db):
+    def flags(**overrides):
+        params = {
+            "region": "330681",
+            "as_of": None,
+            "zombie_share": 0.05,
+            "zombie_active_days": 90,
+            "zombie_silent_days": 60,
+        } | overrides
+        frame = db.run(alerts_db, "app_flags", **params)
+        return {row["app_id"]: row for row in frame.iter_rows(named=True)}
+
+    apps = flags()
+    assert sorted(apps) == ["A", "B", "C", "D", "E"]  # c4 (萧山区) is out of scope
+    assert (apps["A"]["accounts_held"], apps["A"]["share_active"], apps["A"]["is_zombie"]) == (3, 1.0, False)
+    assert (apps["D"]["accounts_held"], apps["D"]["active_users_90d"], apps["D"]["is_zombie"]) == (3, 0, True)
+    assert apps["D"]["last_event_on"] == date(2023, 1, 9) and apps["D"]["has_prohibited_feature"]
+    # B: its one holder was active 75 days before the as-of date (share 100%), but nothing in the last 60 days
+    assert (apps["B"]["share_active"], apps["B"]["is_zombie"]) == (1.0, True)
+    assert flags(zombie_silent_days=80)["B"]["is_zombie"] is False
+    assert sorted(a for a, row in apps.items() if row["is_island"]) == ["B", "C", "D", "E"]
+    assert flags(as_of=date(2023, 2, 28))["D"]["is_zombie"] is False  # c3 used D in January
+
+
+def test_superficial_fixes(alerts_db):
+    frame = db.run(alerts_db, "superficial_fixes", region=None, grace_days=14)
+    got = {row["case_id"]: row for row in frame.iter_rows(named=True)}
+    assert {k: got[k]["is_superficial"] for k in got} == {"k1": False, "k2": True, "k3": False, "k4": True}
+    assert (got["k2"]["users_after_grace"], got["k2"]["last_event_on"]) == (1, date(2023, 2, 20))
+    assert (got["k4"]["users"], got["k4"]["users_never_on_target"]) == (1, 1)
+    scoped = db.run(alerts_db, "superficial_fixes", region="330681104", grace_days=14)
+    assert scoped["case_id"].to_list() == ["k3"]
+    assert db.run(alerts_db, "superficial_fixes", region=None, grace_days=30).filter(pl.col("case_id") == "k2")[
+        "is_superficial"
+    ].to_list() == [False]
+
+
+def test_rebounds(alerts_db):
+    params = {"region": None, "min_rise_apps": 0.25, "min_rise_rate": 0.02}
+    frame = db.run(alerts_db, "rebounds", level=None, **params)
+    # c4 (萧山区) uses 3, 2, 1 apps, then 2, 3: two rises of one app after the March low
+    assert frame["region_code"].to_list() == ["3301", "330109", "330109001"]
+    row = db.run(alerts_db, "rebounds", level="county", **params).row(0, named=True)
+    assert (row["region_code"], row["metric"], row["low_month"]) == ("330109", "apps_used_mean", date(2023, 3, 1))
+    assert (row["low_value"], row["value_1"], row["value_2"]) == (1.0, 2.0, 3.0)
+    assert db.run(alerts_db, "rebounds", level=None, **params | {"min_rise_apps": 1.5}).height == 0
+    assert db.run(alerts_db, "rebounds", level=None, **params | {"region": "3306"}).height == 0
