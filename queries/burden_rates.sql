@@ -11,6 +11,7 @@ region_month as (
     select * from region_month
 ),
 
+-- note: town staff (homed at a town) belong to no village, so a town's villages need not add up to it
 root as (
     select region_code from regions
     where ($region is null and level = 'province') or region_code = $region

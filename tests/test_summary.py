@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from burden import rollups, settings, summary
+from burden import db, rollups, settings, summary
 from burden.__main__ import main
 from tests.test_duplicates import add_cadres, add_events, new_db
 
@@ -155,3 +155,17 @@ def test_missing_database_exits_2(tmp_path, use_db, capsys):
     use_db(tmp_path / "none.duckdb")
     assert summary.print_summary("33", None, None, "table") == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_rebuild_with_another_campaign_start(hand_db):
+    rollups.rebuild(hand_db, campaign_start=date(2022, 12, 15))
+    period = summary.summary("330681", None, None)["period"]
+    assert (period["from"], period["baseline"]) == ("2022-12", ["2022-10", "2022-11"])
+
+
+def test_campaign_start_from_load_meta(hand_db):
+    con = db.connect(hand_db, read_only=False)
+    con.execute("insert into load_meta values ('campaign_start', '2022-11')")
+    assert rollups.campaign_start_for(con) == date(2022, 11, 1)
+    assert rollups.campaign_start_for(con, date(2023, 2, 3)) == date(2023, 2, 1)
+    con.close()
