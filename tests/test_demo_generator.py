@@ -1,0 +1,163 @@
+"""The demo generator: same seed -> same bytes, and the planted facts of the scenario are in the files."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from burden.demo import generate, load_scenario
+
+SCALE = 0.1
+SEED = 20231101
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo_a")
+    generate(folder, scale=SCALE, seed=SEED)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def con(out):
+    c = duckdb.connect()
+    c.execute(f"create view apps as select * from read_parquet('{out}/apps.parquet')")
+    c.execute(f"create view cadres as select * from read_parquet('{out}/cadres.parquet')")
+    c.execute(f"create view accounts as select * from read_parquet('{out}/app_accounts.parquet')")
+    c.execute(f"create view events as select * from read_parquet('{out}/app_events/*.parquet')")
+    c.execute(f"create view photos as select * from read_parquet('{out}/photo_uploads/*.parquet')")
+    c.execute(
+        f"create view cases as select * from read_csv('{out}/remediation_cases.csv', "
+        "types={'scope_region_code': 'VARCHAR'})"
+    )
+    return c
+
+
+def _one(con, sql: str):
+    return con.execute(sql).fetchall()[0][0]
+
+
+def test_same_seed_same_bytes_other_seed_other_events(out, tmp_path):
+    again = tmp_path / "again"
+    counts = generate(again, scale=SCALE, seed=SEED)
+    first = _digests(out)
+    assert len(first) == 4 + 2 * 18  # apps, cadres, accounts, cases + 18 months of events and photos
+    assert first == _digests(again)
+    assert counts["app_events"] > 1_000_000
+
+    other = tmp_path / "other"
+    generate(other, scale=SCALE, seed=SEED + 1)
+    assert _digests(other)["app_events/2022-10.parquet"] != first["app_events/2022-10.parquet"]
+
+
+def test_every_city_and_county_has_cadres(con):
+    assert _one(con, "select count(distinct substr(region_code, 1, 4)) from cadres") == 11
+    assert _one(con, "select count(distinct substr(region_code, 1, 6)) from cadres") == 90
+    assert _one(con, "select count(*) from cadres where length(region_code) = 9") >= 90  # town staff
+
+
+def test_seed_places_and_persona(con):
+    regions = {r[0] for r in con.execute("select distinct region_code from cadres").fetchall()}
+    for code in ("330681120219", "330681104005", "330681104", "330681120"):
+        assert code in regions
+    for prefix in ("330681", "330109", "330681104", "330681120"):
+        assert any(r.startswith(prefix) for r in regions)
+    sc = load_scenario()
+    persona = sc["persona"]["cadre_id"]
+    assert con.execute(f"select roles, age_band from cadres where cadre_id = '{persona}'").fetchall() == [
+        ("村委委员", "55-59")
+    ]
+    held = """select count(*) from accounts where cadre_id = '{c}' and opened_on <= date '{d}'
+        and (closed_on is null or closed_on > date '{d}')"""
+    for month in sc.months[: sc.baseline_months]:
+        assert _one(con, held.format(c=persona, d=month.end)) == 15
+    assert _one(con, held.format(c=persona, d=sc.data_end)) == 5
+
+
+def test_events_are_consistent_with_the_dimensions(con):
+    assert _one(con, "select count(*) - count(distinct event_id) from events") == 0
+    assert _one(con, "select count(*) from events where cadre_id not in (select cadre_id from cadres)") == 0
+    assert _one(con, "select count(*) from events where app_id not in (select app_id from apps)") == 0
+    assert _one(con, "select count(*) from events where action not in ('open','submit','photo','checkin','view')") == 0
+    assert _one(con, "select min(duration_s) from events") >= 0
+    assert _one(con, "select count(*) from photos where photo_id not in (select event_id from events)") == 0
+    # no event of a closed account after it closed (closed_on is the first day without the app)
+    assert (
+        _one(
+            con,
+            """select count(*) from events e inner join accounts a using (cadre_id, app_id)
+            where a.closed_on is not null and e.ts >= a.closed_on""",
+        )
+        == 0
+    )
+
+
+def test_shaoxing_patrol_app_replaced_in_july_2023(con):
+    sc = load_scenario()
+    city_app, done_on = sc["city_patrol"]["app_id"], sc["city_patrol"]["done_on"]
+    assert _one(con, f"select count(*) from events where app_id = '{city_app}' and ts < '{done_on}'") > 0
+    assert _one(con, f"select count(*) from events where app_id = '{city_app}' and ts >= '{done_on}'") == 0
+    assert (
+        _one(
+            con,
+            f"""select count(*) from accounts where app_id = '{city_app}'
+            and (closed_on is null or closed_on > date '{done_on}')""",
+        )
+        == 0
+    )
+    merge = con.execute(
+        f"select action, target_app_id, done_on::varchar from cases where app_id = '{city_app}' and status in "
+        "('done', 'verified')"
+    ).fetchall()
+    assert merge == [("merge", sc["city_patrol"]["target"], done_on)]
+
+
+def test_dianko_has_47_river_segments(con):
+    assert (
+        _one(
+            con,
+            """select count(distinct subject_key) from events
+            where fact_type = 'patrol' and cadre_id like 'C330681104%'""",
+        )
+        == 47
+    )
+
+
+def test_xiaoshan_assessed_44_apps_used_there_at_baseline(con):
+    assessed = [
+        r[0]
+        for r in con.execute(
+            """select distinct app_id from cases where scope_region_code = '330109' and source = 'assessment'
+            and recommendation in ('提升完善', '整合优化', '加快整改')"""
+        ).fetchall()
+    ]
+    assert len(assessed) == 44
+    used = _one(
+        con,
+        """select count(distinct app_id) from events
+        where cadre_id like 'C330109%' and ts < '2023-01-01'
+        and app_id in (select app_id from cases where scope_region_code = '330109')""",
+    )
+    assert used == 44
+
+
+def test_planted_superficial_fixes_and_only_those(con):
+    sc = load_scenario()
+    late = con.execute(
+        """select distinct c.case_id from cases c
+        inner join events e on e.app_id = c.app_id and e.ts > c.done_on + interval 14 day
+            and starts_with(substr(e.cadre_id, 2), c.scope_region_code)
+        where c.status in ('done', 'verified') and c.action = 'delete' order by 1"""
+    ).fetchall()
+    assert [r[0] for r in late] == sorted(f["case_id"] for f in sc["alerts"]["superficial_fix"])
