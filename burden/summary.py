@@ -6,12 +6,14 @@ burden_rates), so the command and the Overview always agree.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
+from collections.abc import Callable
 from datetime import date
 
-import duckdb
+import polars as pl
 
 from burden import db, settings
 
@@ -50,6 +52,9 @@ METRICS: dict[str, tuple[str, str, bool]] = {
 }
 
 
+Runner = Callable[..., pl.DataFrame]
+
+
 class SummaryError(ValueError):
     """A bad request (unknown region, malformed or out-of-range month, no data)."""
 
@@ -67,14 +72,14 @@ def _month_text(month: date | None) -> str | None:
     return month.strftime("%Y-%m") if month else None
 
 
-def _row(con: duckdb.DuckDBPyConnection, query: str, region: str, first: date | None, last: date | None) -> dict:
+def _row(run: Runner, query: str, region: str, first: date | None, last: date | None) -> dict:
     """The pooled row of one query for a region over [first, last]; empty when there are no months."""
     if first is None or last is None:
         return {}
     params = {"region": region, "children": False, "from": first, "to": last, "by_month": False}
     if query == "apps_per_cadre":
         params["target"] = settings.APPS_TARGET
-    frame = db.run(con, query, **params)
+    frame = run(query, **params)
     return frame.row(0, named=True) if frame.height else {}
 
 
@@ -82,16 +87,22 @@ def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
-def summary(region: str, from_month: str | None, to_month: str | None, con=None) -> dict:
-    """Baseline (pooled over the baseline months) and latest (the period's last month) headline metrics."""
-    if con is None:
+def summary(region: str, from_month: str | None, to_month: str | None, con=None, run: Runner | None = None) -> dict:
+    """Baseline (pooled over the baseline months) and latest (the period's last month) headline metrics.
+
+    Queries run on `con`, or through `run(name, **params)` (the dashboard passes its cached db.query),
+    or else on a fresh read-only connection to the database.
+    """
+    if run is None and con is None:
         with db.connect(settings.db_path(), read_only=True) as own:
             return summary(region, from_month, to_month, own)
+    if run is None:
+        run = functools.partial(db.run, con)
     first, last = parse_month(from_month, "--from"), parse_month(to_month, "--to")
-    info = db.run(con, "region_info", region=region)
+    info = run("region_info", region=region)
     if info.height == 0:
         raise SummaryError(f"unknown region code {region!r}")
-    period = db.run(con, "data_period").row(0, named=True)
+    period = run("data_period").row(0, named=True)
     if period["last_month"] is None:
         raise SummaryError("the database has no events; load data or run `python -m burden demo`")
     first = first or period["campaign_from"] or period["first_month"]
@@ -104,8 +115,8 @@ def summary(region: str, from_month: str | None, to_month: str | None, con=None)
 
     region_row = info.row(0, named=True)
     code = region_row["region_code"]
-    baseline = {q: _row(con, q, code, period["baseline_from"], period["baseline_to"]) for q in _queries()}
-    latest = {q: _row(con, q, code, last, last) for q in _queries()}
+    baseline = {q: _row(run, q, code, period["baseline_from"], period["baseline_to"]) for q in _queries()}
+    latest = {q: _row(run, q, code, last, last) for q in _queries()}
     metrics = {
         key: {"baseline": _float(baseline[q].get(col)), "latest": _float(latest[q].get(col))}
         for key, (q, col, _) in METRICS.items()
