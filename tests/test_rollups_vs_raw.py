@@ -50,16 +50,19 @@ def raw_frames(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFra
     return events.with_columns(month=pl.col("ts").dt.truncate("1mo").cast(pl.Date)), cadres
 
 
-def duplicate_count(events: pl.DataFrame, month: date) -> int:
+def duplicate_count(events: pl.DataFrame, cadre_ids: pl.DataFrame, month: date) -> int:
     """Submits in the month with an earlier submit of the same entry in another app within 7 days."""
     month_start = datetime(month.year, month.month, 1)
+    next_month = datetime(month.year + month.month // 12, month.month % 12 + 1, 1)
     submits = events.filter(
         (pl.col("action") == "submit")
         & pl.col("subject_key").is_not_null()
         & (pl.col("subject_key") != "")
         & pl.col("fact_type").is_not_null()
         & (pl.col("ts") >= month_start - timedelta(days=7))
+        & (pl.col("ts") < next_month)
     ).select("event_id", "ts", "cadre_id", "app_id", "subject_key", "fact_type", "month")
+    submits = submits.join(cadre_ids, on="cadre_id", how="semi")
     repeats = submits.filter(pl.col("month") == month)
     pairs = repeats.join(submits, on=["cadre_id", "subject_key", "fact_type"], suffix="_p").filter(
         (pl.col("app_id_p") != pl.col("app_id"))
@@ -76,14 +79,14 @@ def expected(events: pl.DataFrame, cadres: pl.DataFrame, region: str, months: li
     """The metrics for a region pooled over the given months, from raw events."""
     inside = cadres.filter(pl.col("region_code").str.starts_with(region))
     grid = inside.select("cadre_id").join(pl.DataFrame({"month": months}), how="cross")
-    mine = events.join(inside.select("cadre_id"), on="cadre_id").filter(pl.col("month").is_in(months))
+    mine = events.filter(pl.col("month").is_in(months)).join(inside.select("cadre_id"), on="cadre_id", how="semi")
     used = grid.join(
         mine.group_by("cadre_id", "month").agg(pl.col("app_id").n_unique().alias("n")),
         on=["cadre_id", "month"],
         how="left",
     ).with_columns(pl.col("n").fill_null(0))["n"]
     submits = mine.filter(pl.col("action") == "submit").height
-    duplicates = sum(duplicate_count(events.join(inside.select("cadre_id"), on="cadre_id"), m) for m in months)
+    duplicates = sum(duplicate_count(events, inside.select("cadre_id"), m) for m in months)
     days = sum((date(m.year + m.month // 12, m.month % 12 + 1, 1) - m).days for m in months)
     return {
         "used_median": used.quantile(0.5, interpolation="linear"),
