@@ -60,7 +60,8 @@ per_case as (
         count(source_use.cadre_id) as users,
         count(case when source_use.last_used_on > closed_cases.done_on + $grace_days * interval '1' day
             then 1 end) as users_after_grace,
-        count(case when target_use.cadre_id is null then 1 end) as users_never_on_target
+        count(case when source_use.cadre_id is not null and target_use.cadre_id is null then 1 end)
+            as users_never_on_target
     from closed_cases
     left join source_use on source_use.case_id = closed_cases.case_id
     left join target_use

@@ -153,6 +153,7 @@ def alerts_db():
         ("k2", "E", "delete", None, "330681", datetime(2023, 2, 1).date()),  # c3 uses E on Feb 20
         ("k3", "B", "merge", "A", "330681104", datetime(2023, 4, 1).date()),  # c3 left B in March, uses A
         ("k4", "D", "merge", "C", "330681", datetime(2023, 2, 1).date()),  # c3 (a D user) never used C
+        ("k5", "E", "merge", "A", "330109", datetime(2023, 2, 1).date()),  # no user of E in scope
     ]
     for case_id, app_id, action, target, scope, done_on in cases:
         con.execute(
@@ -222,9 +223,10 @@ def test_app_flags_zombie_and_island(alerts_db):
 def test_superficial_fixes(alerts_db):
     frame = db.run(alerts_db, "superficial_fixes", region=None, grace_days=14)
     got = {row["case_id"]: row for row in frame.iter_rows(named=True)}
-    assert {k: got[k]["is_superficial"] for k in got} == {"k1": False, "k2": True, "k3": False, "k4": True}
+    assert {k: got[k]["is_superficial"] for k in got} == {"k1": False, "k2": True, "k3": False, "k4": True, "k5": False}
     assert (got["k2"]["users_after_grace"], got["k2"]["last_event_on"]) == (1, date(2023, 2, 20))
     assert (got["k4"]["users"], got["k4"]["users_never_on_target"]) == (1, 1)
+    assert (got["k5"]["users"], got["k5"]["users_never_on_target"], got["k5"]["last_event_on"]) == (0, 0, None)
     scoped = db.run(alerts_db, "superficial_fixes", region="330681104", grace_days=14)
     assert scoped["case_id"].to_list() == ["k3"]
     assert db.run(alerts_db, "superficial_fixes", region=None, grace_days=30).filter(pl.col("case_id") == "k2")[
