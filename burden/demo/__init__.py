@@ -7,6 +7,7 @@ always give the same bytes. Everything runs as DuckDB SQL, one month of events a
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -47,7 +48,10 @@ def generate(out_dir: Path, scale: float = 1.0, seed: int | None = None, fmt: st
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="burden-gen-") as tmp:
         con = duckdb.connect()
+        con.execute("set enable_progress_bar = false")
+        # bounded memory at province scale: the monthly sort spills to the temp folder beyond this
         con.execute(f"set temp_directory = '{tmp}'")
+        con.execute(f"set memory_limit = '{os.environ.get('BURDEN_GEN_MEMORY', '8GB')}'")
         rand.install(con, seed)
         regions.load_divisions(con)
         regions.sample_places(con, sc, scale)

@@ -24,14 +24,16 @@ def _baseline(con, sc: Scenario) -> None:
         f"""
         create or replace table held0 as
         with pool as (
-            select c.cadre_id, a.app_id, a.zombie
-            from cadres c inner join apps_all a on
+            -- lagging counties built many apps of their own: their cadres hold every county app
+            select c.cadre_id, a.app_id, a.zombie, a.level = 'county' and ci.county_class = 'lagging' as first
+            from cadres c inner join county_info ci using (county) inner join apps_all a on
                 (a.level = 'province' and a.fate <> 'platform' and a.role is null)
                 or (a.level = 'city' and a.owner_region_code = c.city and a.role is null)
                 or (a.level = 'county' and a.owner_region_code = c.county and not a.is_rebound)
         ),
         ranked as (
-            select *, row_number() over (partition by cadre_id order by h2(cadre_id, app_id), app_id) as rn from pool
+            select *, row_number() over (partition by cadre_id order by first desc, h2(cadre_id, app_id), app_id) as rn
+            from pool
         ),
         chosen as (
             select r.cadre_id, r.app_id, r.zombie, false as sure

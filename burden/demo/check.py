@@ -22,7 +22,8 @@ def _source(out_dir: Path, name: str) -> str:
             path = str(out_dir / pattern)
             if pattern.endswith("parquet"):
                 return f"read_parquet('{path}')"
-            return f"read_csv('{path}', types={{'region_code': 'VARCHAR'}})"
+            codes = {"cadres": "region_code", "apps": "owner_region_code"}.get(name)
+            return f"read_csv('{path}', types={{'{codes}': 'VARCHAR'}})" if codes else f"read_csv('{path}')"
     raise FileNotFoundError(out_dir / name)
 
 
@@ -30,6 +31,7 @@ def connect(out_dir: Path):
     """A DuckDB connection with views over the files and a months table."""
     sc = load_scenario()
     con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
     for name in ("apps", "cadres", "app_accounts", "app_events", "photo_uploads"):
         con.execute(f"create view {name} as select * from {_source(out_dir, name)}")
     con.execute(

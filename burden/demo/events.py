@@ -151,7 +151,7 @@ def _prepare_month(con, sc: Scenario, m) -> None:
             floor(photos_per_task + u4('photos', cadre_id, j, c))::integer as photos,
             u4('required', cadre_id, j, c) < required_share as is_required,
             u4('voided', cadre_id, j, c) < voided_share as is_voided,
-            ((({m.index}::bigint << 18) | cadre_idx) << 20) | (j::bigint << 6) | (c::bigint << 4) as task_key
+            ((({m.index + 1}::bigint << 18) | cadre_idx) << 20) | (j::bigint << 6) | (c::bigint << 4) as task_key
         from copies
         """
     )
@@ -210,8 +210,8 @@ def _events_sql(sc: Scenario, m) -> tuple[str, str]:
             null::varchar as subject_key, null::varchar as fact_type, null::varchar as task_id
         from (
             select s.*, i, s.d0 + floor((i + 0.5) * s.nd / s.n)::integer as d,
-                (((({m.index}::bigint << 18) | s.cadre_idx) << 20) | (1 << 19) | (s.app_num::bigint << 8) | i)::bigint
-                    as event_id
+                (((({m.index + 1}::bigint << 18) | s.cadre_idx) << 20) | (1 << 19)
+                    | (s.app_num::bigint << 8) | i)::bigint as event_id
             from sessions s cross join range(s.n) as r(i)
         )
     """
