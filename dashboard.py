@@ -15,7 +15,9 @@ st.set_page_config(page_title="减负看板 · Burden Dashboard", page_icon="�
 
 view = frame.setup()
 pages = [
-    st.Page("app_pages/overview.py", title=t("nav.overview"), icon="📊", url_path="overview", default=True),
+    st.Page(
+        "app_pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True
+    ),
 ]
 current = st.navigation(pages, position="hidden")
 frame.nav_links(pages, view)

@@ -45,10 +45,14 @@ def _months(frame: pl.DataFrame) -> list[str]:
     return [m.strftime("%Y-%m") for m in frame["month"]]
 
 
-def _baseline_band(fig: go.Figure, baseline: tuple[str, str]) -> None:
+def _baseline_band(fig: go.Figure, months: list[str], baseline: tuple[str, str]) -> None:
+    """Shade the baseline months that the chart shows (none when the period starts later)."""
+    shown = [m for m in months if baseline[0] <= m <= baseline[1]]
+    if not shown:
+        return
     fig.add_vrect(
-        x0=baseline[0],
-        x1=baseline[1],
+        x0=shown[0],
+        x1=shown[-1],
         fillcolor=BASELINE,
         line_width=0,
         layer="below",
@@ -64,7 +68,7 @@ def apps_trend(frame: pl.DataFrame, baseline: tuple[str, str], target: int, titl
     fig.add_scatter(x=months, y=frame["held_median"].to_list(), name=t("chart.held"), line={"color": HELD, "width": 3})
     fig.add_scatter(x=months, y=frame["used_median"].to_list(), name=t("chart.used"), line={"color": USED, "width": 3})
     fig.add_hline(y=target, line={"color": TARGET, "dash": "dash"}, annotation_text=f"{t('chart.target')} {target}")
-    _baseline_band(fig, baseline)
+    _baseline_band(fig, months, baseline)
     fig.update_layout(template=TEMPLATE, title=title, height=380, xaxis_title=t("chart.month"))
     fig.update_yaxes(title=t("chart.apps_axis"))
     fig.update_xaxes(type="category")
@@ -83,7 +87,7 @@ def rate_trend(frame: pl.DataFrame, baseline: tuple[str, str], title: str) -> go
         fill="tozeroy",
         fillcolor="rgba(231,111,81,0.12)",
     )
-    _baseline_band(fig, baseline)
+    _baseline_band(fig, months, baseline)
     fig.update_layout(template=TEMPLATE, title=title, height=380, showlegend=False, xaxis_title=t("chart.month"))
     fig.update_yaxes(title=t("chart.rate_axis"), tickformat=".0%")
     fig.update_xaxes(type="category")

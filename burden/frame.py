@@ -102,9 +102,9 @@ def _draw_filter_bar(months: list[str]) -> filters.ViewState:
             names[current] = info.row(0, named=True)
             codes.append(current)
 
-    def region_label(code: str) -> str:
-        row = names[code]
-        return f"{i18n.region_name(row['name_zh'], row['name_en'])} · {code}"
+    # Labels are computed here, in the script run, not lazily in format_func (which may run elsewhere).
+    labels = {code: f"{i18n.region_name(row['name_zh'], row['name_en'])} · {code}" for code, row in names.items()}
+    lang_labels = {"zh": "中文", "en": "English"}
 
     with st.sidebar:
         st.caption(t("app.local_mode"))
@@ -112,11 +112,11 @@ def _draw_filter_bar(months: list[str]) -> filters.ViewState:
             t("filter.language"),
             options=list(i18n.LANGS),
             key=_WIDGETS["lang"],
-            format_func=lambda v: "中文" if v == "zh" else "English",
+            format_func=lang_labels.__getitem__,
             horizontal=True,
         )
         st.subheader(t("filter.header"))
-        st.selectbox(t("filter.region"), options=codes, key=_WIDGETS["region"], format_func=region_label)
+        st.selectbox(t("filter.region"), options=codes, key=_WIDGETS["region"], format_func=labels.__getitem__)
         st.selectbox(t("filter.from"), options=months, key=_WIDGETS["start"])
         st.selectbox(t("filter.to"), options=months, key=_WIDGETS["end"])
 

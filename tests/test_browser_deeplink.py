@@ -23,8 +23,10 @@ def test_deep_link_is_a_fresh_servers_first_request(small_db, tmp_path):
         assert page.locator("h1").first.inner_text().startswith("Overview · Zhuji")
         sidebar = page.locator('[data-testid="stSidebar"]')
         assert sidebar.is_visible()
-        assert "Zhuji · 330681" in sidebar.inner_text()
-        assert "2023-02" in sidebar.inner_text() and "2023-11" in sidebar.inner_text()
+        assert sidebar.get_by_role("combobox", name="Region").input_value() == "Zhuji · 330681"
+        assert sidebar.get_by_role("combobox", name="From month").input_value() == "2023-02"
+        assert sidebar.get_by_role("combobox", name="To month").input_value() == "2023-11"
+        assert sidebar.get_by_role("radio", name="English").is_checked()
         assert page.locator('[data-testid="stMetric"]').count() == 7
         assert page.locator('[data-testid="stException"]').count() == 0
         assert "region=330681" in page.url and "lang=en" in page.url
