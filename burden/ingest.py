@@ -142,6 +142,8 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress) -> None:
     try:
         con.execute(f"set TimeZone = '{settings.TIMEZONE}'")
         con.execute("set enable_progress_bar = false")
+        # dict_fsst compresses log strings as well as fsst; skipping fsst's analysis saves ~30% of write time.
+        con.execute("set disabled_compression_methods = 'fsst'")
         if fresh:
             create_database(con)
         else:

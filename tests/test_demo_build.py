@@ -1,0 +1,83 @@
+"""The demo build is deterministic and goes through the loader without a single rejected row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from burden.demo.build import build_demo
+from tests.conftest import SMALL_SCALE, TEST_SEED
+
+# Columns that record when or from where a load ran, not what it loaded.
+_VOLATILE = {("quarantine", "loaded_at"), ("quarantine", "file")}
+_SKIP_TABLES = {"load_meta"}  # loaded_at and temp-folder paths; as_of is compared on its own
+
+
+def _canonical(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """A row expression that is equal across builds: floats rounded (parallel sums differ in the last bits)."""
+    parts = []
+    for name, dtype in con.execute(
+        "select column_name, data_type from information_schema.columns where table_name = ? order by ordinal_position",
+        [table],
+    ).fetchall():
+        if (table, name) in _VOLATILE:
+            continue
+        ref = f'"{name}"'
+        parts.append(f"round({ref}, 6)" if dtype in ("DOUBLE", "FLOAT") or dtype.startswith("DECIMAL") else ref)
+    return "row(" + ", ".join(parts) + ")"
+
+
+def checksums(db: Path) -> dict[str, tuple]:
+    """Per table: row count and an order-independent hash of all rows."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = [
+            t
+            for (t,) in con.execute("select table_name from duckdb_tables() order by 1").fetchall()
+            if t not in _SKIP_TABLES
+        ]
+        sums = {}
+        for table in tables:
+            sums[table] = con.execute(
+                f"select count(*), coalesce(sum(hash({_canonical(con, table)})::hugeint), 0) from {table}"
+            ).fetchone()
+        sums["load_meta.as_of"] = con.execute("select value from load_meta where key = 'as_of'").fetchone()
+    return sums
+
+
+def test_demo_build_is_deterministic(small_db, tmp_path):
+    again = tmp_path / "again.duckdb"
+    timings = build_demo(again, scale=SMALL_SCALE, seed=TEST_SEED, force=True)
+
+    first, second = checksums(small_db), checksums(again)
+    assert first == second
+    for table in ("apps", "cadres", "app_accounts", "app_events", "photo_uploads", "remediation_cases"):
+        assert first[table][0] > 0, table
+    for table in ("months", "cadre_month", "region_month", "app_month_county"):  # rollups are in the comparison
+        assert first[table][0] > 0, table
+    assert first["regions"][0] == 1 + 11 + 90 + 1387 + 25547
+    assert timings["events"] == first["app_events"][0]
+
+
+def test_demo_passes_validation_and_is_stored_sorted(small_db):
+    with duckdb.connect(str(small_db), read_only=True) as con:
+        assert con.execute("select count(*) from quarantine").fetchone()[0] == 0
+        out_of_order = con.execute(
+            """
+            with k as (select (date_trunc('month', ts), cadre_id) as k from app_events),
+            pairs as (select k, lag(k) over () as prev from k)
+            select count(*) from pairs where k < prev
+            """
+        ).fetchone()[0]
+        assert out_of_order == 0
+        # every cadre sits in a known village or town; every event's cadre and app exist
+        orphans = con.execute("select count(*) from cadres anti join regions using (region_code)").fetchone()[0]
+        assert orphans == 0
+        assert con.execute("select count(*) from app_events e anti join cadres c using (cadre_id)").fetchone()[0] == 0
+
+
+def test_existing_demo_is_kept_without_force(small_db, capsys):
+    mtime = small_db.stat().st_mtime_ns
+    assert build_demo(small_db, scale=SMALL_SCALE, seed=TEST_SEED) == {}
+    assert small_db.stat().st_mtime_ns == mtime
+    assert "exists" in capsys.readouterr().err
