@@ -23,29 +23,23 @@ st.caption(
 )
 
 st.subheader(t("overview.headline", latest=view.state.end))
-cols = st.columns(4)
-for index, card in enumerate(overview.headline_cards(data.headline, settings.APPS_TARGET)):
-    fmt = fmt_pct if card.is_rate else fmt_num
-    delta = card.latest - card.baseline if card.latest is not None and card.baseline is not None else None
-    if delta is None:
-        delta_text = None
-    elif card.is_rate:
-        delta_text = f"{delta * 100:+.1f} pp"
-    else:
-        delta_text = f"{delta:+.1f}"
-    with cols[index % 4]:
-        st.metric(
-            t(card.label_key, target=settings.APPS_TARGET),
-            fmt(card.latest),
-            delta_text,
-            delta_color="inverse" if card.lower_is_better else "normal",
-            help=t(card.help_key),
-            border=True,
-        )
-        note = t("metric.baseline_value", value=fmt(card.baseline))
-        if card.target is not None:
-            note += " · " + t("metric.target_value", value=card.target)
-        st.caption(note)
+cards = overview.headline_cards(data.headline, settings.APPS_TARGET)
+for row_start in range(0, len(cards), 4):  # one st.columns per row keeps the reading order on a phone
+    for card, column in zip(cards[row_start : row_start + 4], st.columns(4), strict=False):
+        fmt = fmt_pct if card.is_rate else fmt_num
+        with column:
+            st.metric(
+                t(card.label_key, target=settings.APPS_TARGET),
+                fmt(card.latest),
+                overview.delta_text(card),
+                delta_color="inverse" if card.lower_is_better else "normal",
+                help=t(card.help_key),
+                border=True,
+            )
+            note = t("metric.baseline_value", value=fmt(card.baseline))
+            if card.target is not None:
+                note += " · " + t("metric.target_value", value=card.target)
+            st.caption(note)
 
 st.subheader(t("overview.trend"))
 left, right = st.columns(2)
@@ -65,6 +59,7 @@ else:
     st.plotly_chart(
         charts.ranking_bar(ranking, "label", settings.APPS_TARGET, overview.ranking_title(ranking)), key="ranking"
     )
-    st.dataframe(overview.ranking_table(ranking), hide_index=True, width="stretch")
+    table = overview.ranking_table(ranking)
+    st.dataframe(table, hide_index=True, width="stretch", height=36 * (table.height + 1) + 4)
 
 frame.share_box(view)

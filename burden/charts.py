@@ -7,6 +7,8 @@ Titles state the finding; units sit in the axis titles.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
@@ -45,14 +47,20 @@ def _months(frame: pl.DataFrame) -> list[str]:
     return [m.strftime("%Y-%m") for m in frame["month"]]
 
 
+def _month_axis(fig: go.Figure) -> None:
+    """Months as dates, labelled YYYY-MM every quarter, so labels stay short on a phone."""
+    fig.update_xaxes(type="date", tickformat="%Y-%m", dtick="M3", ticklabelmode="instant")
+
+
 def _baseline_band(fig: go.Figure, months: list[str], baseline: tuple[str, str]) -> None:
     """Shade the baseline months that the chart shows (none when the period starts later)."""
     shown = [m for m in months if baseline[0] <= m <= baseline[1]]
     if not shown:
         return
-    fig.add_vrect(
-        x0=shown[0],
-        x1=shown[-1],
+    first, last = (datetime.strptime(m, "%Y-%m") for m in (shown[0], shown[-1]))
+    fig.add_vrect(  # from the middle of the month before to the middle of the month after: whole months
+        x0=first - timedelta(days=15),
+        x1=last + timedelta(days=15),
         fillcolor=BASELINE,
         line_width=0,
         layer="below",
@@ -71,7 +79,7 @@ def apps_trend(frame: pl.DataFrame, baseline: tuple[str, str], target: int, titl
     _baseline_band(fig, months, baseline)
     fig.update_layout(template=TEMPLATE, title=title, height=380, xaxis_title=t("chart.month"))
     fig.update_yaxes(title=t("chart.apps_axis"))
-    fig.update_xaxes(type="category")
+    _month_axis(fig)
     return fig
 
 
@@ -90,22 +98,22 @@ def rate_trend(frame: pl.DataFrame, baseline: tuple[str, str], title: str) -> go
     _baseline_band(fig, months, baseline)
     fig.update_layout(template=TEMPLATE, title=title, height=380, showlegend=False, xaxis_title=t("chart.month"))
     fig.update_yaxes(title=t("chart.rate_axis"), tickformat=".0%")
-    fig.update_xaxes(type="category")
+    _month_axis(fig)
     return fig
 
 
 def ranking_bar(frame: pl.DataFrame, label_col: str, target: int, title: str) -> go.Figure:
-    """Child regions ranked by median apps held (most first), against the target."""
-    ordered = frame.sort("held_median", descending=False, nulls_last=False)
-    colours = [HELD if (v or 0) > target else USED for v in ordered["held_median"]]
+    """Child regions ranked by mean apps held per cadre (most on top); red where the median is above target."""
+    ordered = frame.sort(["held_mean", "region_code"], descending=[False, True], nulls_last=False)
+    colours = [TARGET if (median or 0) > target else HELD for median in ordered["held_median"]]
     fig = go.Figure(
         go.Bar(
-            x=ordered["held_median"].to_list(),
+            x=ordered["held_mean"].to_list(),
             y=ordered[label_col].to_list(),
             orientation="h",
             marker_color=colours,
             customdata=ordered["region_code"].to_list(),
-            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+            hovertemplate="%{y}: %{x:.2f}<extra></extra>",
             name=t("chart.held"),
         )
     )
@@ -113,9 +121,9 @@ def ranking_bar(frame: pl.DataFrame, label_col: str, target: int, title: str) ->
     fig.update_layout(
         template=TEMPLATE,
         title=title,
-        height=max(320, 28 * ordered.height + 100),
+        height=max(320, 28 * ordered.height + 110),
         showlegend=False,
-        xaxis_title=t("chart.apps_axis"),
+        xaxis_title=t("chart.apps_mean_axis"),
     )
     fig.update_yaxes(type="category", automargin=True)
     return fig

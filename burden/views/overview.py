@@ -8,7 +8,7 @@ import polars as pl
 
 from burden import db, i18n, settings, summary
 from burden.filters import ViewState
-from burden.i18n import fmt_pct, t
+from burden.i18n import fmt_num, fmt_pct, t
 
 
 @dataclass(frozen=True)
@@ -86,21 +86,26 @@ def _ranking(state: ViewState, params: dict) -> pl.DataFrame:
     )
     labels = [i18n.region_name(zh, en) for zh, en in zip(joined["name_zh"], joined["name_en"], strict=True)]
     return joined.with_columns(label=pl.Series(labels)).sort(
-        ["held_median", "region_code"], descending=[True, False], nulls_last=True
+        ["held_mean", "region_code"], descending=[True, False], nulls_last=True
     )
 
 
 def ranking_table(ranking: pl.DataFrame) -> pl.DataFrame:
-    """The ranking as shown on screen: localised headers, figures rounded as displayed."""
+    """The ranking as shown on screen: localised headers, figures formatted as displayed."""
+
+    def text(column: str, fmt) -> pl.Expr:
+        return pl.col(column).map_elements(fmt, return_dtype=pl.String, skip_nulls=False)
+
     return ranking.select(
         pl.col("label").alias(t("table.region")),
         pl.col("region_code").alias(t("table.code")),
-        pl.col("held_median").round(1).alias(t("table.apps_held")),
-        pl.col("used_median").round(1).alias(t("table.apps_used")),
-        pl.col("held_share_above").map_elements(fmt_pct, return_dtype=pl.String).alias(t("table.share_above")),
-        pl.col("duplicate_entry_rate").map_elements(fmt_pct, return_dtype=pl.String).alias(t("table.duplicate_rate")),
-        pl.col("fingertip_hours_per_cadre_week").round(1).alias(t("table.fingertip_hours")),
-        pl.col("remediation_progress").map_elements(fmt_pct, return_dtype=pl.String).alias(t("table.remediation")),
+        text("held_median", fmt_num).alias(t("table.apps_held")),
+        text("held_mean", lambda v: fmt_num(v, 2)).alias(t("table.apps_held_mean")),
+        text("used_median", fmt_num).alias(t("table.apps_used")),
+        text("held_share_above", fmt_pct).alias(t("table.share_above")),
+        text("duplicate_entry_rate", fmt_pct).alias(t("table.duplicate_rate")),
+        text("fingertip_hours_per_cadre_week", fmt_num).alias(t("table.fingertip_hours")),
+        text("remediation_progress", fmt_pct).alias(t("table.remediation")),
     )
 
 
@@ -132,4 +137,12 @@ def rate_title(trend: pl.DataFrame) -> str:
 
 def ranking_title(ranking: pl.DataFrame) -> str:
     worst = ranking.row(0, named=True)
-    return t("chart.ranking_title", worst=worst["label"], value=worst["held_median"] or 0)
+    return t("chart.ranking_title", worst=worst["label"], value=worst["held_mean"] or 0)
+
+
+def delta_text(card: Card) -> str | None:
+    """Latest minus baseline, signed; rates in percentage points."""
+    if card.latest is None or card.baseline is None:
+        return None
+    delta = card.latest - card.baseline
+    return t("metric.points", value=f"{delta * 100:+.1f}") if card.is_rate else f"{delta:+.1f}"
