@@ -192,43 +192,42 @@ def _run_plan(con, plan, report: LoadReport, progress) -> None:
     for phase in phases:
         for kind_name in phase:
             for no, source in plan[kind_name]:
-                file_report = report.files[no]
-                t0 = time.perf_counter()
-                if source.arrow is not None:
-                    con.register(source.sql, source.arrow)
-                counts = stage_file(con, KINDS[kind_name], source, no)
-                if source.arrow is not None:
-                    con.unregister(source.sql)
-                file_report.rows_read = sum(counts.values())
-                file_report.rejected = {r: n for r, n in counts.items() if r}
-                file_report.seconds = time.perf_counter() - t0
+                _stage(con, kind_name, no, source, report.files[no], progress)
         for kind_name in phase:
-            if not plan[kind_name]:
-                continue
-            t0 = time.perf_counter()
-            names = {no: str(src.path) for no, src in plan[kind_name]}
-            for no, counts in merge(con, KINDS[kind_name], names).items():
-                fr = report.files[no]
-                fr.rows_loaded, fr.rows_updated, fr.rows_duplicate = (
-                    counts["loaded"],
-                    counts["updated"],
-                    counts["duplicates"],
-                )
-            share = (time.perf_counter() - t0) / len(names)
-            for no in names:
-                report.files[no].seconds += share
-                progress(_file_line(report.files[no]))
+            if plan[kind_name]:
+                _merge(con, kind_name, {no: str(src.path) for no, src in plan[kind_name]}, report, progress)
 
 
-def _file_line(fr: FileReport) -> str:
-    parts = [f"{Path(fr.path).name} [{fr.kind}]: {fr.rows_read:,} read, {fr.rows_loaded:,} loaded"]
-    if fr.rows_updated:
-        parts.append(f"{fr.rows_updated:,} updated")
-    if fr.rows_duplicate:
-        parts.append(f"{fr.rows_duplicate:,} duplicates skipped")
-    for reason, n in sorted(fr.rejected.items(), key=lambda item: -item[1]):
-        parts.append(f"{n:,} rejected ({reason})")
-    return ", ".join(parts) + f", {fr.seconds:.2f} s"
+def _stage(con, kind_name: str, no: int, source: Source, fr: FileReport, progress) -> None:
+    t0 = time.perf_counter()
+    if source.arrow is not None:
+        con.register(source.sql, source.arrow)
+    counts = stage_file(con, KINDS[kind_name], source, no)
+    if source.arrow is not None:
+        con.unregister(source.sql)
+    fr.rows_read = sum(counts.values())
+    fr.rejected = {r: n for r, n in counts.items() if r}
+    fr.seconds = time.perf_counter() - t0
+    parts = [f"{Path(fr.path).name} [{fr.kind}]: {fr.rows_read:,} read"]
+    parts += [f"{n:,} rejected ({reason})" for reason, n in sorted(fr.rejected.items(), key=lambda item: -item[1])]
+    progress(", ".join(parts) + f", {fr.seconds:.2f} s")
+
+
+def _merge(con, kind_name: str, names: dict[int, str], report: LoadReport, progress) -> None:
+    t0 = time.perf_counter()
+    for no, counts in merge(con, KINDS[kind_name], names).items():
+        fr = report.files[no]
+        fr.rows_loaded, fr.rows_updated, fr.rows_duplicate = counts["loaded"], counts["updated"], counts["duplicates"]
+    seconds = time.perf_counter() - t0
+    files = [report.files[no] for no in names]
+    for fr in files:
+        fr.seconds += seconds / len(files)
+    loaded, updated = sum(f.rows_loaded for f in files), sum(f.rows_updated for f in files)
+    duplicates = sum(f.rows_duplicate for f in files)
+    line = f"  -> {KINDS[kind_name].table}: {loaded:,} loaded"
+    line += f" ({updated:,} replacing stored rows)" if updated else ""
+    line += f", {duplicates:,} duplicates skipped" if duplicates else ""
+    progress(line + f", {seconds:.2f} s")
 
 
 def _rollups(con, report: LoadReport, progress) -> None:

@@ -42,7 +42,8 @@ def find_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
                 problems.append(f"{p}: not a .csv, .parquet or .xlsx file")
         else:
             problems.append(f"{p}: no such file or folder")
-    return found, problems
+    unique = list(dict.fromkeys(f.resolve() for f in found))  # the same file named twice loads once
+    return unique, problems
 
 
 def _literal(path: Path) -> str:

@@ -168,6 +168,12 @@ def test_loading_twice_does_not_double(tmp_path, dims):
     assert count(db, "select count(*) from apps") == 2
     assert {Path(f.path).name: f.rows_updated for f in third.files}["apps2.csv"] == 1
 
+    # Within one call: the same file named twice, and two files repeating a row, still load each row once.
+    overlap = write(tmp_path / "overlap.csv", EVENTS_HEADER + f"8,2023-03-02 08:00:00,{HUTIAN}-01,A1,view,5,,,\n" * 2)
+    fourth = load([overlap, overlap, tmp_path / "." / "overlap.csv", more], db)
+    assert count(db, "select count(*) from app_events") == 5
+    assert [(f.rows_loaded, f.rows_duplicate) for f in fourth.files] == [(1, 1), (0, 1)]
+
 
 def test_refused_load_leaves_old_database_untouched(tmp_path, dims):
     db = tmp_path / "b.duckdb"
