@@ -79,11 +79,12 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
     id_checks = " ".join(f"when {bad} then '{reason}'" for bad, reason in kind.checks)
     reason = f"coalesce(_cast_reason, case {id_checks} end)" if id_checks else "_cast_reason"
     names = ", ".join(_q(c.name) for c in columns(kind.table))
+    raw = "struct_pack(" + ", ".join(f"{_q(h)} := src.{_q(h)}" for h in source.header) + ")"
     con.execute(
         f"""
         insert into {stage_table(kind)}
         with src as (select * from {source.sql}),
-        typed as (select {", ".join(typed)}, {cast_reason} as _cast_reason, src._line as _line, src as _src
+        typed as (select {", ".join(typed)}, {cast_reason} as _cast_reason, src._line as _line, {raw} as _src
                   from src),
         checked as (select *, {reason} as _reason from typed)
         select {names}, {file_no} as _file, _line, _reason,

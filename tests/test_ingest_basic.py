@@ -126,7 +126,7 @@ def test_unknown_ids_and_bad_values_are_rejected_and_counted(tmp_path, dims):
     assert count(db, "select count(*) from quarantine") == 4
     assert count(db, "select line from quarantine where reason = 'app_id unknown'") == 6  # CSV line
     raw = count(db, "select raw from quarantine where reason = 'ts not a timestamp'")
-    assert '"ts":"not a time"' in raw
+    assert '"ts":"not a time"' in raw and "_line" not in raw
 
 
 def test_missing_column_refuses_file_naming_it(tmp_path, dims):
