@@ -7,7 +7,7 @@ from the accounts exactly, without sampling noise.
 
 from __future__ import annotations
 
-from burden.demo.regions import _sql_list
+from burden.demo.regions import sql_list
 from burden.demo.scenario import Scenario
 
 
@@ -138,7 +138,7 @@ def build_accounts(con, sc: Scenario) -> None:
     _baseline(con, sc)
     _persona(con, sc)
     alerts = sc["alerts"]
-    rebound_apps = _sql_list(alerts["rebound_apps"])
+    rebound_apps = sql_list(alerts["rebound_apps"])
     con.execute(
         f"""
         create or replace table accounts as

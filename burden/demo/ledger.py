@@ -6,7 +6,7 @@ in the case's scope on done_on (table closures), except for the planted superfic
 
 from __future__ import annotations
 
-from burden.demo.regions import _sql_list
+from burden.demo.regions import sql_list
 from burden.demo.scenario import Scenario
 
 
@@ -17,13 +17,13 @@ def build_cases(con, sc: Scenario) -> None:
     alerts = sc["alerts"]
     end = sc.data_end.isoformat()
     fixes = alerts["superficial_fix"]
-    fix_ids = _sql_list(f["app_id"] for f in fixes)
+    fix_ids = sql_list(f["app_id"] for f in fixes)
     fix_done = " ".join(f"when '{f['app_id']}' then date '{f['done_on']}'" for f in fixes)
     fix_close = " ".join(
         f"when '{f['app_id']}' then " + (f"date '{f['really_closed_on']}'" if f["really_closed_on"] else "null")
         for f in fixes
     )
-    seed_cities = _sql_list({c[:4] for c in seeds["counties"]})
+    seed_cities = sql_list({c[:4] for c in seeds["counties"]})
     xiaoshan = seeds["xiaoshan_county"]
     patrol = sc["city_patrol"]
     con.execute(

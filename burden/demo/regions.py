@@ -10,7 +10,7 @@ def _csv(name: str) -> str:
     return "'" + str(settings.DIVISIONS_DIR / name).replace("'", "''") + "'"
 
 
-def _sql_list(values) -> str:
+def sql_list(values) -> str:
     return "(" + ", ".join("'" + str(v) + "'" for v in values) + ")"
 
 
@@ -50,8 +50,8 @@ def sample_places(con, sc: Scenario, scale: float) -> None:
     grow = min(1.0, max(0.0, (scale - 1.0) / (s["full_scale"] - 1.0)))
     seats = s["seats_small"] + round((s["seats_full"] - s["seats_small"]) * grow)
     town_staff = round(s["town_staff_full"] * share)
-    seed_villages = _sql_list(seeds["villages"])
-    seed_towns = _sql_list(seeds["towns"])
+    seed_villages = sql_list(seeds["villages"])
+    seed_towns = sql_list(seeds["towns"])
     con.execute(
         f"""
         create or replace table sample_village as
@@ -93,9 +93,9 @@ def build_county_info(con, sc: Scenario) -> None:
     """Table county_info: every county's role in the scenario (seed|lagging|rebound|superficial|normal) and its
     campaign start shift in months (counties did not all start on the same day)."""
     alerts = sc["alerts"]
-    seeds = _sql_list(sc["seed_places"]["counties"])
-    lagging = _sql_list(alerts["lagging_counties"])
-    superficial = _sql_list(f["county"] for f in alerts["superficial_fix"])
+    seeds = sql_list(sc["seed_places"]["counties"])
+    lagging = sql_list(alerts["lagging_counties"])
+    superficial = sql_list(f["county"] for f in alerts["superficial_fix"])
     shift = int(sc["behaviour"]["county_shift_months"])
     con.execute(
         f"""
