@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from burden import settings
-from burden.ingest_db import QUARANTINE_DDL, create_database, write_meta
+from burden.ingest_db import create_database, create_schema, write_meta
 from burden.ingest_kinds import KINDS, LOAD_ORDER, detect
 from burden.ingest_read import ReadError, Source, find_files, open_source
 from burden.ingest_stage import merge, missing_columns, stage_file
@@ -147,7 +147,7 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress) -> None:
         if fresh:
             create_database(con)
         else:
-            con.execute(QUARANTINE_DDL)
+            create_schema(con)  # every table is `create ... if not exists`: adds tables new since the file was made
         plan = _plan(con, files, kind, report)
         _run_plan(con, plan, report, progress)
         write_meta(con, [str(Path(f).resolve()) for f in files])  # before rollups: they may read as_of

@@ -10,18 +10,6 @@ import duckdb
 from burden import settings
 from burden.ingest_kinds import schema_files
 
-# Rejected rows, kept for the data-quality view. TODO: move to queries/schema/quarantine.sql.
-QUARANTINE_DDL = """
-create table if not exists quarantine (
-    loaded_at   timestamp not null,
-    file        varchar not null,
-    line        bigint,            -- line in a CSV, row in a sheet or Parquet file (1 = first data row)
-    table_name  varchar not null,
-    reason      varchar not null,
-    raw         varchar            -- the row as read, JSON
-)
-"""
-
 
 def _csv(name: str) -> str:
     return "'" + str(settings.DIVISIONS_DIR / name).replace("'", "''") + "'"
@@ -30,7 +18,6 @@ def _csv(name: str) -> str:
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for path in schema_files():
         con.execute(path.read_text(encoding="utf-8"))
-    con.execute(QUARANTINE_DDL)
 
 
 def fill_regions(con: duckdb.DuckDBPyConnection) -> None:

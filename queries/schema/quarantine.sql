@@ -1,0 +1,11 @@
+-- purpose: rows a load rejected, kept with their reason for the data-quality view and for re-loading
+-- grain: one row per rejected row per load
+-- parameters: none
+create table if not exists quarantine (
+    loaded_at   timestamp not null,
+    file        varchar not null,
+    line        bigint,            -- line in a CSV, row in a sheet or Parquet file (1 = first data row)
+    table_name  varchar not null,
+    reason      varchar not null,
+    raw         varchar            -- the row as read, JSON
+);
