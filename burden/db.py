@@ -72,7 +72,10 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
     if missing:
         raise QueryError(f"query {name} needs parameters: {', '.join(sorted(missing))}")
     bound = {k: v for k, v in params.items() if k in wanted}
-    return con.cursor().sql(sql, params=bound).pl()
+    try:
+        return con.cursor().sql(sql, params=bound).pl()
+    except duckdb.CatalogException as exc:  # e.g. a database loaded without events has no derived tables
+        raise QueryError(f"query {name}: {exc}".splitlines()[0]) from exc
 
 
 def query(name: str, **params) -> pl.DataFrame:

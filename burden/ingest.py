@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from burden import settings
+from burden import rollups, settings
 from burden.ingest_db import create_database, create_schema, write_meta
 from burden.ingest_kinds import KINDS, LOAD_ORDER, detect
 from burden.ingest_read import ReadError, Source, find_files, open_source
@@ -232,13 +232,6 @@ def _merge(con, kind_name: str, names: dict[int, str], report: LoadReport, progr
 
 def _rollups(con, report: LoadReport, progress) -> None:
     t0 = time.perf_counter()
-    try:
-        from burden import rollups
-    except ModuleNotFoundError as exc:
-        if exc.name != "burden.rollups":
-            raise
-        progress("note: burden/rollups.py not there yet; derived tables not built")
-        return
     if not con.execute("select count(*) from (select 1 from app_events limit 1)").fetchone()[0]:
         progress("note: no events loaded yet; derived tables not built")
         return
