@@ -161,3 +161,12 @@ def test_planted_superficial_fixes_and_only_those(con):
         where c.status in ('done', 'verified') and c.action = 'delete' order by 1"""
     ).fetchall()
     assert [r[0] for r in late] == sorted(f["case_id"] for f in sc["alerts"]["superficial_fix"])
+
+
+def test_ledger_progress_overall_and_in_lagging_counties(con):
+    sc = load_scenario()
+    done = "count(*) filter (where status in ('done', 'verified')) / count(*)"
+    assert 0.8 <= _one(con, f"select {done} from cases") <= 0.92
+    assert _one(con, f"select count(*) filter (where done_on < '{sc.campaign_start}') from cases") == 0
+    for county in sc["alerts"]["lagging_counties"]:
+        assert _one(con, f"select {done} from cases where starts_with(scope_region_code, '{county}')") < 0.5

@@ -41,8 +41,9 @@ def build_cases(con, sc: Scenario) -> None:
                     when level = 'province' or app_id in {fix_ids} or app_id = '{patrol["app_id"]}' then true
                     when level = 'city' then scope in {seed_cities} or u2('done', app_id) < {b["city_cases_done"]}
                     when county_class = 'seed' then true
-                    -- a lagging county improves a few kept apps but deletes and merges nothing
-                    when county_class = 'lagging' then fate = 'keep' and u2('done', app_id) < {b["lagging_cases_done"]}
+                    -- a lagging county improves some kept apps but deletes and merges few
+                    when county_class = 'lagging' then u2('done', app_id)
+                        < case when fate = 'keep' then {b["lagging_cases_done"]} else {b["lagging_closures_done"]} end
                     when fate = 'keep' then u2('done', app_id) < {b["county_iterate_done"]}
                     else u2('done', app_id) < {b["county_cases_done"]}
                 end as is_done,
