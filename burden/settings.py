@@ -29,6 +29,7 @@ def db_path() -> Path:
     """The database file: BURDEN_DB, else data/burden.duckdb."""
     return Path(os.environ.get("BURDEN_DB", DATA_DIR / "burden.duckdb"))
 
+
 # A rebound is two consecutive monthly rises after the low point, each at least this big
 # (smaller wiggles are noise, not a rebound).
 REBOUND_MIN_RISE_APPS = 0.25  # mean apps used per cadre
