@@ -115,8 +115,6 @@ def apps_title(trend: pl.DataFrame) -> str:
     first, last = trend.row(0, named=True), trend.row(-1, named=True)
     return t(
         "chart.apps_trend_title",
-        start=first["month"].strftime("%Y-%m"),
-        end=last["month"].strftime("%Y-%m"),
         held_start=first["held_median"] or 0,
         held_end=last["held_median"] or 0,
     )
@@ -128,8 +126,6 @@ def rate_title(trend: pl.DataFrame) -> str:
     first, last = trend.row(0, named=True), trend.row(-1, named=True)
     return t(
         "chart.dup_trend_title",
-        start=first["month"].strftime("%Y-%m"),
-        end=last["month"].strftime("%Y-%m"),
         rate_start=fmt_pct(first["duplicate_entry_rate"], 0),
         rate_end=fmt_pct(last["duplicate_entry_rate"], 0),
     )
