@@ -10,15 +10,16 @@ import streamlit as st
 
 from burden import frame
 from burden.i18n import t
+from burden.settings import ASSETS
 
-st.set_page_config(page_title="减负看板 · Burden Dashboard", page_icon="📱", layout="wide")
+st.set_page_config(page_title="减负看板 · Burden Dashboard", page_icon=str(ASSETS / "favicon.png"), layout="wide")
 
 view = frame.setup()
 pages = [
-    st.Page(
-        "app_pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True
-    ),
+    st.Page(path, title=t(title), icon=icon, url_path=url, default=index == 0)
+    for index, (path, url, title, icon) in enumerate(frame.PAGES)
 ]
 current = st.navigation(pages, position="hidden")
-frame.nav_links(pages, view)
+frame.navigation(pages, current, view)
 current.run()
+frame.share_box(view)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from burden import charts, frame, i18n, settings
+from burden import charts, frame, i18n, settings, ui
 from burden.i18n import fmt_num, fmt_pct, t
 from burden.views import overview
 
@@ -45,21 +45,19 @@ st.subheader(t("overview.trend"))
 left, right = st.columns(2)
 trend = data.trend
 with left:
-    st.plotly_chart(
-        charts.apps_trend(trend, view.baseline, settings.APPS_TARGET, overview.apps_title(trend)), key="apps_trend"
-    )
+    ui.plot(charts.apps_trend(trend, view.baseline, settings.APPS_TARGET, overview.apps_title(trend)), "apps_trend")
 with right:
-    st.plotly_chart(charts.rate_trend(trend, view.baseline, overview.rate_title(trend)), key="dup_trend")
+    ui.plot(charts.rate_trend(trend, view.baseline, overview.rate_title(trend)), "dup_trend")
 
 st.subheader(t("overview.ranking", latest=view.state.end))
 ranking = data.ranking
 if ranking.height == 0:
     st.info(t("overview.ranking_empty"))
 else:
-    st.plotly_chart(
-        charts.ranking_bar(ranking, "label", settings.APPS_TARGET, overview.ranking_title(ranking)), key="ranking"
-    )
-    table = overview.ranking_table(ranking)
-    st.dataframe(table, hide_index=True, width="stretch", height=36 * (table.height + 1) + 4)
-
-frame.share_box(view)
+    figure = charts.ranking_bar(ranking, "label", settings.APPS_TARGET, overview.ranking_title(ranking))
+    event = ui.plot(figure, "ranking", on_select="rerun")
+    clicked = overview.clicked_region(event)
+    if clicked:  # a click on a bar drills into that region
+        frame.go(region=clicked)
+    st.caption(t("overview.ranking_hint"))
+    ui.table(overview.ranking_table(ranking), "ranking", key="ranking_table")

@@ -5,6 +5,10 @@ URL grammar (codes, not names; defaults are left out of the URL):
     region=<code>       NBS division code: 33, 4-digit city, 6 county, 9 town, 12 village (default 33)
     from=YYYY-MM        first month of the period (default: first month of data)
     to=YYYY-MM          last month of the period (default: last month of data)
+    app=<app_id>        the app in focus on the Apps page (default: none)
+    compare=<code>      a second region drawn beside the first in trends (default: none)
+    mode=meeting        meeting mode: large type, no sidebar, no cadre-level rows (default: normal)
+The page is the URL's path (/, /regions, /apps, /remediation, /duplicates, /photos).
 
 Anything malformed or unknown falls back to its default and yields a notice
 (a catalogue key plus values), never an exception.
@@ -19,9 +23,11 @@ from datetime import date
 
 from burden import i18n, settings
 
-PARAMS = ("lang", "region", "from", "to")
+PARAMS = ("lang", "region", "from", "to", "app", "compare", "mode")
+MEETING = "meeting"
 _REGION_CODE = re.compile(r"^33(\d{2}|\d{4}|\d{7}|\d{10})?$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_APP_ID = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,9 @@ class ViewState:
     end: str  # YYYY-MM
     lang: str = i18n.DEFAULT_LANG
     region: str = settings.PROVINCE_CODE
+    app: str | None = None
+    compare: str | None = None
+    meeting: bool = False
 
     def url_params(self, default: ViewState) -> dict[str, str]:
         """The URL's query parameters: only what differs from the default view."""
@@ -48,6 +57,9 @@ class ViewState:
             ("region", self.region, default.region),
             ("from", self.start, default.start),
             ("to", self.end, default.end),
+            ("app", self.app, None),
+            ("compare", self.compare, None),
+            ("mode", MEETING if self.meeting else None, None),
         ):
             if value != base:
                 out[name] = value
@@ -68,7 +80,10 @@ def default_state(months: list[str]) -> ViewState:
 
 
 def parse(
-    raw: Mapping[str, str], months: list[str], region_exists: Callable[[str], bool]
+    raw: Mapping[str, str],
+    months: list[str],
+    region_exists: Callable[[str], bool],
+    app_exists: Callable[[str], bool] = lambda _: False,
 ) -> tuple[ViewState, list[Notice]]:
     """Turn raw URL parameters into a valid view state plus notices for what was rejected."""
     state = default_state(months)
@@ -91,6 +106,27 @@ def parse(
             state = replace(state, region=region)
         else:
             notices.append(Notice("notice.bad_region", {"value": _clip(region)}))
+
+    compare = raw.get("compare")
+    if compare is not None:
+        if _REGION_CODE.match(compare) and compare != state.region and region_exists(compare):
+            state = replace(state, compare=compare)
+        else:
+            notices.append(Notice("notice.bad_compare", {"value": _clip(compare)}))
+
+    app = raw.get("app")
+    if app is not None:
+        if _APP_ID.match(app) and app_exists(app):
+            state = replace(state, app=app)
+        else:
+            notices.append(Notice("notice.bad_app", {"value": _clip(app)}))
+
+    mode = raw.get("mode")
+    if mode is not None:
+        if mode == MEETING:
+            state = replace(state, meeting=True)
+        else:
+            notices.append(Notice("notice.bad_mode", {"value": _clip(mode)}))
 
     start, end = state.start, state.end
     for name in ("from", "to"):

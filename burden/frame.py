@@ -1,23 +1,48 @@
 """The shared page frame: URL -> view state -> filter bar -> URL, plus navigation.
 
 dashboard.py calls `setup()` once per run, before any page. Pages then call
-`view()` for the validated state. The URL is the source of truth when it
-changes from outside (a shared link, the back button); after that the
-widgets are, and their values are written back to the URL.
+`view()` for the validated state, and `go(...)` to change it (drill-down,
+picking an app). The URL is the source of truth when it changes from outside
+(a shared link, the back button, `go`); otherwise the sidebar widgets are,
+and their values are written back to the URL.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
+import segno
 import streamlit as st
 
 from burden import db, filters, i18n
 from burden.i18n import t
 
 _APPLIED = "_frame_applied_url"
-_WIDGETS = {"lang": "f_lang", "region": "f_region", "start": "f_from", "end": "f_to"}
+_WIDGETS = {"lang": "f_lang", "region": "f_region", "start": "f_from", "end": "f_to", "compare": "f_compare"}
+_MEETING_WIDGET = "f_meeting"
+
+# Views in navigation order: (file, url path, text key, icon). The first is the default page at "/".
+PAGES = (
+    ("app_pages/overview.py", "overview", "nav.overview", ":material/dashboard:"),
+    ("app_pages/regions.py", "regions", "nav.regions", ":material/account_tree:"),
+    ("app_pages/apps.py", "apps", "nav.apps", ":material/apps:"),
+    ("app_pages/remediation.py", "remediation", "nav.remediation", ":material/build:"),
+    ("app_pages/duplicates.py", "duplicates", "nav.duplicates", ":material/content_copy:"),
+    ("app_pages/photos.py", "photos", "nav.photos", ":material/photo_camera:"),
+)
+
+_MEETING_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {
+  display: none !important;
+}
+html { font-size: 20px; }
+[data-testid="stMetricValue"] { font-size: 3rem; }
+.block-container { max-width: 100% !important; padding-top: 1.5rem; }
+</style>
+"""
 
 
 @dataclass(frozen=True)
@@ -52,6 +77,10 @@ def _region_exists(code: str) -> bool:
     return db.query("region_info", region=code).height > 0
 
 
+def _app_exists(app_id: str) -> bool:
+    return db.query("app_info", app=app_id).height > 0
+
+
 def setup() -> View:
     """Parse the URL, draw the filter bar and write the canonical URL back."""
     try:
@@ -62,11 +91,13 @@ def setup() -> View:
         st.stop()
 
     raw = {key: st.query_params[key] for key in st.query_params}
-    state, notices = filters.parse(raw, period["months"], _region_exists)
+    state, notices = filters.parse(raw, period["months"], _region_exists, _app_exists)
     default = filters.default_state(period["months"])
     if st.session_state.get(_APPLIED) != raw:
         for attr, key in _WIDGETS.items():
             st.session_state[key] = getattr(state, attr)
+        st.session_state[_MEETING_WIDGET] = state.meeting
+        st.session_state["_app"] = state.app
     else:
         notices = []
 
@@ -81,9 +112,11 @@ def setup() -> View:
     if raw != params:
         st.query_params.from_dict(params)
     st.session_state[_APPLIED] = params
-    for notice in notices:
-        st.warning(notice.text(), icon="⚠️")
     st.session_state["_view"] = view
+    if state.meeting:
+        st.html(_MEETING_CSS)
+    for notice in notices:
+        st.warning(notice.text(), icon=":material/warning:")
     return view
 
 
@@ -91,19 +124,34 @@ def view() -> View:
     return st.session_state["_view"]
 
 
+def go(page: str | None = None, **changes) -> None:
+    """Change the view (and optionally the page, by file path) through the URL, then rerun."""
+    current = view()
+    state = replace(current.state, **changes)
+    if state.compare == state.region:
+        state = replace(state, compare=None)
+    params = state.url_params(current.default)
+    if page is not None:
+        st.switch_page(page, query_params=params)
+    st.query_params.from_dict(params)
+    st.rerun()
+
+
 def _draw_filter_bar(months: list[str]) -> filters.ViewState:
     options = db.query("region_options")
     names = {r["region_code"]: r for r in options.iter_rows(named=True)}
     codes = list(names)
-    current = st.session_state[_WIDGETS["region"]]
-    if current not in names:
-        info = db.query("region_info", region=current)
-        if info.height:
-            names[current] = info.row(0, named=True)
-            codes.append(current)
+    for key in (_WIDGETS["region"], _WIDGETS["compare"]):
+        current = st.session_state.get(key)
+        if current and current not in names:
+            info = db.query("region_info", region=current)
+            if info.height:
+                names[current] = info.row(0, named=True)
+                codes.append(current)
 
     # Labels are computed here, in the script run, not lazily in format_func (which may run elsewhere).
     labels = {code: f"{i18n.region_name(row['name_zh'], row['name_en'])} · {code}" for code, row in names.items()}
+    labels[None] = t("filter.no_compare")
     lang_labels = {"zh": "中文", "en": "English"}
 
     with st.sidebar:
@@ -119,26 +167,54 @@ def _draw_filter_bar(months: list[str]) -> filters.ViewState:
         st.selectbox(t("filter.region"), options=codes, key=_WIDGETS["region"], format_func=labels.__getitem__)
         st.selectbox(t("filter.from"), options=months, key=_WIDGETS["start"])
         st.selectbox(t("filter.to"), options=months, key=_WIDGETS["end"])
+        st.selectbox(
+            t("filter.compare"), options=[None, *codes], key=_WIDGETS["compare"], format_func=labels.__getitem__
+        )
+        st.toggle(t("filter.meeting"), key=_MEETING_WIDGET, help=t("filter.meeting_help"))
 
+    region = st.session_state[_WIDGETS["region"]]
+    compare = st.session_state[_WIDGETS["compare"]]
     return filters.ViewState(
         lang=st.session_state[_WIDGETS["lang"]],
-        region=st.session_state[_WIDGETS["region"]],
+        region=region,
         start=st.session_state[_WIDGETS["start"]],
         end=st.session_state[_WIDGETS["end"]],
+        app=st.session_state.get("_app"),
+        compare=compare if compare != region else None,
+        meeting=st.session_state[_MEETING_WIDGET],
     )
 
 
-def share_box(view: View) -> None:
-    """The link that reproduces this view."""
+def share_link(current: View) -> str:
     base = st.context.url or ""
-    query = urlencode(view.url_params())
-    with st.sidebar.expander(t("filter.share")):
-        st.code(f"{base}?{query}" if query else base, language=None, wrap_lines=True)
+    query = urlencode(current.url_params())
+    return f"{base}?{query}" if query else base
+
+
+def share_box(current: View) -> None:
+    """The link that reproduces this view, and its QR code for phones."""
+    link = share_link(current)
+    container = st.sidebar if not current.state.meeting else st
+    with container.expander(t("filter.share"), icon=":material/share:"):
+        st.code(link, language=None, wrap_lines=True)
+        png = io.BytesIO()
+        segno.make(link, error="m").save(png, kind="png", scale=5, border=2)
+        st.image(png.getvalue(), caption=t("filter.share_qr"), width=200)
         st.caption(t("filter.share_help"))
 
 
-def nav_links(pages: list, view: View) -> None:
+def navigation(pages: list, here, current: View) -> None:
     """Page links that carry the filters (st.query_params is cleared on a page switch)."""
+    params = current.url_params()
+    if current.state.meeting:
+        columns = st.columns(len(pages) + 1)
+        for column, page in zip(columns, pages, strict=False):
+            column.page_link(page, query_params=params)
+        exit_params = replace(current.state, meeting=False).url_params(current.default)
+        columns[-1].page_link(
+            here, label=t("filter.exit_meeting"), query_params=exit_params, icon=":material/close_fullscreen:"
+        )
+        return
     with st.sidebar:
         for page in pages:
-            st.page_link(page, query_params=view.url_params())
+            st.page_link(page, query_params=params)

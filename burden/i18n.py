@@ -38,7 +38,6 @@ CATALOGUES = _load_catalogues()
 ZH, EN = CATALOGUES["zh"], CATALOGUES["en"]
 
 
-
 def set_lang(lang: str) -> None:
     _lang.set(lang if lang in LANGS else DEFAULT_LANG)
 

@@ -11,6 +11,7 @@ QUERIES_DIR = ROOT / "queries"
 DIVISIONS_DIR = DATA_DIR / "zhejiang_divisions"
 SCENARIO_FILE = DATA_DIR / "scenario.toml"
 DEMO_FILES_DIR = DATA_DIR / "demo"
+ASSETS = ROOT / "burden" / "assets"
 
 TIMEZONE = "Asia/Shanghai"
 PROVINCE_CODE = "33"

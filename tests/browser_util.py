@@ -77,3 +77,38 @@ def wait_for_app(page, timeout_ms: int = 60000) -> None:
         }""",
         timeout=timeout_ms,
     )
+
+
+class ConsoleWatch:
+    """Collect browser console errors and failed requests of a page.
+
+    Streamlit itself probes `<page>/_stcore/health` and `<page>/_stcore/host-config` before the
+    server root when a non-root page is opened directly (streamlit/streamlit#7074, open); those
+    404s are the only console errors tolerated, and only when that exact probe was seen.
+    """
+
+    PROBES = ("/_stcore/health", "/_stcore/host-config")
+
+    def __init__(self, page, base: str):
+        self.base = base
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        self.probe_404s = 0
+        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("requestfailed", lambda req: self.failed.append(req.url))
+        page.on("response", self._response)
+
+    def _response(self, response) -> None:
+        url = response.url
+        is_probe = url.startswith(self.base) and url.endswith(self.PROBES) and url[len(self.base) :].count("/") > 2
+        if response.status == 404 and is_probe:
+            self.probe_404s += 1
+
+    def unexpected(self) -> list[str]:
+        """Console errors beyond the known probe 404s, plus every failed request."""
+        errors = list(self.errors)
+        for _ in range(self.probe_404s):
+            text = "Failed to load resource: the server responded with a status of 404 (Not Found)"
+            if text in errors:
+                errors.remove(text)
+        return errors + [f"request failed: {url}" for url in self.failed]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.browser_util import launch_chromium, streamlit_server, wait_for_app
+from tests.browser_util import ConsoleWatch, launch_chromium, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -14,8 +14,7 @@ def test_deep_link_is_a_fresh_servers_first_request(small_db, tmp_path):
     with streamlit_server(small_db, tmp_path / "server.log") as base, sync_playwright() as pw:
         browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        console = ConsoleWatch(page, base)
         page.goto(f"{base}/?lang=en&region=330681&from=2023-02&to=2023-11", wait_until="domcontentloaded")
         wait_for_app(page)
         page.wait_for_selector(".js-plotly-plot", timeout=60000)
@@ -30,5 +29,5 @@ def test_deep_link_is_a_fresh_servers_first_request(small_db, tmp_path):
         assert page.locator('[data-testid="stMetric"]').count() == 7
         assert page.locator('[data-testid="stException"]').count() == 0
         assert "region=330681" in page.url and "lang=en" in page.url
-        assert errors == []
+        assert console.unexpected() == []
         browser.close()

@@ -8,7 +8,7 @@ import polars as pl
 
 from burden import db, i18n, settings, summary
 from burden.filters import ViewState
-from burden.i18n import fmt_num, fmt_pct, t
+from burden.i18n import fmt_pct, t
 
 
 @dataclass(frozen=True)
@@ -91,22 +91,32 @@ def _ranking(state: ViewState, params: dict) -> pl.DataFrame:
 
 
 def ranking_table(ranking: pl.DataFrame) -> pl.DataFrame:
-    """The ranking as shown on screen: localised headers, figures formatted as displayed."""
-
-    def text(column: str, fmt) -> pl.Expr:
-        return pl.col(column).map_elements(fmt, return_dtype=pl.String, skip_nulls=False)
-
+    """The ranking as shown on screen and exported: localised headers, figures rounded as displayed."""
     return ranking.select(
         pl.col("label").alias(t("table.region")),
         pl.col("region_code").alias(t("table.code")),
-        text("held_median", fmt_num).alias(t("table.apps_held")),
-        text("held_mean", lambda v: fmt_num(v, 2)).alias(t("table.apps_held_mean")),
-        text("used_median", fmt_num).alias(t("table.apps_used")),
-        text("held_share_above", fmt_pct).alias(t("table.share_above")),
-        text("duplicate_entry_rate", fmt_pct).alias(t("table.duplicate_rate")),
-        text("fingertip_hours_per_cadre_week", fmt_num).alias(t("table.fingertip_hours")),
-        text("remediation_progress", fmt_pct).alias(t("table.remediation")),
+        pl.col("held_median").round(1).alias(t("table.apps_held")),
+        pl.col("held_mean").round(2).alias(t("table.apps_held_mean")),
+        pl.col("used_median").round(1).alias(t("table.apps_used")),
+        (pl.col("held_share_above") * 100).round(1).alias(t("table.share_above")),
+        (pl.col("duplicate_entry_rate") * 100).round(1).alias(t("table.duplicate_rate")),
+        pl.col("fingertip_hours_per_cadre_week").round(1).alias(t("table.fingertip_hours")),
+        (pl.col("remediation_progress") * 100).round(1).alias(t("table.remediation")),
     )
+
+
+def clicked_region(event) -> str | None:
+    """The region code of a clicked bar, if any (bars carry their code as customdata)."""
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else []
+    if not points and event is not None and hasattr(event, "selection"):
+        points = event.selection.get("points", [])
+    for point in points:
+        code = point.get("customdata")
+        if isinstance(code, list):
+            code = code[0] if code else None
+        if code:
+            return str(code)
+    return None
 
 
 def apps_title(trend: pl.DataFrame) -> str:

@@ -1,0 +1,77 @@
+"""Streamlit building blocks every page uses: charts sized for the mode, tables with exports, cards.
+
+Pages call these instead of st.plotly_chart / st.dataframe directly, so meeting
+mode, the chart theme and the CSV/XLSX exports behave the same everywhere.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from burden import exports, frame
+from burden.i18n import t
+
+MEETING_SCALE = 1.35
+
+
+def meeting() -> bool:
+    return frame.view().state.meeting
+
+
+def cadre_rows_allowed() -> bool:
+    """Cadre-level rows (even pseudonymous) never show in meeting mode."""
+    return not meeting()
+
+
+def plot(fig, key: str, on_select: str = "ignore"):
+    """Draw a figure with the house theme; larger type and height in meeting mode.
+
+    With on_select="rerun" the return value carries the clicked points
+    (`event.selection.points[i]["customdata"]`).
+    """
+    if meeting():
+        height = fig.layout.height or 400
+        fig.update_layout(height=int(height * MEETING_SCALE), font={"size": 20}, title={"font": {"size": 26}})
+    kwargs = {"on_select": on_select, "selection_mode": "points"} if on_select != "ignore" else {}
+    return st.plotly_chart(
+        fig, key=key, theme=None, width="stretch", config={"displaylogo": False, "responsive": True}, **kwargs
+    )
+
+
+def table(data: pl.DataFrame, name: str, key: str, height: int | None = None, column_config: dict | None = None):
+    """A table as shown on screen, with CSV and XLSX downloads of exactly that frame.
+
+    Keep figures in the frame rounded as they should read (rates as percentages with "(%)" in the
+    header), so the files hold the same numbers as the screen.
+    """
+    rows_height = 36 * (min(data.height, 20) + 1) + 4
+    st.dataframe(data, hide_index=True, width="stretch", height=height or rows_height, column_config=column_config)
+    view = frame.view().state
+    stem = exports.file_stem(name, view.region, view.start, view.end)
+    left, right, _ = st.columns([1, 1, 4])
+    with left:
+        st.download_button(
+            t("export.csv"),
+            data=lambda: exports.csv_bytes(data),
+            file_name=f"{stem}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            icon=":material/download:",
+        )
+    with right:
+        st.download_button(
+            t("export.xlsx"),
+            data=lambda: exports.xlsx_bytes(data, name),
+            file_name=f"{stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_xlsx",
+            icon=":material/download:",
+        )
+
+
+def metric(label: str, value: str, delta: str | None, help_text: str, lower_is_better: bool = True, note: str = ""):
+    """A headline card: value, change against the baseline, a definition tooltip and a note."""
+    st.metric(label, value, delta, delta_color="inverse" if lower_is_better else "normal", help=help_text, border=True)
+    if note:
+        st.caption(note)
