@@ -23,6 +23,9 @@ TABLES = (
     "apps_hist",
     "region_month",
     "app_month_county",
+    "duplicate_pair_month",
+    "fact_type_month",
+    "photo_app_month",
 )
 
 
