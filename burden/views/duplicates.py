@@ -1,0 +1,185 @@
+"""Duplicate-entry view model: headline, monthly trend, app-pair matrix, fact types and regions ranked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from burden import db, i18n, summary
+from burden.filters import ViewState
+from burden.i18n import fmt_num, fmt_pct, t
+from burden.views.overview import clicked_region  # noqa: F401  (bars carry their region code, as on the Overview)
+
+MATRIX_APPS = 10  # the heatmap keeps the apps most involved in duplicates: 10 stay readable on a phone
+TOP_PAIRS = 30  # rows of the pairs table (and its exports)
+
+
+@dataclass(frozen=True)
+class DuplicatesData:
+    region: dict
+    headline: dict  # summary metric duplicate_entry_rate: {"baseline", "latest"}
+    period: dict  # burden_rates pooled over the period: submits, duplicate_submits, duplicate_entry_rate
+    trend: pl.DataFrame  # burden_rates by month
+    pairs: pl.DataFrame  # duplicate_pairs, most duplicates first
+    fact_types: pl.DataFrame  # duplicates_by_fact_type
+    ranking: pl.DataFrame  # child regions in the last month, highest rate first
+
+
+def load(state: ViewState) -> DuplicatesData:
+    params = state.query_params()
+    region = db.query("region_info", region=state.region).row(0, named=True)
+    headline = summary.summary(state.region, state.start, state.end, run=db.query)["metrics"]
+    pooled = db.query("burden_rates", **params, children=False, by_month=False)
+    trend = db.query("burden_rates", **params, children=False, by_month=True).sort("month")
+    return DuplicatesData(
+        region=region,
+        headline=headline["duplicate_entry_rate"],
+        period=pooled.row(0, named=True) if pooled.height else {},
+        trend=trend,
+        pairs=db.query("duplicate_pairs", **params),
+        fact_types=db.query("duplicates_by_fact_type", **params),
+        ranking=_ranking(params),
+    )
+
+
+def _ranking(params: dict) -> pl.DataFrame:
+    """Child regions by duplicate-entry rate in the period's last month (highest first)."""
+    latest = {**params, "from": params["to"], "children": True, "by_month": False}
+    rates = db.query("burden_rates", **latest).filter(pl.col("submits") > 0)
+    labels = [i18n.region_name(zh, en) for zh, en in zip(rates["name_zh"], rates["name_en"], strict=True)]
+    return rates.with_columns(label=pl.Series(labels, dtype=pl.String)).sort(
+        ["duplicate_entry_rate", "region_code"], descending=[True, False], nulls_last=True
+    )
+
+
+def app_label(app_id: str, name_zh: str | None, name_en: str | None) -> str:
+    """A short app name for axis labels: the English name without its parenthesis, cut to fit a phone."""
+    if i18n.lang() == "en" and name_en:
+        name = name_en.split(" (")[0]
+        return name if len(name) <= 22 else name[:21] + "…"
+    name = name_zh or app_id
+    return name if len(name) <= 8 else name[:7] + "…"
+
+
+def app_name(app_id: str, name_zh: str | None, name_en: str | None) -> str:
+    return (name_en if i18n.lang() == "en" else name_zh) or app_id
+
+
+def matrix(pairs: pl.DataFrame, n_apps: int = MATRIX_APPS) -> tuple[list[str], list[str], list[list[int | None]]]:
+    """The original x repeating app matrix of the n apps most involved in duplicates (as either side).
+
+    Returns (app ids, unique short labels, rows of counts; None where a pair has no duplicates).
+    """
+    if pairs.height == 0:
+        return [], [], []
+    involved = pl.concat(
+        [
+            pairs.select(pl.col("original_app_id").alias("app_id"), "duplicates"),
+            pairs.select("app_id", "duplicates"),
+        ]
+    )
+    top = (
+        involved.group_by("app_id")
+        .agg(pl.col("duplicates").sum())
+        .sort(["duplicates", "app_id"], descending=[True, False])
+    )
+    ids = top["app_id"].head(n_apps).to_list()
+    names = {}
+    for row in pairs.iter_rows(named=True):
+        names[row["original_app_id"]] = (row["original_name_zh"], row["original_name_en"])
+        names[row["app_id"]] = (row["name_zh"], row["name_en"])
+    labels = [app_label(a, *names[a]) for a in ids]
+    labels = [f"{lab} {a}" if labels.count(lab) > 1 else lab for lab, a in zip(labels, ids, strict=True)]
+    counts = {(r["original_app_id"], r["app_id"]): r["duplicates"] for r in pairs.iter_rows(named=True)}
+    rows = [[counts.get((orig, rep)) for rep in ids] for orig in ids]
+    return ids, labels, rows
+
+
+def matrix_total(rows: list[list[int | None]]) -> int:
+    return sum(v or 0 for row in rows for v in row)
+
+
+def pairs_table(pairs: pl.DataFrame, limit: int = TOP_PAIRS) -> pl.DataFrame:
+    top = pairs.head(limit)
+    originals = [app_name(*r) for r in top.select("original_app_id", "original_name_zh", "original_name_en").rows()]
+    repeats = [app_name(*r) for r in top.select("app_id", "name_zh", "name_en").rows()]
+    return pl.DataFrame(
+        {
+            t("dup.col.original"): pl.Series(originals, dtype=pl.String),
+            t("dup.col.repeat"): pl.Series(repeats, dtype=pl.String),
+            t("dup.col.duplicates"): top["duplicates"],
+            t("dup.col.share"): (top["share"] * 100).round(1),
+            t("dup.col.original_id"): top["original_app_id"],
+            t("dup.col.repeat_id"): top["app_id"],
+        }
+    )
+
+
+def fact_label(fact_type: str | None) -> str:
+    key = f"dup.fact.{fact_type}"
+    return t(key) if key in i18n.CATALOGUES[i18n.lang()] else (fact_type or t("dup.fact.none"))
+
+
+def fact_table(facts: pl.DataFrame) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            t("dup.col.fact_type"): pl.Series([fact_label(f) for f in facts["fact_type"]], dtype=pl.String),
+            t("dup.col.submits"): facts["submits"],
+            t("dup.col.duplicates"): facts["duplicate_submits"],
+            t("table.duplicate_rate"): (facts["duplicate_entry_rate"] * 100).round(1),
+            t("dup.col.share"): (facts["share_of_duplicates"] * 100).round(1),
+        }
+    )
+
+
+def ranking_table(ranking: pl.DataFrame) -> pl.DataFrame:
+    return ranking.select(
+        pl.col("label").alias(t("table.region")),
+        pl.col("region_code").alias(t("table.code")),
+        pl.col("submits").alias(t("dup.col.submits")),
+        pl.col("duplicate_submits").alias(t("dup.col.duplicates")),
+        (pl.col("duplicate_entry_rate") * 100).round(1).alias(t("table.duplicate_rate")),
+    )
+
+
+def trend_title(trend: pl.DataFrame) -> str:
+    rates = trend.filter(pl.col("duplicate_entry_rate").is_not_null())
+    if rates.height == 0:
+        return t("chart.rate_axis")
+    first, last = rates["duplicate_entry_rate"][0], rates["duplicate_entry_rate"][-1]
+    return t("chart.dup_trend_title", rate_start=fmt_pct(first, 0), rate_end=fmt_pct(last, 0))
+
+
+def matrix_title(pairs: pl.DataFrame) -> str:
+    if pairs.height == 0:
+        return t("dup.matrix")
+    top = pairs.row(0, named=True)
+    return t(
+        "dup.matrix_title",
+        repeat=app_label(top["app_id"], top["name_zh"], top["name_en"]),
+        original=app_label(top["original_app_id"], top["original_name_zh"], top["original_name_en"]),
+    )
+
+
+def fact_title(facts: pl.DataFrame) -> str:
+    repeated = facts.filter(pl.col("duplicate_submits") > 0)
+    if repeated.height == 0:
+        return t("dup.facts")
+    top = repeated.row(0, named=True)
+    return t("dup.facts_title", fact=fact_label(top["fact_type"]), share=fmt_pct(top["share_of_duplicates"], 0))
+
+
+def ranking_title(ranking: pl.DataFrame) -> str:
+    worst = ranking.row(0, named=True)
+    return t("dup.ranking_title", worst=worst["label"], rate=fmt_pct(worst["duplicate_entry_rate"], 0))
+
+
+def delta_text(baseline: float | None, latest: float | None) -> str | None:
+    if baseline is None or latest is None:
+        return None
+    return t("metric.points", value=f"{(latest - baseline) * 100:+.1f}")
+
+
+def count_text(value) -> str:
+    return fmt_num(value, 0)
