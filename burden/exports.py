@@ -8,7 +8,7 @@ import re
 import polars as pl
 from openpyxl import Workbook
 
-_UNSAFE = re.compile(r"[^\w.-]+")
+_UNSAFE = re.compile(r"[^\w-]+")
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
