@@ -1,0 +1,116 @@
+"""Charts of the Apps view: one app's use by month and its overlap with other apps (house theme and colours)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+from burden.charts import DUPLICATE, HELD, NEUTRAL, TEMPLATE, USED, _baseline_band, _month_axis
+from burden.i18n import t
+
+
+def _months(frame: pl.DataFrame) -> list[str]:
+    return [m.strftime("%Y-%m") for m in frame["month"]]
+
+
+def usage_trend(trend: pl.DataFrame, baseline: tuple[str, str], title: str) -> go.Figure:
+    """Accounts held at month end (blue) against cadres active in the month (teal)."""
+    months = _months(trend)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=months,
+        y=trend["accounts_held"].to_list(),
+        name=t("apps.chart.accounts_held"),
+        line={"color": HELD, "width": 5},  # wider, so it shows under the active line where they meet
+        hovertemplate="%{x|%Y-%m}: %{y:,}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=months,
+        y=trend["active_users"].to_list(),
+        name=t("apps.chart.active_users"),
+        line={"color": USED, "width": 2.5},
+        hovertemplate="%{x|%Y-%m}: %{y:,}<extra></extra>",
+    )
+    _baseline_band(fig, months, baseline)
+    fig.update_layout(
+        template=TEMPLATE, title=title, height=380, xaxis_title=t("chart.month"), legend={"y": -0.3}, margin={"l": 60}
+    )
+    fig.update_yaxes(title=t("apps.chart.users_axis"), rangemode="tozero")
+    _month_axis(fig)
+    return fig
+
+
+def events_trend(trend: pl.DataFrame, baseline: tuple[str, str], title: str) -> go.Figure:
+    """Events in the app by month (grey), with the duplicate entries among them (orange)."""
+    months = _months(trend)
+    fig = go.Figure()
+    fig.add_bar(
+        x=months,
+        y=trend["events"].to_list(),
+        name=t("apps.chart.events"),
+        marker_color=NEUTRAL,
+        hovertemplate="%{x|%Y-%m}: %{y:,}<extra></extra>",
+    )
+    fig.add_bar(
+        x=months,
+        y=trend["duplicate_submits"].to_list(),
+        name=t("apps.chart.duplicates"),
+        marker_color=DUPLICATE,
+        hovertemplate="%{x|%Y-%m}: %{y:,}<extra></extra>",
+    )
+    _baseline_band(fig, months, baseline)
+    fig.update_layout(
+        template=TEMPLATE,
+        title=title,
+        height=380,
+        barmode="overlay",
+        xaxis_title=t("chart.month"),
+        legend={"y": -0.3},
+        margin={"l": 60},
+    )
+    fig.update_yaxes(title=t("apps.chart.events_axis"), rangemode="tozero", tickformat="~s")
+    _month_axis(fig)
+    return fig
+
+
+def overlap_bars(overlap: pl.DataFrame, title: str, shared_label: str) -> go.Figure:
+    """Top other apps: duplicate entries with this app over the period (orange), users shared (teal)."""
+    ordered = overlap.reverse()  # plotly draws the first category at the bottom
+    ids = ordered["other_app_id"].to_list()  # categories by id: two clipped names may read the same
+    names = [_clip(name) for name in ordered["label"]]
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04)
+    fig.add_bar(
+        x=ordered["duplicate_entries"].to_list(),
+        y=ids,
+        orientation="h",
+        marker_color=DUPLICATE,
+        name=t("apps.chart.pair_duplicates"),
+        customdata=ordered["label"].to_list(),
+        hovertemplate="%{customdata} · %{y}: %{x:,}<extra></extra>",
+        row=1,
+        col=1,
+    )
+    fig.add_bar(
+        x=ordered["shared_users"].to_list(),
+        y=ids,
+        orientation="h",
+        marker_color=USED,
+        name=shared_label,
+        customdata=ordered["label"].to_list(),
+        hovertemplate="%{customdata} · %{y}: %{x:,}<extra></extra>",
+        row=1,
+        col=2,
+    )
+    fig.update_layout(
+        template=TEMPLATE, title=title, height=max(300, 30 * ordered.height + 140), bargap=0.25, showlegend=False
+    )
+    fig.update_xaxes(title=t("apps.chart.pair_duplicates"), row=1, col=1, rangemode="tozero")
+    fig.update_xaxes(title=shared_label, row=1, col=2, rangemode="tozero")
+    fig.update_yaxes(type="category", tickvals=ids, ticktext=names, automargin=True, row=1, col=1)
+    return fig
+
+
+def _clip(name: str, limit: int = 22) -> str:
+    """Short bar labels, so the bars keep their width on a phone (the full name is in the table)."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"

@@ -1,0 +1,253 @@
+"""Apps view model: the region's app catalogue with flags, and one app's trend, counties and overlap."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from burden import db, i18n, settings
+from burden.filters import ViewState, month_start
+from burden.i18n import t
+
+# Catalogue filters, in the order the page offers them.
+FILTERS = ("all", "flagged", "zombie", "island", "prohibited")
+# Prohibited features (national rules), in the order the flags read; photo_required is shown apart.
+PROHIBITED = (
+    ("has_checkin", "apps.flag.checkin"),
+    ("has_ranking", "apps.flag.ranking"),
+    ("tracks_online_time", "apps.flag.online_time"),
+    ("forced_install", "apps.flag.forced_install"),
+)
+PLATFORMS = {
+    "standalone": "apps.platform.standalone",
+    "浙政钉": "apps.platform.zzd",
+    "浙里办": "apps.platform.zlb",
+    "mini-program": "apps.platform.mini",
+}
+OVERLAP_CHART_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    region: dict
+    as_of: date
+    flags: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class AppDetail:
+    info: dict
+    trend: pl.DataFrame
+    counties: pl.DataFrame
+    overlap: pl.DataFrame
+    last_month: date  # the period's last month: counties are counted here
+    overlap_month: date | None  # shared users are counted here: the last month the app was used, if any
+
+
+def as_of_for(state: ViewState, data_as_of: str) -> date:
+    """Flags are judged at the end of the period's last month, or the last day of data if that is earlier."""
+    last = month_start(state.end)
+    month_end = last.replace(day=calendar.monthrange(last.year, last.month)[1])
+    return min(month_end, date.fromisoformat(data_as_of))
+
+
+def load_catalogue(state: ViewState, data_as_of: str) -> Catalogue:
+    region = db.query("region_info", region=state.region).row(0, named=True)
+    as_of = as_of_for(state, data_as_of)
+    return Catalogue(region, as_of, _flags(state, as_of))
+
+
+def _flags(state: ViewState, as_of: date) -> pl.DataFrame:
+    return db.query(
+        "app_flags",
+        region=state.region,
+        as_of=as_of,
+        zombie_share=settings.ZOMBIE_ACTIVE_SHARE,
+        zombie_active_days=settings.ZOMBIE_ACTIVE_DAYS,
+        zombie_silent_days=settings.ZOMBIE_SILENT_DAYS,
+    )
+
+
+def counts(flags: pl.DataFrame) -> dict[str, int]:
+    """Headline counts over the apps still held or used at the as-of date; retired apps are counted apart."""
+    current = flags.filter(pl.col("is_current"))
+    return {
+        "current": current.height,
+        "zombie": current.filter(pl.col("is_zombie")).height,
+        "island": current.filter(pl.col("is_island")).height,
+        "prohibited": current.filter(pl.col("has_prohibited_feature")).height,
+        "retired": flags.height - current.height,
+    }
+
+
+def filter_catalogue(flags: pl.DataFrame, which: str) -> pl.DataFrame:
+    conditions = {
+        "all": pl.lit(True),
+        "flagged": pl.col("is_zombie") | pl.col("is_island") | pl.col("has_prohibited_feature"),
+        "zombie": pl.col("is_zombie"),
+        "island": pl.col("is_island"),
+        "prohibited": pl.col("has_prohibited_feature"),
+    }
+    return flags.filter(conditions[which])
+
+
+def app_name(name_zh: str, name_en: str | None) -> str:
+    return i18n.region_name(name_zh, name_en)  # same rule as regions: English where known
+
+
+def flag_text(row: dict) -> str:
+    """Zombie, island and prohibited features as one short line of words."""
+    words = [t("apps.flag.zombie")] if row["is_zombie"] else []
+    words += [t("apps.flag.island")] if row["is_island"] else []
+    words += [t(key) for column, key in PROHIBITED if row[column]]
+    return " · ".join(words)
+
+
+def catalogue_table(flags: pl.DataFrame) -> pl.DataFrame:
+    """The catalogue as shown and exported: most accounts first, figures as displayed."""
+    rows = list(flags.iter_rows(named=True))
+    return pl.DataFrame(
+        {
+            t("apps.col.app"): [app_name(r["name_zh"], r["name_en"]) for r in rows],
+            t("apps.col.id"): [r["app_id"] for r in rows],
+            t("apps.col.accounts_active"): [f"{r['accounts_held']:,} / {r['active_users_90d']:,}" for r in rows],
+            # text, so an app without holders reads "–" rather than a blank number
+            t("apps.col.share_active"): [
+                "–" if r["share_active"] is None else f"{r['share_active'] * 100:.1f}" for r in rows
+            ],
+            t("apps.col.flags"): [flag_text(r) for r in rows],
+            t("apps.col.photo"): [t("apps.yes") if r["photo_required"] else "" for r in rows],
+            t("apps.col.status"): [
+                t("apps.status.current" if r["is_current"] else "apps.status.retired") for r in rows
+            ],
+            t("apps.col.level"): [t(f"level.{r['level']}") for r in rows],
+            t("apps.col.owner"): [r["owner_dept"] for r in rows],
+            t("apps.col.platform"): [t(PLATFORMS.get(r["platform"], "apps.platform.other")) for r in rows],
+            t("apps.col.last_event"): [r["last_event_on"].isoformat() if r["last_event_on"] else "" for r in rows],
+        }
+    )
+
+
+def picker_options(flags: pl.DataFrame, current: str | None) -> tuple[list[str | None], dict]:
+    """App ids for the picker (catalogue order, plus the URL's app if it is not in the region) and labels."""
+    labels = {
+        r["app_id"]: f"{app_name(r['name_zh'], r['name_en'])} · {r['app_id']}" for r in flags.iter_rows(named=True)
+    }
+    ids: list[str | None] = [None, *labels]
+    if current and current not in labels:
+        info = db.query("app_info", app=current)
+        if info.height:
+            row = info.row(0, named=True)
+            labels[current] = f"{app_name(row['name_zh'], row['name_en'])} · {current}"
+            ids.append(current)
+    labels[None] = t("apps.pick_none")
+    return ids, labels
+
+
+def load_detail(state: ViewState) -> AppDetail | None:
+    if not state.app:
+        return None
+    info = db.query("app_info", app=state.app)
+    if info.height == 0:
+        return None
+    params = {**state.query_params(), "app": state.app}
+    trend = db.query("app_usage_by_month", **params)
+    last_month = params["to"]
+    counties = db.query("app_counties", app=state.app, region=state.region, month=last_month)
+    # Shared users are counted in the period's last month; an app already gone by then is shown
+    # in the last month it still had users, so the overlap says who used it alongside what.
+    used = trend.filter(pl.col("active_users") > 0)
+    overlap_month = (
+        None if used.height == 0 else (last_month if used["month"].max() == last_month else used["month"].max())
+    )
+    overlap = db.query("app_overlap", **params, month=overlap_month or last_month)
+    return AppDetail(info.row(0, named=True), trend, counties, overlap, last_month, overlap_month)
+
+
+def detail_facts(info: dict) -> str:
+    """One line about the app: level, owner, platform, integration and flags."""
+    parts = [
+        t(f"level.{info['level']}"),
+        info["owner_dept"],
+        t(PLATFORMS.get(info["platform"], "apps.platform.other")),
+        t("apps.integrated" if info["is_integrated"] else "apps.flag.island"),
+    ]
+    parts += [t(key) for column, key in PROHIBITED if info[column]]
+    if info["photo_required"]:
+        parts.append(t("apps.col.photo"))
+    return " · ".join(parts)
+
+
+def counties_table(counties: pl.DataFrame) -> pl.DataFrame:
+    return counties.select(
+        pl.Series(
+            t("table.region"), [app_name(z, e) for z, e in zip(counties["name_zh"], counties["name_en"], strict=True)]
+        ),
+        pl.col("county_code").alias(t("table.code")),
+        pl.col("accounts_held").alias(t("apps.col.accounts_held")),
+        pl.col("active_users").alias(t("apps.col.active_users")),
+        pl.col("events").alias(t("apps.col.events")),
+        pl.col("duplicate_submits").alias(t("apps.col.duplicates")),
+    )
+
+
+def overlap_labels(overlap: pl.DataFrame) -> pl.DataFrame:
+    names = [
+        app_name(z or o, e)
+        for z, e, o in zip(overlap["name_zh"], overlap["name_en"], overlap["other_app_id"], strict=True)
+    ]
+    return overlap.with_columns(label=pl.Series(names, dtype=pl.String))
+
+
+def overlap_table(overlap: pl.DataFrame) -> pl.DataFrame:
+    """Other apps ranked by duplicate entries with this app, then by users shared."""
+    labelled = overlap_labels(overlap)
+    return labelled.select(
+        pl.col("label").alias(t("apps.col.other_app")),
+        pl.col("other_app_id").alias(t("apps.col.id")),
+        pl.col("duplicate_entries").alias(t("apps.col.pair_duplicates")),
+        pl.col("repeated_in_other").alias(t("apps.col.repeated_in_other")),
+        pl.col("repeated_in_app").alias(t("apps.col.repeated_in_app")),
+        pl.col("shared_users").alias(t("apps.col.shared_users")),
+        (pl.col("shared_users") * 100.0 / pl.when(pl.col("app_users") > 0).then(pl.col("app_users")))
+        .round(1)
+        .alias(t("apps.col.shared_share")),
+    )
+
+
+def trend_title(trend: pl.DataFrame) -> str:
+    if trend.height == 0:
+        return t("apps.chart.users_axis")
+    first, last = trend.row(0, named=True), trend.row(-1, named=True)
+    return t("apps.chart.users_title", start=f"{first['accounts_held']:,}", end=f"{last['accounts_held']:,}")
+
+
+def events_title(trend: pl.DataFrame) -> str:
+    if trend.height == 0:
+        return t("apps.chart.events_axis")
+    first, last = trend.row(0, named=True), trend.row(-1, named=True)
+    return t("apps.chart.events_title", start=f"{first['events']:,}", end=f"{last['events']:,}")
+
+
+def overlap_title(overlap: pl.DataFrame) -> str:
+    top = overlap_labels(overlap).row(0, named=True)
+    if top["duplicate_entries"] > 0:
+        return t("apps.chart.overlap_title_dup", other=_short(top["label"]), value=f"{top['duplicate_entries']:,}")
+    return t("apps.chart.overlap_title_shared", other=_short(top["label"]), value=f"{top['shared_users']:,}")
+
+
+def clicked_app(event) -> str | None:
+    """The app id of a clicked overlap bar (its category), if any."""
+    points = event.selection.get("points", []) if event is not None and hasattr(event, "selection") else []
+    for point in points:
+        if point.get("y"):
+            return str(point["y"])
+    return None
+
+
+def _short(text: str, limit: int = 16) -> str:
+    """Keep chart titles within a phone's width."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
