@@ -1,10 +1,10 @@
-"""总览 Overview: headline before/after, monthly trend, ranking of sub-regions."""
+"""总览 Overview: headline before/after, monthly trend with events, ranking, county map, alerts, briefing."""
 
 import streamlit as st
 
-from burden import charts, frame, i18n, settings, ui
+from burden import briefing, charts, charts_overview, frame, geo, i18n, settings, ui
 from burden.i18n import fmt_num, fmt_pct, t
-from burden.views import overview
+from burden.views import overview, overview_alerts
 
 view = frame.view()
 data = overview.load(view.state)
@@ -21,6 +21,29 @@ st.caption(
         as_of=view.as_of,
     )
 )
+if briefing.font_ok(view.state.lang):
+    png_col, pdf_col, _ = st.columns([1, 1, 3])
+    brief = briefing.BriefingRequest(view, frame.share_link(view))
+    png_col.download_button(
+        t("briefing.download_png"),
+        data=lambda: briefing.render(briefing.build(brief), "PNG"),
+        file_name=briefing.file_name(view.state, "png"),
+        mime="image/png",
+        icon=":material/summarize:",
+        help=t("briefing.help"),
+        key="briefing_png",
+    )
+    pdf_col.download_button(
+        t("briefing.download_pdf"),
+        data=lambda: briefing.render(briefing.build(brief), "PDF"),
+        file_name=briefing.file_name(view.state, "pdf"),
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        help=t("briefing.help"),
+        key="briefing_pdf",
+    )
+else:
+    st.info(t("briefing.no_font", path=briefing.FONT_REGULAR), icon=":material/font_download_off:")
 
 st.subheader(t("overview.headline", latest=view.state.end))
 cards = overview.headline_cards(data.headline, settings.APPS_TARGET)
@@ -44,10 +67,20 @@ for row_start in range(0, len(cards), 4):  # one st.columns per row keeps the re
 st.subheader(t("overview.trend"))
 left, right = st.columns(2)
 trend = data.trend
+events = overview.events(view.state.region)
+own_name = i18n.region_name(region["name_zh"], region["name_en"])
+apps_fig = charts.apps_trend(trend, view.baseline, settings.APPS_TARGET, overview.apps_title(trend))
+rate_fig = charts.rate_trend(trend, view.baseline, overview.rate_title(trend))
+if data.compare_trend is not None:  # the comparison region: same colours, dashed
+    charts_overview.add_compare_apps(apps_fig, data.compare_trend, data.compare_name, own_name)
+    charts_overview.add_compare_rate(rate_fig, data.compare_trend, data.compare_name, own_name)
+months = [m.strftime("%Y-%m") for m in trend["month"]]
+for fig in (apps_fig, rate_fig):
+    charts_overview.add_events(fig, events, months)
 with left:
-    ui.plot(charts.apps_trend(trend, view.baseline, settings.APPS_TARGET, overview.apps_title(trend)), "apps_trend")
+    ui.plot(apps_fig, "apps_trend")
 with right:
-    ui.plot(charts.rate_trend(trend, view.baseline, overview.rate_title(trend)), "dup_trend")
+    ui.plot(rate_fig, "dup_trend")
 
 st.subheader(t("overview.ranking", latest=view.state.end))
 ranking = data.ranking
@@ -55,9 +88,63 @@ if ranking.height == 0:
     st.info(t("overview.ranking_empty"))
 else:
     figure = charts.ranking_bar(ranking, "label", settings.APPS_TARGET, overview.ranking_title(ranking))
-    event = ui.plot(figure, "ranking", on_select="rerun")
+    # keyed by region: a new region starts with no selection, so an old click cannot pull the view back
+    event = ui.plot(figure, f"ranking_{view.state.region}", on_select="rerun")
     clicked = overview.clicked_region(event)
-    if clicked:  # a click on a bar drills into that region
+    if clicked and clicked != view.state.region:  # a click on a bar drills into that region
         frame.go(region=clicked)
     st.caption(t("overview.ranking_hint"))
     ui.table(overview.ranking_table(ranking), "ranking", key="ranking_table")
+
+st.subheader(t("overview.map", latest=view.state.end))
+map_labels = {m: t(f"map.{m}") for m in overview.MAP_METRICS}
+metric = st.segmented_control(
+    t("map.metric"),
+    options=list(overview.MAP_METRICS),
+    format_func=map_labels.__getitem__,
+    default=overview.MAP_METRICS[0],
+    key="map_metric",
+    help=t("map.metric_help", held=t("def.apps_held"), dup=t("def.duplicate_rate")),
+)
+county_map = overview.county_map(view.state, metric or overview.MAP_METRICS[0])
+unit = t("map.unit_rate" if county_map.metric == "duplicate_entry_rate" else "map.unit_apps")
+drawn = county_map.drawn
+map_fig = charts_overview.county_map(
+    drawn,
+    geo.shapes_for(set(drawn["region_code"])),
+    county_map.metric,
+    overview.map_title(county_map),
+    unit,
+    county_map.highlight,
+)
+map_event = ui.plot(map_fig, f"county_map_{view.state.region}_{county_map.metric}", on_select="rerun")
+clicked_county = overview.clicked_region(map_event)
+if clicked_county and clicked_county != view.state.region:  # a click on a county drills into it
+    frame.go(region=clicked_county)
+st.caption(t("map.hint"))
+for note in overview.map_notes(county_map):
+    st.caption(note)
+
+st.subheader(t("alerts.header"))
+alerts = overview_alerts.alerts(view.state, view.default)
+helps = {
+    "lagging": t(
+        "alerts.lagging_help", progress=fmt_pct(overview_alerts.LAGGING_PROGRESS, 0), target=settings.APPS_TARGET
+    ),
+    "rebound": t("alerts.rebound_help"),
+    "superficial": t("alerts.superficial_help"),
+}
+icons = {
+    "lagging": ":material/hourglass_bottom:",
+    "rebound": ":material/trending_up:",
+    "superficial": ":material/report:",
+}
+for kind, column in zip(overview_alerts.KINDS, st.columns(3), strict=True):
+    with column:
+        items = [alert for alert in alerts if alert.kind == kind]
+        st.markdown(f"**{t(f'alerts.{kind}')}** ({len(items)})", help=helps[kind])
+        for alert in items:
+            st.page_link(alert.page, label=alert.label, query_params=alert.params, icon=icons[kind])
+            st.caption(alert.detail)
+        if not items:
+            st.caption(t("alerts.none_kind"))

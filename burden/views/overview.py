@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, replace
+from functools import cache
 
 import polars as pl
 
-from burden import db, i18n, settings, summary
+from burden import db, geo, i18n, settings, summary
 from burden.filters import ViewState
 from burden.i18n import fmt_pct, t
+
+ANNOTATIONS = settings.DATA_DIR / "annotations.toml"
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,8 @@ class OverviewData:
     headline: dict
     trend: pl.DataFrame
     ranking: pl.DataFrame
+    compare_name: str | None = None
+    compare_trend: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,12 @@ def load(state: ViewState) -> OverviewData:
     params = state.query_params()
     region = db.query("region_info", region=state.region).row(0, named=True)
     headline = summary.summary(state.region, state.start, state.end, run=db.query)["metrics"]
-    return OverviewData(region, headline, _trend(params), _ranking(state, params))
+    compare_name = compare_trend = None
+    if state.compare:
+        other = db.query("region_info", region=state.compare).row(0, named=True)
+        compare_name = i18n.region_name(other["name_zh"], other["name_en"])
+        compare_trend = trend({**params, "region": state.compare})
+    return OverviewData(region, headline, trend(params), _ranking(state, params), compare_name, compare_trend)
 
 
 def headline_cards(metrics: dict, target: int) -> list[Card]:
@@ -66,10 +77,32 @@ def headline_cards(metrics: dict, target: int) -> list[Card]:
     ]
 
 
-def _trend(params: dict) -> pl.DataFrame:
+def trend(params: dict) -> pl.DataFrame:
+    """Apps per cadre (median held and used) and the duplicate-entry rate of one region, by month."""
     apps = db.query("apps_per_cadre", **params, children=False, by_month=True, target=settings.APPS_TARGET)
     rates = db.query("burden_rates", **params, children=False, by_month=True)
     return apps.join(rates.select("month", "duplicate_entry_rate"), on="month", how="left").sort("month")
+
+
+@cache
+def _events() -> tuple[dict, ...]:
+    with ANNOTATIONS.open("rb") as handle:
+        return tuple(tomllib.load(handle)["event"])
+
+
+def events(region: str) -> list[dict]:
+    """Campaign and policy events for the trend charts, in the current language, for this region.
+
+    An event tied to some regions shows for them, the regions above them and the regions inside them.
+    """
+    lang = i18n.lang()
+    shown = []
+    for event in _events():
+        scopes = event.get("regions")
+        if scopes and not any(region.startswith(s) or s.startswith(region) for s in scopes):
+            continue
+        shown.append({"month": event["month"], "label": event[lang], "note": event[f"note_{lang}"]})
+    return shown
 
 
 def _ranking(state: ViewState, params: dict) -> pl.DataFrame:
@@ -152,3 +185,50 @@ def delta_text(card: Card) -> str | None:
         return None
     delta = card.latest - card.baseline
     return t("metric.points", value=f"{delta * 100:+.1f}") if card.is_rate else f"{delta:+.1f}"
+
+
+MAP_METRICS = ("held_median", "held_mean", "duplicate_entry_rate")
+
+
+def county_map(state: ViewState, metric: str) -> geo.CountyMap:
+    """The map's counties with labels in the current language."""
+    data = geo.county_map(state, metric)
+    labels = [
+        i18n.region_name(zh, en) for zh, en in zip(data.counties["name_zh"], data.counties["name_en"], strict=True)
+    ]
+    return replace(data, counties=data.counties.with_columns(label=pl.Series(labels, dtype=pl.Utf8)))
+
+
+def _map_value(data: geo.CountyMap, value: float | None) -> str:
+    if data.metric == "duplicate_entry_rate":
+        return fmt_pct(value)
+    return t("map.value_apps", value=i18n.fmt_num(value))
+
+
+def map_title(data: geo.CountyMap) -> str:
+    ranked = data.drawn.drop_nulls("value").sort(["value", "region_code"], descending=[True, False])
+    if ranked.height == 0:
+        return t("map.title_empty")
+    worst = ranked.row(0, named=True)
+    if data.metric == "duplicate_entry_rate":
+        return t("map.title_rate", worst=worst["label"], value=fmt_pct(worst["value"], 0))
+    return t("map.title_apps", worst=worst["label"], value=worst["value"])
+
+
+def map_notes(data: geo.CountyMap) -> list[str]:
+    """What the map cannot show, plainly: current counties without a shape (with their figures), old boundaries."""
+    notes = []
+    if data.not_drawn.height:
+        sep = "、" if i18n.lang() == "zh" else "; "
+        listed = sep.join(
+            t("map.county_value", name=row["label"], code=row["region_code"], value=_map_value(data, row["value"]))
+            for row in data.not_drawn.iter_rows(named=True)
+        )
+        notes.append(t("map.not_drawn", counties=listed))
+    if data.highlight and data.highlight not in geo.drawable():
+        row = data.counties.filter(pl.col("region_code") == data.highlight)
+        if row.height:
+            notes.append(t("map.highlight_not_drawn", county=row["label"][0]))
+    if any(code.startswith(("3301", "3303")) for code in data.counties["region_code"]):
+        notes.append(t("map.old_boundaries"))
+    return notes

@@ -1,0 +1,118 @@
+"""Overview alerts: lagging counties, rebounding counties and superficial fixes under the chosen region.
+
+Each alert names the region (and app) and links to the page that explains it,
+carrying the current filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import polars as pl
+
+from burden import db, i18n, settings
+from burden.filters import ViewState
+from burden.i18n import fmt_pct, t
+from burden.views.remediation import LAGGING_PROGRESS
+
+OVERVIEW_PAGE = "app_pages/overview.py"
+REMEDIATION_PAGE = "app_pages/remediation.py"
+APPS_PAGE = "app_pages/apps.py"
+KINDS = ("lagging", "rebound", "superficial")
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # lagging | rebound | superficial
+    region_code: str
+    label: str  # the region (and app) named, in the current language
+    detail: str  # the figures behind the alert
+    page: str  # the page a link opens
+    params: dict  # that page's query parameters (the current filters, focused on this region or app)
+
+
+def alerts(state: ViewState, default: ViewState) -> list[Alert]:
+    """Lagging counties, rebounding counties and superficial fixes under the chosen region."""
+    params = state.query_params()
+    region = None if state.region == settings.PROVINCE_CODE else state.region
+    lagging = db.query(
+        "lagging_regions",
+        region=region,
+        level="county",
+        **{"from": params["from"], "to": params["to"]},
+        target=settings.APPS_TARGET,
+        min_progress=LAGGING_PROGRESS,
+    )
+    rebounds = db.query(
+        "rebounds",
+        region=region,
+        level="county",
+        min_rise_apps=settings.REBOUND_MIN_RISE_APPS,
+        min_rise_rate=settings.REBOUND_MIN_RISE_RATE,
+    )
+    fixes = db.query("superficial_fixes", region=region, grace_days=settings.SUPERFICIAL_FIX_DAYS).filter(
+        pl.col("is_superficial")
+    )
+
+    def link(**changes) -> dict:
+        focused = replace(state, **changes)
+        if focused.compare == focused.region:
+            focused = replace(focused, compare=None)
+        return focused.url_params(default)
+
+    out = []
+    for row in lagging.iter_rows(named=True):
+        detail = t(
+            "alert.lagging_detail",
+            held=i18n.fmt_num(row["held_median"]),
+            progress=fmt_pct(row["remediation_progress"], 0),
+        )
+        name = i18n.region_name(row["name_zh"], row["name_en"])
+        out.append(
+            Alert("lagging", row["region_code"], name, detail, REMEDIATION_PAGE, link(region=row["region_code"]))
+        )
+    for code, rows in _by_region(rebounds):
+        first = rows[0]
+        parts = [_rebound_text(r) for r in rows]
+        name = i18n.region_name(first["name_zh"], first["name_en"])
+        out.append(Alert("rebound", code, name, "; ".join(parts), OVERVIEW_PAGE, link(region=code)))
+    for row in fixes.iter_rows(named=True):
+        app = i18n.region_name(row["app_name_zh"], row["app_name_en"])
+        scope = i18n.region_name(row["scope_name_zh"], row["scope_name_en"])
+        detail = t(
+            "alert.superficial_detail",
+            action=t(f"alert.action_{row['action']}"),
+            done=row["done_on"].isoformat(),
+            users=row["users_after_grace"],
+        )
+        out.append(
+            Alert(
+                "superficial",
+                row["scope_region_code"],
+                f"{scope} · {app} ({row['app_id']})",
+                detail,
+                APPS_PAGE,
+                link(app=row["app_id"]),
+            )
+        )
+    return out
+
+
+def _by_region(frame: pl.DataFrame) -> list[tuple[str, list[dict]]]:
+    grouped: dict[str, list[dict]] = {}
+    for row in frame.iter_rows(named=True):
+        grouped.setdefault(row["region_code"], []).append(row)
+    return sorted(grouped.items())
+
+
+def _rebound_text(row: dict) -> str:
+    is_rate = row["metric"] == "duplicate_entry_rate"
+    fmt = (lambda v: fmt_pct(v, 0)) if is_rate else i18n.fmt_num
+    return t(
+        "alert.rebound_detail",
+        metric=t("alert.duplicate_rate" if is_rate else "alert.apps_used_mean"),
+        low=fmt(row["low_value"]),
+        low_month=row["low_month"].strftime("%Y-%m"),
+        latest=fmt(row["latest_value"]),
+        latest_month=row["latest_month"].strftime("%Y-%m"),
+    )
