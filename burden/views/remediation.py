@@ -1,7 +1,233 @@
-"""Remediation view model (整治): ledger progress, overdue cases, fixes checked against the logs, what-if."""
+"""Remediation view model (整治): ledger progress, overdue cases, fixes checked against the logs, what-if.
+
+db.query calls and Polars shaping only; the page (app_pages/remediation.py) draws what this returns.
+"""
 
 from __future__ import annotations
 
-# A region lags when fewer than this share of its cases is done (and its median cadre holds more apps than the
-# target). A view setting, passed to queries/lagging_regions.sql by this view and the Overview's alerts.
+from calendar import monthrange
+from dataclasses import dataclass
+
+import polars as pl
+
+from burden import db, i18n, settings
+from burden.filters import ViewState
+from burden.i18n import t
+from burden.views import overview
+
+# A region lags when fewer than this share of its cases is done while its median cadre holds more apps than the
+# target. A view setting, passed to queries/lagging_regions.sql by this view and the Overview's alerts.
 LAGGING_PROGRESS = 0.5
+STAGES = ("identified", "planned", "in_progress", "done", "verified")
+
+
+@dataclass(frozen=True)
+class RemediationData:
+    region: dict
+    cases: pl.DataFrame  # cases_at_end
+    by_region: pl.DataFrame  # remediation_by_region, labelled
+    fixes: pl.DataFrame  # superficial_fixes
+    rebounds: pl.DataFrame
+    lagging: pl.DataFrame
+
+
+def _last_day(value: str) -> str:
+    year, month = (int(part) for part in value.split("-"))
+    return f"{value}-{monthrange(year, month)[1]:02d}"
+
+
+def as_at(state: ViewState) -> str:
+    """The date the ledger is read at: the last day of the period's last month."""
+    return _last_day(state.end)
+
+
+def rebound_level(region: str) -> str | None:
+    """Rebounds are alerts about counties; inside a county, look at every level below it."""
+    return "county" if len(region) <= 6 else None
+
+
+def load(state: ViewState) -> RemediationData:
+    params = state.query_params()
+    region = db.query("region_info", region=state.region).row(0, named=True)
+    to = params["to"]
+    cases = db.query("cases_at_end", region=params["region"], to=to)
+    by_region = _label(db.query("remediation_by_region", region=params["region"], to=to))
+    fixes = db.query("superficial_fixes", region=params["region"], grace_days=settings.SUPERFICIAL_FIX_DAYS)
+    rebounds = db.query(
+        "rebounds",
+        region=params["region"],
+        level=rebound_level(state.region),
+        min_rise_apps=settings.REBOUND_MIN_RISE_APPS,
+        min_rise_rate=settings.REBOUND_MIN_RISE_RATE,
+    )
+    lagging = db.query(
+        "lagging_regions", **params, level="county", target=settings.APPS_TARGET, min_progress=LAGGING_PROGRESS
+    )
+    return RemediationData(region, cases, by_region, fixes, _label(rebounds), _label(lagging))
+
+
+def _name(zh: str | None, en: str | None) -> str:
+    return i18n.region_name(zh or "", en)
+
+
+def _label(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add a display label in the current language (a region's own cases are marked as such)."""
+    if frame.height == 0:
+        return frame.with_columns(label=pl.lit(None, pl.String))
+    labels = [_name(zh, en) for zh, en in zip(frame["name_zh"], frame["name_en"], strict=True)]
+    if "is_self" in frame.columns:
+        labels = [t("rem.self", name=name) if own else name for name, own in zip(labels, frame["is_self"], strict=True)]
+    return frame.with_columns(label=pl.Series(labels, dtype=pl.String))
+
+
+def totals(cases: pl.DataFrame) -> dict:
+    done = int(cases["is_done"].sum()) if cases.height else 0
+    on_time = int(cases["is_on_time"].sum()) if cases.height else 0
+    return {
+        "cases": cases.height,
+        "done": done,
+        "progress": done / cases.height if cases.height else None,
+        "overdue": int(cases["is_overdue"].sum()) if cases.height else 0,
+        "on_time_rate": on_time / done if done else None,
+    }
+
+
+def funnel(cases: pl.DataFrame) -> pl.DataFrame:
+    """Cases per status at the period's end, every stage in ledger order (zeros kept)."""
+    counts = dict(cases.group_by("status_at_end").len().iter_rows()) if cases.height else {}
+    return pl.DataFrame(
+        {
+            "stage": list(STAGES),
+            "label": [t(f"rem.stage.{stage}") for stage in STAGES],
+            "cases": [int(counts.get(stage, 0)) for stage in STAGES],
+        }
+    )
+
+
+def region_table(by_region: pl.DataFrame) -> pl.DataFrame:
+    """Progress per child region as shown and exported, slowest first."""
+    return by_region.select(
+        pl.col("label").alias(t("table.region")),
+        pl.col("region_code").alias(t("table.code")),
+        pl.col("cases_total").alias(t("rem.col.cases")),
+        pl.col("cases_done").alias(t("rem.col.done")),
+        (pl.col("remediation_progress") * 100).round(1).alias(t("rem.col.progress")),
+        pl.col("cases_overdue").alias(t("rem.col.overdue")),
+        (pl.col("on_time_rate") * 100).round(1).alias(t("rem.col.on_time")),
+    )
+
+
+def _app(frame: pl.DataFrame, prefix: str = "app_") -> pl.Series:
+    names = [
+        f"{i18n.region_name(zh or '', en)} · {app}"
+        for zh, en, app in zip(frame[f"{prefix}name_zh"], frame[f"{prefix}name_en"], frame["app_id"], strict=True)
+    ]
+    return pl.Series(names, dtype=pl.String)
+
+
+def _scope(frame: pl.DataFrame) -> pl.Series:
+    return pl.Series([_name(zh, en) for zh, en in zip(frame["scope_name_zh"], frame["scope_name_en"], strict=True)])
+
+
+def overdue_table(cases: pl.DataFrame) -> pl.DataFrame:
+    overdue = (
+        cases.filter("is_overdue")
+        .with_columns(done_on_by_end=pl.when("is_done").then("done_on"))  # a case done after the period was open
+        .sort(["days_overdue", "case_id"], descending=[True, False])
+    )
+    return pl.DataFrame(
+        {
+            t("rem.col.case"): overdue["case_id"],
+            t("rem.col.app"): _app(overdue),
+            t("rem.col.scope"): _scope(overdue),
+            t("rem.col.action"): [t(f"rem.action.{a}") for a in overdue["action"]],
+            t("rem.col.status"): [t(f"rem.stage.{s}") for s in overdue["status_at_end"]],
+            t("rem.col.due_on"): overdue["due_on"],
+            t("rem.col.done_on"): overdue["done_on_by_end"],
+            t("rem.col.days_overdue"): overdue["days_overdue"],
+        }
+    )
+
+
+def superficial_table(fixes: pl.DataFrame) -> pl.DataFrame:
+    flagged = fixes.filter("is_superficial")
+    targets = [
+        f"{_name(zh, en)} · {app}" if app else ""
+        for zh, en, app in zip(
+            flagged["target_name_zh"], flagged["target_name_en"], flagged["target_app_id"], strict=True
+        )
+    ]
+    return pl.DataFrame(
+        {
+            t("rem.col.case"): flagged["case_id"],
+            t("rem.col.app"): _app(flagged),
+            t("rem.col.action"): [t(f"rem.action.{a}") for a in flagged["action"]],
+            t("rem.col.target"): pl.Series(targets, dtype=pl.String),
+            t("rem.col.scope"): _scope(flagged),
+            t("rem.col.done_on"): flagged["done_on"],
+            t("rem.col.last_event"): flagged["last_event_on"],
+            t("rem.col.users"): flagged["users"],
+            t("rem.col.users_after"): flagged["users_after_grace"],
+            t("rem.col.users_never"): flagged["users_never_on_target"],
+        }
+    )
+
+
+def evidence(state: ViewState, case_id: str) -> pl.DataFrame:
+    return db.query(
+        "fix_evidence", region=state.query_params()["region"], case_id=case_id, grace_days=settings.SUPERFICIAL_FIX_DAYS
+    )
+
+
+def evidence_table(rows: pl.DataFrame) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            t("rem.col.month"): [m.strftime("%Y-%m") for m in rows["month"]],
+            t("table.region"): [_name(zh, en) for zh, en in zip(rows["name_zh"], rows["name_en"], strict=True)],
+            t("table.code"): rows["region_code"],
+            t("rem.col.active_users"): rows["active_users"],
+            t("rem.col.events"): rows["events"],
+            t("rem.col.hours"): (rows["duration_s"] / 3600).round(1),
+            t("rem.col.last_event"): rows["last_event_on"],
+        }
+    )
+
+
+def rebound_table(rebounds: pl.DataFrame) -> pl.DataFrame:
+    def value(metric: str, number: float) -> float:
+        return round(number * 100, 1) if metric == "duplicate_entry_rate" else round(number, 2)
+
+    metrics = rebounds["metric"].to_list()
+
+    return pl.DataFrame(
+        {
+            t("table.region"): rebounds["label"],
+            t("table.code"): rebounds["region_code"],
+            t("rem.col.metric"): [t(f"rem.rebound.{m}") for m in rebounds["metric"]],
+            t("rem.col.low_month"): [m.strftime("%Y-%m") for m in rebounds["low_month"]],
+            t("rem.col.low_value"): [value(m, v) for m, v in zip(metrics, rebounds["low_value"], strict=True)],
+            t("rem.col.latest"): [value(m, v) for m, v in zip(metrics, rebounds["latest_value"], strict=True)],
+        },
+        schema_overrides={t("rem.col.low_value"): pl.Float64, t("rem.col.latest"): pl.Float64},
+    )
+
+
+def lagging_table(lagging: pl.DataFrame) -> pl.DataFrame:
+    return lagging.select(
+        pl.col("label").alias(t("table.region")),
+        pl.col("region_code").alias(t("table.code")),
+        (pl.col("remediation_progress") * 100).round(1).alias(t("rem.col.progress")),
+        pl.col("held_median").round(1).alias(t("rem.col.held_median")),
+    )
+
+
+def progress_title(by_region: pl.DataFrame) -> str:
+    if by_region.height == 1:
+        return t("rem.progress_title_one", value=i18n.fmt_pct(by_region["remediation_progress"][0], 0))
+    worst = by_region.sort(["remediation_progress", "region_code"]).row(0, named=True)
+    return t("rem.progress_title", worst=worst["label"], value=i18n.fmt_pct(worst["remediation_progress"], 0))
+
+
+def clicked_region(event) -> str | None:
+    """The region code of a clicked progress bar, if any (bars carry their code, as on the Overview)."""
+    return overview.clicked_region(event)
