@@ -88,9 +88,9 @@ if detail is not None:
         st.caption(t("apps.overlap_caption", start=state.start, end=end, month=month))
         if month != end:
             st.warning(t("apps.overlap_gone", end=end, month=month), icon=":material/history:")
-        top = apps.overlap_labels(detail.overlap.head(apps.OVERLAP_CHART_ROWS))
+        top = apps.overlap_labels(detail.overlap.head(apps.OVERLAP_CHART_ROWS), region)
         figure = charts_apps.overlap_bars(
-            top, apps.overlap_title(detail.overlap), t("apps.chart.shared_users", month=month)
+            top, apps.overlap_title(detail.overlap, region), t("apps.chart.shared_users", month=month)
         )
         clicked = apps.clicked_app(ui.plot(figure, "app_overlap", on_select="rerun"))
         if clicked:  # a bar's category is the other app's id: open that app
@@ -111,12 +111,13 @@ shown = apps.filter_catalogue(flags, which)
 if shown.height == 0:
     st.info(t("apps.catalogue_empty"))
 else:
-    share_col, accounts_col = t("apps.col.share_active"), t("apps.col.accounts_active")
+    app_col, share_col, accounts_col = t("apps.col.app"), t("apps.col.share_active"), t("apps.col.accounts_active")
     ui.table(
         apps.catalogue_table(shown),
         "app_catalogue",
         key="app_catalogue",
         column_config={
+            app_col: st.column_config.TextColumn(app_col, width="medium"),  # leaves room for the figures on a phone
             share_col: st.column_config.TextColumn(share_col, help=t("apps.def.share_active", **thresholds)),
             accounts_col: st.column_config.TextColumn(accounts_col, help=t("apps.def.accounts_active", **thresholds)),
             t("apps.col.flags"): st.column_config.TextColumn(

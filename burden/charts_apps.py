@@ -69,17 +69,27 @@ def events_trend(trend: pl.DataFrame, baseline: tuple[str, str], title: str) -> 
         legend={"y": -0.3},
         margin={"l": 60},
     )
-    fig.update_yaxes(title=t("apps.chart.events_axis"), rangemode="tozero", tickformat="~s")
+    fig.update_yaxes(title=t("apps.chart.events_axis"), rangemode="tozero")
     _month_axis(fig)
     return fig
 
 
 def overlap_bars(overlap: pl.DataFrame, title: str, shared_label: str) -> go.Figure:
-    """Top other apps: duplicate entries with this app over the period (orange), users shared (teal)."""
+    """Top other apps: duplicate entries with this app over the period (orange), users shared (teal).
+
+    Bars are labelled with the short names (overlap_labels); the full name is in the hover and the table.
+    """
     ordered = overlap.reverse()  # plotly draws the first category at the bottom
     ids = ordered["other_app_id"].to_list()  # categories by id: two clipped names may read the same
-    names = [_clip(name) for name in ordered["label"]]
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04)
+    names = ordered["short"].to_list()
+    # measures named above their columns, not under them: two x titles collide on a phone
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        horizontal_spacing=0.05,
+        subplot_titles=(t("apps.chart.pair_duplicates"), shared_label),
+    )
     fig.add_bar(
         x=ordered["duplicate_entries"].to_list(),
         y=ids,
@@ -105,12 +115,9 @@ def overlap_bars(overlap: pl.DataFrame, title: str, shared_label: str) -> go.Fig
     fig.update_layout(
         template=TEMPLATE, title=title, height=max(300, 30 * ordered.height + 140), bargap=0.25, showlegend=False
     )
-    fig.update_xaxes(title=t("apps.chart.pair_duplicates"), row=1, col=1, rangemode="tozero")
-    fig.update_xaxes(title=shared_label, row=1, col=2, rangemode="tozero")
+    fig.update_xaxes(rangemode="tozero")
+    # column titles start where their bars start, so the two never run into each other on a phone
+    for annotation, axis in zip(fig.layout.annotations, (fig.layout.xaxis, fig.layout.xaxis2), strict=True):
+        annotation.update(x=axis.domain[0], xanchor="left", font={"size": 13})
     fig.update_yaxes(type="category", tickvals=ids, ticktext=names, automargin=True, row=1, col=1)
     return fig
-
-
-def _clip(name: str, limit: int = 22) -> str:
-    """Short bar labels, so the bars keep their width on a phone (the full name is in the table)."""
-    return name if len(name) <= limit else name[: limit - 1] + "…"

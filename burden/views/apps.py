@@ -107,12 +107,14 @@ def flag_text(row: dict) -> str:
 
 
 def catalogue_table(flags: pl.DataFrame) -> pl.DataFrame:
-    """The catalogue as shown and exported: most accounts first, figures as displayed."""
+    """The catalogue as shown and exported: most accounts first, figures as displayed.
+
+    The columns that carry the finding come first, so a phone shows them without scrolling sideways.
+    """
     rows = list(flags.iter_rows(named=True))
     return pl.DataFrame(
         {
             t("apps.col.app"): [app_name(r["name_zh"], r["name_en"]) for r in rows],
-            t("apps.col.id"): [r["app_id"] for r in rows],
             t("apps.col.accounts_active"): [f"{r['accounts_held']:,} / {r['active_users_90d']:,}" for r in rows],
             # text, so an app without holders reads "–" rather than a blank number
             t("apps.col.share_active"): [
@@ -123,6 +125,7 @@ def catalogue_table(flags: pl.DataFrame) -> pl.DataFrame:
             t("apps.col.status"): [
                 t("apps.status.current" if r["is_current"] else "apps.status.retired") for r in rows
             ],
+            t("apps.col.id"): [r["app_id"] for r in rows],
             t("apps.col.level"): [t(f"level.{r['level']}") for r in rows],
             t("apps.col.owner"): [r["owner_dept"] for r in rows],
             t("apps.col.platform"): [t(PLATFORMS.get(r["platform"], "apps.platform.other")) for r in rows],
@@ -194,12 +197,27 @@ def counties_table(counties: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def overlap_labels(overlap: pl.DataFrame) -> pl.DataFrame:
+def overlap_labels(overlap: pl.DataFrame, region: dict | None = None) -> pl.DataFrame:
+    """Full names (label) and short ones for chart bars (short): without the region's own name in front
+    ("萧山区食品安全巡查" in 萧山区 reads "食品安全巡查") and without a bracketed gloss, at most 16 characters."""
     names = [
         app_name(z or o, e)
         for z, e, o in zip(overlap["name_zh"], overlap["name_en"], overlap["other_app_id"], strict=True)
     ]
-    return overlap.with_columns(label=pl.Series(names, dtype=pl.String))
+    region = region or {}
+    prefixes = [p for p in (region.get("name_zh"), region.get("name_en")) if p]
+    return overlap.with_columns(
+        label=pl.Series(names, dtype=pl.String),
+        short=pl.Series([_short(short_name(n, prefixes)) for n in names], dtype=pl.String),
+    )
+
+
+def short_name(name: str, prefixes: list[str]) -> str:
+    for prefix in prefixes:
+        if name.startswith(prefix) and len(name) > len(prefix) + 1:
+            name = name[len(prefix) :].lstrip()
+            break
+    return name.split(" (", 1)[0]
 
 
 def overlap_table(overlap: pl.DataFrame) -> pl.DataFrame:
@@ -232,11 +250,11 @@ def events_title(trend: pl.DataFrame) -> str:
     return t("apps.chart.events_title", start=f"{first['events']:,}", end=f"{last['events']:,}")
 
 
-def overlap_title(overlap: pl.DataFrame) -> str:
-    top = overlap_labels(overlap).row(0, named=True)
+def overlap_title(overlap: pl.DataFrame, region: dict) -> str:
+    top = overlap_labels(overlap, region).row(0, named=True)
     if top["duplicate_entries"] > 0:
-        return t("apps.chart.overlap_title_dup", other=_short(top["label"]), value=f"{top['duplicate_entries']:,}")
-    return t("apps.chart.overlap_title_shared", other=_short(top["label"]), value=f"{top['shared_users']:,}")
+        return t("apps.chart.overlap_title_dup", other=top["short"], value=f"{top['duplicate_entries']:,}")
+    return t("apps.chart.overlap_title_shared", other=top["short"], value=f"{top['shared_users']:,}")
 
 
 def clicked_app(event) -> str | None:
