@@ -55,12 +55,14 @@ st.subheader(t("dup.matrix"), help=t("dup.def_matrix"))
 if data.pairs.height == 0:
     st.info(t("dup.no_duplicates"))
 else:
-    _, labels, rows = duplicates.matrix(data.pairs)
-    ui.plot(charts_trace.pair_heatmap(labels, rows, duplicates.matrix_title(data.pairs)), "dup_matrix")
+    grid = duplicates.matrix(data.pairs)
+    figure = charts_trace.pair_heatmap(grid.labels, grid.names, grid.rows, duplicates.matrix_title(data.pairs))
+    ui.plot(figure, "dup_matrix")
     st.caption(
         t(
             "dup.matrix_note",
-            shown=duplicates.count_text(duplicates.matrix_total(rows)),
+            n=len(grid.app_ids),
+            shown=duplicates.count_text(duplicates.matrix_total(grid.rows)),
             total=duplicates.count_text(period["duplicate_submits"]),
         )
     )

@@ -17,6 +17,13 @@ from burden.i18n import t
 PHOTO_LIGHT = "rgba(142,94,162,0.35)"  # the photo colour, lighter: photos that were not required
 
 
+def _fit(fig: go.Figure) -> go.Figure:
+    """Room for tick labels and axis titles: plotly's automargin is off by default, and the theme's margins are thin."""
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
 def _months(frame: pl.DataFrame) -> list[str]:
     return [m.strftime("%Y-%m") for m in frame["month"]]
 
@@ -38,19 +45,21 @@ def duplicate_trend(frame: pl.DataFrame, baseline: tuple[str, str], title: str) 
         annotation_position="top right",
         annotation_font_color=TARGET,
     )
-    return fig
+    return _fit(fig)
 
 
-def pair_heatmap(labels: list[str], rows: list[list[int | None]], title: str) -> go.Figure:
-    """Original app (rows) x repeating app (columns): duplicate submits in the period."""
+def pair_heatmap(labels: list[str], names: list[str], rows: list[list[int | None]], title: str) -> go.Figure:
+    """Original app (rows) x repeating app (columns): duplicate submits in the period; full names on hover."""
+    hover = [[[original, repeat] for repeat in names] for original in names]
     fig = go.Figure(
         go.Heatmap(
             z=rows,
             x=labels,
             y=labels,
+            customdata=hover,
             colorscale=[[0, "#fdeee9"], [1, DUPLICATE]],
             texttemplate="%{z}",
-            textfont={"size": 11},
+            textfont={"size": 10},
             hovertemplate=t("dup.matrix_hover") + "<extra></extra>",
             showscale=False,
             xgap=2,
@@ -58,16 +67,16 @@ def pair_heatmap(labels: list[str], rows: list[list[int | None]], title: str) ->
         )
     )
     fig.update_layout(
-        template=TEMPLATE, title=title, height=max(380, 34 * len(labels) + 190), margin={"l": 10, "r": 10, "b": 10}
+        template=TEMPLATE, title=title, height=max(380, 34 * len(labels) + 170), margin={"l": 10, "r": 10, "b": 10}
     )
-    fig.update_xaxes(title=t("dup.axis_repeat"), type="category", tickangle=-45, side="bottom", automargin=True)
-    fig.update_yaxes(title=t("dup.axis_original"), type="category", autorange="reversed", automargin=True)
-    return fig
+    fig.update_xaxes(title=t("dup.col.repeat"), type="category", tickangle=-90, side="bottom")
+    fig.update_yaxes(title=t("dup.col.original"), type="category", autorange="reversed")
+    return _fit(fig)
 
 
 def fact_bars(labels: list[str], duplicates: list[int], rates: list[float | None], title: str) -> go.Figure:
     """Duplicates by fact type, the rate printed beside each bar."""
-    text = [f"{(r or 0) * 100:.0f}%" for r in rates]
+    text = [t("dup.rate_label", rate=f"{(r or 0) * 100:.0f}%") for r in rates]
     fig = go.Figure(
         go.Bar(
             x=duplicates,
@@ -81,9 +90,10 @@ def fact_bars(labels: list[str], duplicates: list[int], rates: list[float | None
         )
     )
     fig.update_layout(template=TEMPLATE, title=title, height=max(280, 40 * len(labels) + 130), showlegend=False)
-    fig.update_xaxes(title=t("dup.axis_duplicates"))
+    # room on the right for the rate labels, which sit outside the bars
+    fig.update_xaxes(title=t("dup.axis_duplicates"), range=[0, max(duplicates, default=0) * 1.3 or 1])
     fig.update_yaxes(type="category", autorange="reversed", automargin=True)
-    return fig
+    return _fit(fig)
 
 
 def rate_ranking(frame: pl.DataFrame, title: str) -> go.Figure:
@@ -108,7 +118,7 @@ def rate_ranking(frame: pl.DataFrame, title: str) -> go.Figure:
     )
     fig.update_xaxes(tickformat=".0%", rangemode="tozero")
     fig.update_yaxes(type="category", automargin=True)
-    return fig
+    return _fit(fig)
 
 
 def photo_line(
@@ -128,7 +138,7 @@ def photo_line(
     _finish_trend(fig, months, baseline, title, y_title)
     if is_rate:
         fig.update_yaxes(tickformat=".0%")
-    return fig
+    return _fit(fig)
 
 
 def voided_bars(frame: pl.DataFrame, baseline: tuple[str, str], title: str) -> go.Figure:
@@ -143,7 +153,7 @@ def voided_bars(frame: pl.DataFrame, baseline: tuple[str, str], title: str) -> g
         )
     )
     _finish_trend(fig, months, baseline, title, t("photo.axis_voided"))
-    return fig
+    return _fit(fig)
 
 
 def photo_apps_bars(labels: list[str], required: list[int], other: list[int], title: str) -> go.Figure:
@@ -153,11 +163,24 @@ def photo_apps_bars(labels: list[str], required: list[int], other: list[int], ti
     fig.add_bar(x=other, y=labels, orientation="h", marker_color=PHOTO_LIGHT, name=t("photo.legend_other"))
     fig.update_traces(hovertemplate="%{y}: %{x:,}<extra></extra>")
     fig.update_layout(
-        template=TEMPLATE, title=title, barmode="stack", height=max(320, 30 * len(labels) + 150), legend={"y": -0.12}
+        template=TEMPLATE,
+        title=title,
+        barmode="stack",
+        height=max(340, 30 * len(labels) + 190),
+        # inside the plot, bottom right: the bars are shortest there, and no title or axis text is in the way
+        legend={
+            "traceorder": "normal",
+            "orientation": "v",
+            "x": 0.99,
+            "xanchor": "right",
+            "y": 0.02,
+            "yanchor": "bottom",
+            "bgcolor": "rgba(255,255,255,0.8)",
+        },
     )
     fig.update_xaxes(title=t("photo.axis_photos"))
     fig.update_yaxes(type="category", autorange="reversed", automargin=True)
-    return fig
+    return _fit(fig)
 
 
 def voided_by_app(labels: list[str], voided: list[int], title: str) -> go.Figure:
@@ -167,4 +190,4 @@ def voided_by_app(labels: list[str], voided: list[int], title: str) -> go.Figure
     fig.update_layout(template=TEMPLATE, title=title, height=max(300, 30 * len(labels) + 130), showlegend=False)
     fig.update_xaxes(title=t("photo.axis_voided"))
     fig.update_yaxes(type="category", autorange="reversed", automargin=True)
-    return fig
+    return _fit(fig)

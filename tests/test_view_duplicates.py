@@ -82,12 +82,13 @@ def test_pair_matrix_equals_duplicate_submits(page, con):
     assert sum(direct_pairs.values()) == pairs["duplicates"].sum() == pooled["duplicate_submits"][0] > 0
 
     # The heatmap shows exactly the direct counts among its apps.
-    ids, labels, rows = duplicates.matrix(pairs)
+    grid = duplicates.matrix(pairs)
+    ids = grid.app_ids
     heatmap = next(trace for fig in figures(page) for trace in fig["data"] if trace["type"] == "heatmap")
     assert heatmap["x"] == heatmap["y"] and len(heatmap["x"]) == len(ids) == duplicates.MATRIX_APPS
     shown = sum(v or 0 for row in heatmap["z"] for v in row)
     assert shown == sum(n for (orig, rep), n in direct_pairs.items() if orig in ids and rep in ids)
-    assert shown == duplicates.matrix_total(rows)
+    assert shown == duplicates.matrix_total(grid.rows)
 
 
 def test_tables_equal_queries(page, con):

@@ -53,26 +53,34 @@ def _ranking(params: dict) -> pl.DataFrame:
     )
 
 
-def app_label(app_id: str, name_zh: str | None, name_en: str | None) -> str:
+def app_label(app_id: str, name_zh: str | None, name_en: str | None, zh_max: int = 8, en_max: int = 22) -> str:
     """A short app name for axis labels: the English name without its parenthesis, cut to fit a phone."""
     if i18n.lang() == "en" and name_en:
-        name = name_en.split(" (")[0]
-        return name if len(name) <= 22 else name[:21] + "…"
-    name = name_zh or app_id
-    return name if len(name) <= 8 else name[:7] + "…"
+        name, limit = name_en.split(" (")[0], en_max
+    else:
+        name, limit = name_zh or app_id, zh_max
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def app_name(app_id: str, name_zh: str | None, name_en: str | None) -> str:
-    return (name_en if i18n.lang() == "en" else name_zh) or app_id
+    """The app's name for tables; English names drop their explanatory parenthesis to fit a phone."""
+    if i18n.lang() == "en" and name_en:
+        return name_en.split(" (")[0]
+    return name_zh or app_id
 
 
-def matrix(pairs: pl.DataFrame, n_apps: int = MATRIX_APPS) -> tuple[list[str], list[str], list[list[int | None]]]:
-    """The original x repeating app matrix of the n apps most involved in duplicates (as either side).
+@dataclass(frozen=True)
+class Matrix:
+    app_ids: list[str]
+    labels: list[str]  # short and unique: 10 columns must fit a phone
+    names: list[str]  # full names, for the hover
+    rows: list[list[int | None]]  # rows[original][repeat]; None where the pair has no duplicates
 
-    Returns (app ids, unique short labels, rows of counts; None where a pair has no duplicates).
-    """
+
+def matrix(pairs: pl.DataFrame, n_apps: int = MATRIX_APPS) -> Matrix:
+    """The original x repeating app matrix of the n apps most involved in duplicates (as either side)."""
     if pairs.height == 0:
-        return [], [], []
+        return Matrix([], [], [], [])
     involved = pl.concat(
         [
             pairs.select(pl.col("original_app_id").alias("app_id"), "duplicates"),
@@ -89,11 +97,11 @@ def matrix(pairs: pl.DataFrame, n_apps: int = MATRIX_APPS) -> tuple[list[str], l
     for row in pairs.iter_rows(named=True):
         names[row["original_app_id"]] = (row["original_name_zh"], row["original_name_en"])
         names[row["app_id"]] = (row["name_zh"], row["name_en"])
-    labels = [app_label(a, *names[a]) for a in ids]
+    labels = [app_label(a, *names[a], zh_max=6, en_max=13) for a in ids]
     labels = [f"{lab} {a}" if labels.count(lab) > 1 else lab for lab, a in zip(labels, ids, strict=True)]
     counts = {(r["original_app_id"], r["app_id"]): r["duplicates"] for r in pairs.iter_rows(named=True)}
     rows = [[counts.get((orig, rep)) for rep in ids] for orig in ids]
-    return ids, labels, rows
+    return Matrix(ids, labels, [app_name(a, *names[a]) for a in ids], rows)
 
 
 def matrix_total(rows: list[list[int | None]]) -> int:
