@@ -31,6 +31,7 @@ PAGES = (
     ("app_pages/remediation.py", "remediation", "nav.remediation", ":material/build:"),
     ("app_pages/duplicates.py", "duplicates", "nav.duplicates", ":material/content_copy:"),
     ("app_pages/photos.py", "photos", "nav.photos", ":material/photo_camera:"),
+    ("app_pages/data.py", "data", "nav.data", ":material/database:"),
 )
 
 _MEETING_CSS = """
