@@ -1,0 +1,129 @@
+"""Charts of the Regions view: the per-cadre distribution, child regions, and the apps driving the load.
+
+Same theme and palette as burden.charts: blue held, teal used, ochre hours, red the target.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from burden.charts import HELD, HOURS, TARGET, TEMPLATE, USED
+from burden.i18n import t
+
+LABEL_CHARS = 22  # longer app names are cut on the axis (the full name is in the hover)
+# Legends sit between the title and the plot, where no axis title or tick label can run into them
+LEGEND_TOP = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}
+TOP_MARGIN = 95
+
+
+def short_name(text: str) -> str:
+    """An app's name as an axis label: without its explanation in brackets, at most LABEL_CHARS long."""
+    text = text.split(" (", 1)[0].split("（", 1)[0]
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def _axes(fig: go.Figure) -> None:
+    # automargin keeps tick labels and axis titles apart, whatever the label lengths
+    fig.update_xaxes(automargin=True, title_standoff=6)
+    fig.update_yaxes(automargin=True, title_standoff=6)
+
+
+def apps_histogram(hist: pl.DataFrame, target: int, title: str) -> go.Figure:
+    """Cadres by number of apps, held and used, with the target as the line between 'at most' and 'above'."""
+    fig = go.Figure()
+    for kind, colour, name in (("held", HELD, t("regions.held")), ("used", USED, t("regions.used"))):
+        part = hist.filter(pl.col("kind") == kind)
+        fig.add_bar(
+            x=part["n_apps"].to_list(),
+            y=part["cadres"].to_list(),
+            customdata=[round(s * 100, 1) for s in part["share"]],
+            name=name,
+            marker_color=colour,
+            hovertemplate=f"{name} %{{x}}: %{{y}} ({t('regions.hist_hover')} %{{customdata}}%)<extra></extra>",
+        )
+    # "above target" is strictly more than the target, so the line sits between target and target + 1
+    fig.add_vline(
+        x=target + 0.5,
+        line={"color": TARGET, "dash": "dash"},
+        annotation_text=t("regions.target_line", target=target),
+        annotation_position="top left",
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=title,
+        height=380,
+        barmode="group",
+        bargap=0.15,
+        legend=LEGEND_TOP,
+        margin={"t": TOP_MARGIN},
+    )
+    fig.update_xaxes(title=t("regions.hist_axis"), dtick=1)
+    fig.update_yaxes(title=t("regions.cadres_axis"))
+    _axes(fig)
+    return fig
+
+
+def children_bars(children: pl.DataFrame, target: int, title: str) -> go.Figure:
+    """Child regions by mean apps held and used per cadre (most held on top); bars carry the region code."""
+    ordered = children.sort(["held_mean", "region_code"], descending=[False, True], nulls_last=False)
+    labels = ordered["label"].to_list()
+    codes = ordered["region_code"].to_list()
+    fig = go.Figure()
+    # used first: in a horizontal group the first bar is the lowest; the legend still lists held first
+    pairs = (("used_mean", USED, t("regions.used_mean"), 2), ("held_mean", HELD, t("regions.held_mean"), 1))
+    for column, colour, name, rank in pairs:
+        fig.add_bar(
+            x=ordered[column].to_list(),
+            y=labels,
+            orientation="h",
+            marker_color=colour,
+            customdata=codes,
+            name=name,
+            legendrank=rank,
+            hovertemplate="%{y}: %{x:.2f}<extra>" + name + "</extra>",
+        )
+    fig.add_vline(x=target, line={"color": TARGET, "dash": "dash"}, annotation_text=f"{t('chart.target')} {target}")
+    fig.update_layout(
+        template=TEMPLATE,
+        title=title,
+        barmode="group",
+        height=max(340, 44 * ordered.height + 150),
+        xaxis_title=t("chart.apps_axis"),
+        legend=LEGEND_TOP,
+        margin={"t": TOP_MARGIN},
+    )
+    fig.update_yaxes(type="category")
+    _axes(fig)
+    return fig
+
+
+def load_apps_bar(apps: pl.DataFrame, names: list[str], title: str, top: int) -> go.Figure:
+    """The apps taking the most fingertip time per cadre-week (most on top); bars carry the app id."""
+    shown = apps.with_columns(name=pl.Series(names, dtype=pl.String)).head(top).reverse()
+    fig = go.Figure(
+        go.Bar(
+            x=shown["hours_per_cadre_week"].to_list(),
+            y=[short_name(name) for name in shown["name"]],
+            orientation="h",
+            marker_color=HOURS,
+            customdata=list(zip(shown["app_id"], shown["name"], shown["active_users"], strict=True)),
+            hovertemplate=(
+                "%{customdata[1]}<br>%{x:.2f} "
+                + t("regions.hours_unit")
+                + "<br>"
+                + t("regions.col.active")
+                + " %{customdata[2]}<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=title,
+        height=max(320, 32 * shown.height + 120),
+        showlegend=False,
+        xaxis_title=t("regions.hours_axis"),
+    )
+    fig.update_yaxes(type="category")
+    _axes(fig)
+    return fig
