@@ -34,8 +34,8 @@ pio.templates["burden"] = go.layout.Template(
         plot_bgcolor="white",
         paper_bgcolor="white",
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        xaxis={"gridcolor": "#eef1f4", "zeroline": False},
-        yaxis={"gridcolor": "#eef1f4", "zeroline": False, "rangemode": "tozero"},
+        xaxis={"gridcolor": "#eef1f4", "zeroline": False, "automargin": True},
+        yaxis={"gridcolor": "#eef1f4", "zeroline": False, "rangemode": "tozero", "automargin": True},
         legend={"orientation": "h", "y": -0.18, "x": 0},
         hoverlabel={"font": {"family": FONT}},
     )
