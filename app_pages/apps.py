@@ -48,7 +48,7 @@ detail = apps.load_detail(state)
 if detail is not None:
     info, trend, end = detail.info, detail.trend, state.end
     st.header(t("apps.detail", app=apps.app_name(info["name_zh"], info["name_en"]), id=info["app_id"]), divider="gray")
-    st.caption(apps.detail_facts(info))
+    st.caption(apps.detail_facts(info, flags))
     last = trend.row(-1, named=True)
     left, middle, right = st.columns(3)
     with left:

@@ -82,42 +82,40 @@ def overlap_bars(overlap: pl.DataFrame, title: str, shared_label: str) -> go.Fig
     ordered = overlap.reverse()  # plotly draws the first category at the bottom
     ids = ordered["other_app_id"].to_list()  # categories by id: two clipped names may read the same
     names = ordered["short"].to_list()
-    # measures named above their columns, not under them: two x titles collide on a phone
+    # Measures named above their columns, not under them: two x titles collide on a phone.
+    # Without any duplicate entry the empty orange panel is left out.
+    panels = (
+        [(t("apps.chart.pair_duplicates"), "duplicate_entries", DUPLICATE)]
+        if ordered["duplicate_entries"].sum()
+        else []
+    )
+    panels.append((shared_label, "shared_users", USED))
     fig = make_subplots(
         rows=1,
-        cols=2,
+        cols=len(panels),
         shared_yaxes=True,
         horizontal_spacing=0.05,
-        subplot_titles=(t("apps.chart.pair_duplicates"), shared_label),
+        subplot_titles=[name for name, _, _ in panels],
     )
-    fig.add_bar(
-        x=ordered["duplicate_entries"].to_list(),
-        y=ids,
-        orientation="h",
-        marker_color=DUPLICATE,
-        name=t("apps.chart.pair_duplicates"),
-        customdata=ordered["label"].to_list(),
-        hovertemplate="%{customdata} · %{y}: %{x:,}<extra></extra>",
-        row=1,
-        col=1,
-    )
-    fig.add_bar(
-        x=ordered["shared_users"].to_list(),
-        y=ids,
-        orientation="h",
-        marker_color=USED,
-        name=shared_label,
-        customdata=ordered["label"].to_list(),
-        hovertemplate="%{customdata} · %{y}: %{x:,}<extra></extra>",
-        row=1,
-        col=2,
-    )
+    for col, (name, column, colour) in enumerate(panels, start=1):
+        fig.add_bar(
+            x=ordered[column].to_list(),
+            y=ids,
+            orientation="h",
+            marker_color=colour,
+            name=name,
+            customdata=ordered["label"].to_list(),
+            hovertemplate="%{customdata} · %{y}: %{x:,}<extra></extra>",
+            row=1,
+            col=col,
+        )
     fig.update_layout(
         template=TEMPLATE, title=title, height=max(300, 30 * ordered.height + 140), bargap=0.25, showlegend=False
     )
     fig.update_xaxes(rangemode="tozero")
     # column titles start where their bars start, so the two never run into each other on a phone
-    for annotation, axis in zip(fig.layout.annotations, (fig.layout.xaxis, fig.layout.xaxis2), strict=True):
+    axes = [fig.layout["xaxis" if col == 1 else f"xaxis{col}"] for col in range(1, len(panels) + 1)]
+    for annotation, axis in zip(fig.layout.annotations, axes, strict=True):
         annotation.update(x=axis.domain[0], xanchor="left", font={"size": 13})
     fig.update_yaxes(type="category", tickvals=ids, ticktext=names, automargin=True, row=1, col=1)
     return fig

@@ -191,3 +191,29 @@ def test_unknown_app_falls_back_with_notice(small_db, use_db):
     assert any("NOPE-1" in w.value for w in at.warning)
     assert "app" not in at.query_params
     assert at.selectbox(key="apps_pick_none").value is None
+
+
+@pytest.mark.parametrize("region", ["330681104", "330681120219", "330681", "3306", None])
+def test_usage_queries_scope_every_level(small_db, region):
+    """Counties and above read the per-county rollup, towns and villages the per-cadre rows: both agree."""
+    start, end = date(2022, 10, 1), date(2024, 3, 1)
+    with duckdb.connect(str(small_db), read_only=True) as con:
+        trend = db.run(con, "app_usage_by_month", app="P33-03", region=region, to=end, **{"from": start})
+        counties = db.run(con, "app_counties", app="P33-03", region=region, month=date(2023, 6, 1))
+    direct = read(
+        small_db,
+        """select month, count(*) filter (where is_held) as held, count(*) filter (where events > 0) as active,
+                  sum(duplicate_submits) as dups
+           from app_cadre_month join cadre_regions using (cadre_id)
+           where app_id = 'P33-03' and region_code = coalesce($region, '33') group by month""",
+        region=region,
+    )
+    merged = trend.join(direct, on="month", how="left").fill_null(0)
+    assert trend.height == 18 and merged["accounts_held"].sum() > 0
+    assert merged["accounts_held"].to_list() == merged["held"].to_list()
+    assert merged["active_users"].to_list() == merged["active"].to_list()
+    assert merged["duplicate_submits"].to_list() == merged["dups"].to_list()
+    june = trend.filter(pl.col("month") == date(2023, 6, 1)).row(0, named=True)
+    assert counties["accounts_held"].sum() == june["accounts_held"]
+    assert counties["active_users"].sum() == june["active_users"]
+    assert all(code.startswith((region or "33")[:6]) for code in counties["county_code"])

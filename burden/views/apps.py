@@ -170,14 +170,18 @@ def load_detail(state: ViewState) -> AppDetail | None:
     return AppDetail(info.row(0, named=True), trend, counties, overlap, last_month, overlap_month)
 
 
-def detail_facts(info: dict) -> str:
-    """One line about the app: level, owner, platform, integration and flags."""
+def detail_facts(info: dict, flags: pl.DataFrame) -> str:
+    """One line about the app: level, owner, platform, status and flags at the as-of date (from the catalogue)."""
+    judged = flags.filter(pl.col("app_id") == info["app_id"])
+    status = [] if judged.height == 0 else [judged.row(0, named=True)]
     parts = [
         t(f"level.{info['level']}"),
         info["owner_dept"],
         t(PLATFORMS.get(info["platform"], "apps.platform.other")),
         t("apps.integrated" if info["is_integrated"] else "apps.flag.island"),
     ]
+    parts += [t("apps.status.current" if row["is_current"] else "apps.status.retired") for row in status]
+    parts += [t("apps.flag.zombie") for row in status if row["is_zombie"]]
     parts += [t(key) for column, key in PROHIBITED if info[column]]
     if info["photo_required"]:
         parts.append(t("apps.col.photo"))
