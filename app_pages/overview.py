@@ -77,6 +77,7 @@ if data.compare_trend is not None:  # the comparison region: same colours, dashe
 months = [m.strftime("%Y-%m") for m in trend["month"]]
 for fig in (apps_fig, rate_fig):
     charts_overview.add_events(fig, events, months)
+    charts_overview.tidy_trend(fig)
 with left:
     ui.plot(apps_fig, "apps_trend")
 with right:
@@ -88,6 +89,7 @@ if ranking.height == 0:
     st.info(t("overview.ranking_empty"))
 else:
     figure = charts.ranking_bar(ranking, "label", settings.APPS_TARGET, overview.ranking_title(ranking))
+    charts_overview.tidy_ranking(figure)
     # keyed by region: a new region starts with no selection, so an old click cannot pull the view back
     event = ui.plot(figure, f"ranking_{view.state.region}", on_select="rerun")
     clicked = overview.clicked_region(event)
@@ -117,13 +119,18 @@ map_fig = charts_overview.county_map(
     unit,
     county_map.highlight,
 )
-map_event = ui.plot(map_fig, f"county_map_{view.state.region}_{county_map.metric}", on_select="rerun")
+map_column, notes_column = st.columns([3, 2])
+with map_column:
+    map_event = ui.plot(map_fig, f"county_map_{view.state.region}_{county_map.metric}", on_select="rerun")
+with notes_column:  # beside the map: what it cannot show, in plain words
+    st.caption(t("map.hint"))
+    for note in overview.map_notes(county_map):
+        st.caption(note)
+map_rows = overview.map_table(county_map)
+ui.table(map_rows, "county_map", key="county_map_table", height=320 if map_rows.height > 8 else None)
 clicked_county = overview.clicked_region(map_event)
 if clicked_county and clicked_county != view.state.region:  # a click on a county drills into it
     frame.go(region=clicked_county)
-st.caption(t("map.hint"))
-for note in overview.map_notes(county_map):
-    st.caption(note)
 
 st.subheader(t("alerts.header"))
 alerts = overview_alerts.alerts(view.state, view.default)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 import plotly.graph_objects as go
@@ -22,11 +23,15 @@ _CLEAR = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
 def county_map(
     drawn: pl.DataFrame, geojson: dict, metric: str, title: str, unit: str, highlight: str | None
 ) -> go.Figure:
-    """Counties coloured by the metric; each carries its code as customdata, so a click can drill in."""
+    """Counties coloured by the metric; each carries its code as customdata, so a click can drill in.
+
+    A MapLibre map with the blank "white-bg" style: no tiles and no topojson, so nothing is fetched
+    (the machine may be offline). It cannot fit itself to the shapes, so centre and zoom come from their bounds.
+    """
     is_rate = metric == "duplicate_entry_rate"
     values = drawn["value"].to_list()
     fig = go.Figure(
-        go.Choropleth(
+        go.Choroplethmap(
             geojson=geojson,
             featureidkey="id",
             locations=drawn["region_code"].to_list(),
@@ -34,14 +39,14 @@ def county_map(
             text=drawn["label"].to_list(),
             customdata=drawn["region_code"].to_list(),
             colorscale=_SCALES[metric],
-            marker={"line": {"color": "white", "width": 0.6}},
-            colorbar={"title": {"text": unit, "side": "right"}, "thickness": 12, "len": 0.8},
+            marker={"line": {"color": "white", "width": 0.8}},
+            colorbar={"title": {"text": unit, "side": "top"}, "thickness": 12, "len": 0.7},
             hovertemplate="%{text}: %{z:.1f}" + ("%" if is_rate else "") + "<extra></extra>",
         )
     )
     if highlight is not None and highlight in set(drawn["region_code"]):
         fig.add_trace(  # the chosen county: a dark outline over its own colour
-            go.Choropleth(
+            go.Choroplethmap(
                 geojson=geojson,
                 featureidkey="id",
                 locations=[highlight],
@@ -52,14 +57,58 @@ def county_map(
                 hoverinfo="skip",
             )
         )
-    fig.update_geos(visible=False, fitbounds="locations", projection_type="mercator", bgcolor="white")
-    fig.update_layout(template=TEMPLATE, title=title, height=520, margin={"l": 0, "r": 0, "t": 50, "b": 0})
+    center, zoom = _fit(geojson)
+    fig.update_layout(
+        template=TEMPLATE,
+        title=title,
+        height=MAP_HEIGHT,
+        margin={"l": 0, "r": 0, "t": 50, "b": 0},
+        map={"style": "white-bg", "center": center, "zoom": zoom},
+    )
     return fig
 
 
+MAP_HEIGHT = 520
+_FIT_WIDTH = 360  # px: the narrowest the map gets (a phone); wider screens show more white around it
+
+
+def _fit(geojson: dict) -> tuple[dict, float]:
+    """Centre and zoom that show every shape in a _FIT_WIDTH x MAP_HEIGHT box (web Mercator, 512-px world)."""
+    lons, lats = [], []
+    for feature in geojson["features"]:
+        _collect(feature["geometry"]["coordinates"], lons, lats)
+    if not lons:
+        return {"lon": 120.2, "lat": 29.2}, 6.0
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    y_south, y_north = _mercator_y(south), _mercator_y(north)
+    centre_lat = math.degrees(math.atan(math.sinh((y_south + y_north) / 2)))
+    zoom_x = math.log2(_FIT_WIDTH * 360 / (512 * max(east - west, 1e-3)))
+    zoom_y = math.log2((MAP_HEIGHT - 80) * 2 * math.pi / (512 * max(y_north - y_south, 1e-4)))
+    return {"lon": (west + east) / 2, "lat": centre_lat}, round(min(zoom_x, zoom_y) - 0.1, 2)
+
+
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _collect(coords, lons: list, lats: list) -> None:
+    if isinstance(coords[0], (int, float)):
+        lons.append(coords[0])
+        lats.append(coords[1])
+        return
+    for part in coords:
+        _collect(part, lons, lats)
+
+
 def add_events(fig: go.Figure, events: list[dict], months: list[str]) -> None:
-    """A dotted vertical line and a short label at each event inside the chart's months; full text on hover."""
+    """A dotted vertical line at each event inside the chart's months, its short label just above the plot.
+
+    Labels sit above the plot area (the lines start high there) in two alternating rows, so neighbouring
+    events don't overlap even on a phone; the full text shows on hover.
+    """
     shown = [e for e in events if months and months[0] <= e["month"] <= months[-1]]
+    if not shown:
+        return
     for row, event in enumerate(shown):
         x = datetime.strptime(event["month"], "%Y-%m")
         fig.add_shape(
@@ -72,18 +121,20 @@ def add_events(fig: go.Figure, events: list[dict], months: list[str]) -> None:
             line={"color": NEUTRAL, "width": 1.5, "dash": "dot"},
             layer="below",
         )
-        fig.add_annotation(  # labels step down in rows, so neighbouring events don't overlap on a phone
+        fig.add_annotation(
             x=x,
-            y=1 - 0.075 * (row % 3),
+            y=1,
             yref="paper",
+            yanchor="bottom",
+            yshift=2 + 17 * (row % 2),
+            xanchor="left",
             text=event["label"],
             hovertext=event["note"],
             showarrow=False,
-            xanchor="left",
-            yanchor="top",
             font={"size": 11, "color": "#4a5563", "family": FONT},
-            bgcolor="rgba(255,255,255,0.8)",
         )
+    top = (fig.layout.margin.t or 60) + 40
+    fig.update_layout(margin={"t": top}, title={"y": 0.98, "yref": "container", "yanchor": "top"})
 
 
 def add_compare_apps(fig: go.Figure, frame: pl.DataFrame, name: str, own_name: str) -> None:
@@ -110,3 +161,23 @@ def add_compare_rate(fig: go.Figure, frame: pl.DataFrame, name: str, own_name: s
         line={"color": DUPLICATE, "width": 2, "dash": "dash"},
     )
     fig.update_layout(showlegend=True)
+
+
+def tidy_trend(fig: go.Figure) -> None:
+    """Fit the shared trend charts to the Overview: room for tick labels, no month title under the legend.
+
+    Without automargin the y-axis title sits on the tick labels (plotly.js 3), and the x title collides with
+    the legend below it; the month axis needs no title. The baseline label moves to the bottom of its band,
+    where no line runs (every series starts at its highest).
+    """
+    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(automargin=True, title=None)
+    for note in fig.layout.annotations:
+        if note.text == t("chart.baseline"):
+            note.update(y=0, yanchor="bottom")
+
+
+def tidy_ranking(fig: go.Figure) -> None:
+    """Room for the ranking's value ticks and axis title (plotly.js 3 does not make it by itself)."""
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)

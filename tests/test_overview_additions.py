@@ -93,7 +93,7 @@ def test_page_map_says_what_it_cannot_draw(small_db, use_db):
     data = overview.county_map(PERIOD, "held_median")
     for row in data.not_drawn.iter_rows(named=True):
         assert f"{row['name_zh']} {row['region_code']}（{row['value']:.1f} 个）" in captions
-    for event in ("整治启动", "中央减负规定", "巡河应用并入省级"):  # the province sees every event
+    for event in ("整治启动", "中央减负规定", "巡河应用整合"):  # the province sees every event
         assert event in [a.get("text") for a in _chart(at, "apps_trend")["layout"]["annotations"]]
 
 

@@ -232,3 +232,19 @@ def map_notes(data: geo.CountyMap) -> list[str]:
     if any(code.startswith(("3301", "3303")) for code in data.counties["region_code"]):
         notes.append(t("map.old_boundaries"))
     return notes
+
+
+def map_table(data: geo.CountyMap) -> pl.DataFrame:
+    """Every county under the map (drawn or not), as shown and exported: rates ×100, rounded as displayed."""
+    is_rate = data.metric == "duplicate_entry_rate"
+    header = t("table.duplicate_rate") if is_rate else t(f"map.{data.metric}")
+    value = (
+        (pl.col("value") * 100).round(1) if is_rate else pl.col("value").round(2 if data.metric == "held_mean" else 1)
+    )
+    on_map = pl.when(pl.col("drawable")).then(pl.lit(t("map.yes"))).otherwise(pl.lit(t("map.no")))
+    return data.counties.sort(["value", "region_code"], descending=[True, False], nulls_last=True).select(
+        pl.col("label").alias(t("table.region")),
+        pl.col("region_code").alias(t("table.code")),
+        value.alias(header),
+        on_map.alias(t("map.on_map")),
+    )
