@@ -80,22 +80,22 @@ else:
         else:
             st.info(t("rem.evidence_none"))
 
-left, right = st.columns(2)
-with left:
-    points = fmt_num(settings.REBOUND_MIN_RISE_RATE * 100, 0)
-    help_text = t("rem.rebounds_help", apps=settings.REBOUND_MIN_RISE_APPS, points=points)
-    st.markdown(f"**{t('rem.rebounds')}**", help=help_text)
-    if data.rebounds.height:
-        ui.table(remediation.rebound_table(data.rebounds), "rebounds", key="rem_rebound_table")
-    else:
-        st.success(t("rem.rebounds_none"))
-with right:
-    threshold = fmt_pct(remediation.LAGGING_PROGRESS, 0)
-    st.markdown(f"**{t('rem.lagging')}**", help=t("rem.lagging_help", threshold=threshold, target=settings.APPS_TARGET))
-    if data.lagging.height:
-        ui.table(remediation.lagging_table(data.lagging), "lagging_regions", key="rem_lagging_table")
-    else:
-        st.success(t("rem.lagging_none"))
+points = fmt_num(settings.REBOUND_MIN_RISE_RATE * 100, 0)
+st.markdown(
+    f"**{t('rem.rebounds')}**",
+    help=t("rem.rebounds_help", apps=settings.REBOUND_MIN_RISE_APPS, points=points),
+)
+if data.rebounds.height:
+    ui.table(remediation.rebound_table(data.rebounds), "rebounds", key="rem_rebound_table")
+else:
+    st.success(t("rem.rebounds_none"))
+
+threshold = fmt_pct(remediation.LAGGING_PROGRESS, 0)
+st.markdown(f"**{t('rem.lagging')}**", help=t("rem.lagging_help", threshold=threshold, target=settings.APPS_TARGET))
+if data.lagging.height:
+    ui.table(remediation.lagging_table(data.lagging), "lagging_regions", key="rem_lagging_table")
+else:
+    st.success(t("rem.lagging_none"))
 
 # What-if
 st.subheader(t("rem.whatif"), help=t("rem.whatif_help"))
@@ -130,8 +130,9 @@ else:
             ui.metric(label, fmt(after), fmt(after - before), help_text, note=t("rem.whatif_note", before=fmt(before)))
     with columns[2]:
         hours = fmt_num(overall["hours_returned_per_cadre_week"], 2)
-        st.metric(
-            t("rem.whatif_hours"), t("rem.whatif_hours_value", value=hours), help=t("rem.whatif_def_hours"), border=True
-        )
+        value = t("rem.whatif_hours_value", value=hours)
+        now = t("rem.whatif_hours_value", value=fmt_num(overall["hours_per_cadre_week"]))
+        st.metric(t("rem.whatif_hours"), value, help=t("rem.whatif_def_hours"), border=True)
+        st.caption(t("rem.whatif_hours_note", hours=now))
     ui.plot(charts.whatif(projection, settings.APPS_TARGET, whatif.title(overall)), "rem_whatif")
     ui.table(whatif.table(projection), "whatif", key="rem_whatif_table")

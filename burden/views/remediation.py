@@ -125,6 +125,11 @@ def _app(frame: pl.DataFrame, prefix: str = "app_") -> pl.Series:
     return pl.Series(names, dtype=pl.String)
 
 
+def _day(series: pl.Series) -> pl.Series:
+    """Dates as YYYY-MM-DD text for tables and exports; a missing date as a dash."""
+    return series.dt.strftime("%Y-%m-%d").fill_null("–")
+
+
 def _scope(frame: pl.DataFrame) -> pl.Series:
     return pl.Series([_name(zh, en) for zh, en in zip(frame["scope_name_zh"], frame["scope_name_en"], strict=True)])
 
@@ -142,8 +147,8 @@ def overdue_table(cases: pl.DataFrame) -> pl.DataFrame:
             t("rem.col.scope"): _scope(overdue),
             t("rem.col.action"): [t(f"rem.action.{a}") for a in overdue["action"]],
             t("rem.col.status"): [t(f"rem.stage.{s}") for s in overdue["status_at_end"]],
-            t("rem.col.due_on"): overdue["due_on"],
-            t("rem.col.done_on"): overdue["done_on_by_end"],
+            t("rem.col.due_on"): _day(overdue["due_on"]),
+            t("rem.col.done_on"): _day(overdue["done_on_by_end"]),
             t("rem.col.days_overdue"): overdue["days_overdue"],
         }
     )
@@ -164,8 +169,8 @@ def superficial_table(fixes: pl.DataFrame) -> pl.DataFrame:
             t("rem.col.action"): [t(f"rem.action.{a}") for a in flagged["action"]],
             t("rem.col.target"): pl.Series(targets, dtype=pl.String),
             t("rem.col.scope"): _scope(flagged),
-            t("rem.col.done_on"): flagged["done_on"],
-            t("rem.col.last_event"): flagged["last_event_on"],
+            t("rem.col.done_on"): _day(flagged["done_on"]),
+            t("rem.col.last_event"): _day(flagged["last_event_on"]),
             t("rem.col.users"): flagged["users"],
             t("rem.col.users_after"): flagged["users_after_grace"],
             t("rem.col.users_never"): flagged["users_never_on_target"],
@@ -188,7 +193,7 @@ def evidence_table(rows: pl.DataFrame) -> pl.DataFrame:
             t("rem.col.active_users"): rows["active_users"],
             t("rem.col.events"): rows["events"],
             t("rem.col.hours"): (rows["duration_s"] / 3600).round(1),
-            t("rem.col.last_event"): rows["last_event_on"],
+            t("rem.col.last_event"): _day(rows["last_event_on"]),
         }
     )
 
