@@ -96,12 +96,12 @@ def whatif(projection: pl.DataFrame, target: int, title: str) -> go.Figure:
     fig.add_vline(x=target, line={"color": TARGET, "dash": "dash"}, annotation_text=f"{t('chart.target')} {target}")
     fig.update_layout(
         template=TEMPLATE,
-        margin={**MARGIN, "b": 110},
+        margin={**MARGIN, "t": 100},  # the legend sits under the title, clear of the axis title
         title=title,
         barmode="group",
         height=max(340, 44 * rows.height + 140),
         xaxis_title=t("rem.whatif_axis"),
-        legend={"orientation": "h", "y": -0.3, "x": 0, "traceorder": "reversed"},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "reversed"},
     )
     fig.update_yaxes(type="category", automargin=True)
     return fig
