@@ -28,6 +28,7 @@ METRIC_IDS = (
     "remediation_progress",
     "superficial_fix",
     "rebound",
+    "lagging_region",
     "baseline",
 )
 
