@@ -40,7 +40,15 @@ def county_map(
             customdata=drawn["region_code"].to_list(),
             colorscale=_SCALES[metric],
             marker={"line": {"color": "white", "width": 0.8}},
-            colorbar={"title": {"text": unit, "side": "top"}, "thickness": 12, "len": 0.7},
+            colorbar={  # horizontal under the map, so on a phone it takes no width from the shapes
+                "title": {"text": unit, "side": "right"},
+                "orientation": "h",
+                "thickness": 10,
+                "len": 0.6,
+                "x": 0.5,
+                "y": 0,
+                "yanchor": "top",
+            },
             hovertemplate="%{text}: %{z:.1f}" + ("%" if is_rate else "") + "<extra></extra>",
         )
     )
@@ -62,7 +70,7 @@ def county_map(
         template=TEMPLATE,
         title=title,
         height=MAP_HEIGHT,
-        margin={"l": 0, "r": 0, "t": 50, "b": 0},
+        margin={"l": 0, "r": 0, "t": 50, "b": 50},
         map={"style": "white-bg", "center": center, "zoom": zoom},
     )
     return fig
@@ -83,7 +91,7 @@ def _fit(geojson: dict) -> tuple[dict, float]:
     y_south, y_north = _mercator_y(south), _mercator_y(north)
     centre_lat = math.degrees(math.atan(math.sinh((y_south + y_north) / 2)))
     zoom_x = math.log2(_FIT_WIDTH * 360 / (512 * max(east - west, 1e-3)))
-    zoom_y = math.log2((MAP_HEIGHT - 80) * 2 * math.pi / (512 * max(y_north - y_south, 1e-4)))
+    zoom_y = math.log2((MAP_HEIGHT - 110) * 2 * math.pi / (512 * max(y_north - y_south, 1e-4)))
     return {"lon": (west + east) / 2, "lat": centre_lat}, round(min(zoom_x, zoom_y) - 0.1, 2)
 
 

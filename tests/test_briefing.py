@@ -84,3 +84,20 @@ def test_leader_briefing_has_no_cadre_ids(small_db, use_db):
 def test_missing_font_falls_back_for_english_only(monkeypatch, tmp_path):
     monkeypatch.setattr(briefing, "FONT_REGULAR", tmp_path / "none.ttc")
     assert briefing.font_ok("en") and not briefing.font_ok("zh")
+
+
+def test_english_briefing_renders_without_the_cjk_font(monkeypatch, tmp_path):
+    monkeypatch.setattr(briefing, "FONT_REGULAR", tmp_path / "none.ttc")
+    monkeypatch.setattr(briefing, "FONT_BOLD", tmp_path / "none-bold.ttc")
+    page = briefing.Briefing(
+        title="Burden briefing · Zhuji",
+        period="Period 2023-01 to 2024-03 · data as of 2024-03-31",
+        headline_heading="Headline",
+        headline=[briefing.HeadlineRow("Apps held (median)", "13.0", "4.0", "-9.0")],
+        trends_heading="Monthly trend",
+        sparks=[briefing.Spark("Apps held", [13.0, 8.0, 4.0], "#1f5fa8", "13.0", "4.0", ("2023-01", "2024-03"), 5)],
+        alerts_heading="Regions needing attention",
+        alerts=[("Lagging counties (0)", ["None"])],
+        footer=["Filters: region=330681"],
+    )
+    assert Image.open(io.BytesIO(briefing.render(page))).size == briefing.SIZE
