@@ -5,6 +5,7 @@ Column names, types and not-null rules come from queries/schema/<table>.sql, the
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -32,17 +33,47 @@ class Kind:
     checks: tuple[tuple[str, str], ...] = field(default=())
 
 
-def _one_of(column: str, values: tuple[str, ...], nullable: bool = False) -> tuple[str, str]:
-    listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-    bad = f"{column} not in ({listed})"
-    if nullable:
-        bad = f"{column} is not null and {bad}"
-    return bad, f"{column} not one of {'|'.join(values)}"
+# Allowed values; ASCII enums are matched after trim and lower-casing.
+ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "apps": {"level": ("province", "city", "county"), "platform": ("standalone", "浙政钉", "浙里办", "mini-program")},
+    "app_events": {"action": ("open", "submit", "photo", "checkin", "view")},
+    "photo_uploads": {"purpose": ("proof", "evidence")},
+    "remediation_cases": {
+        "finding": ("zombie", "island", "duplicate_function", "low_value", "excessive_trace", "prohibited_feature"),
+        "action": ("delete", "merge", "iterate"),
+        "status": ("identified", "planned", "in_progress", "done", "verified"),
+        "source": ("self_check", "inspection", "assessment"),
+        "recommendation": ("提升完善", "整合优化", "加快整改"),
+    },
+}
+
+# Free text: trimmed only (no full-width folding, no case folding).
+FREE_TEXT = frozenset({"name_zh", "name_en", "owner_dept", "functions", "roles", "age_band"})
+# Codes and ids that Excel may have turned into numbers (scientific notation, trailing .0).
+NUMERIC_LOOKING = frozenset(
+    {"event_id", "photo_id", "cadre_id", "app_id", "target_app_id", "task_id", "case_id"}
+    | {"region_code", "owner_region_code", "scope_region_code"}
+)
+# Ids that refer to a dimension: an unknown all-digit value is repaired when padding it with zeros
+# gives exactly one known id (leading zeros lost in Excel).
+REFERENCES = {"cadre_id": ("cadres", "cadre_id"), "app_id": ("apps", "app_id"), "target_app_id": ("apps", "app_id")}
+# Counts that cannot be negative.
+NON_NEGATIVE = frozenset({"duration_s", "bytes"})
+# submit events of these fact types are about a household, river segment or site: subject_key is required.
+SUBJECT_REQUIRED = ("visit", "patrol", "inspection")
+# Event and photo times outside [EARLIEST_TS, now] are quarantined.
+EARLIEST_TS = "2015-01-01"
+
+
+def norm_name(name: str) -> str:
+    """A header name as matched: NFKC (full-width letters), no BOM, trimmed, lower case."""
+    return unicodedata.normalize("NFKC", name).replace("\ufeff", "").strip().lower()
 
 
 _CADRE_KNOWN = ("cadre_id not in (select cadre_id from cadres)", "cadre_id unknown")
 _APP_KNOWN = ("app_id not in (select app_id from apps)", "app_id unknown")
 
+# Checks on typed columns beyond the casts, enums (ENUMS), counts (NON_NEGATIVE) and times, which ingest_stage adds.
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
@@ -51,10 +82,7 @@ KINDS: dict[str, Kind] = {
             "apps",
             ("app_id",),
             "upsert",
-            (
-                _one_of("level", ("province", "city", "county")),
-                _one_of("platform", ("standalone", "浙政钉", "浙里办", "mini-program")),
-            ),
+            (("owner_region_code not in (select region_code from regions)", "owner_region_code unknown"),),
         ),
         Kind(
             "cadres",
@@ -74,15 +102,18 @@ KINDS: dict[str, Kind] = {
             "app_events",
             ("event_id",),
             "append",
-            (_CADRE_KNOWN, _APP_KNOWN, _one_of("action", ("open", "submit", "photo", "checkin", "view"))),
+            (
+                _CADRE_KNOWN,
+                _APP_KNOWN,
+                (
+                    "action = 'submit' and subject_key is null and fact_type in ("
+                    + ", ".join(f"'{t}'" for t in SUBJECT_REQUIRED)
+                    + ")",
+                    "subject_key empty on a " + "/".join(SUBJECT_REQUIRED) + " submit",
+                ),
+            ),
         ),
-        Kind(
-            "photos",
-            "photo_uploads",
-            ("photo_id",),
-            "append",
-            (_CADRE_KNOWN, _APP_KNOWN, _one_of("purpose", ("proof", "evidence"))),
-        ),
+        Kind("photos", "photo_uploads", ("photo_id",), "append", (_CADRE_KNOWN, _APP_KNOWN)),
         Kind(
             "cases",
             "remediation_cases",
@@ -95,21 +126,6 @@ KINDS: dict[str, Kind] = {
                     "target_app_id is not null and target_app_id not in (select app_id from apps)",
                     "target_app_id unknown",
                 ),
-                _one_of(
-                    "finding",
-                    (
-                        "zombie",
-                        "island",
-                        "duplicate_function",
-                        "low_value",
-                        "excessive_trace",
-                        "prohibited_feature",
-                    ),
-                ),
-                _one_of("action", ("delete", "merge", "iterate")),
-                _one_of("status", ("identified", "planned", "in_progress", "done", "verified")),
-                _one_of("source", ("self_check", "inspection", "assessment")),
-                _one_of("recommendation", ("提升完善", "整合优化", "加快整改"), nullable=True),
             ),
         ),
     )
@@ -150,9 +166,14 @@ _MARKERS = {
 }
 
 
+@cache
+def all_column_names() -> frozenset[str]:
+    return frozenset(c.name for kind in KINDS.values() for c in columns(kind.table))
+
+
 def detect(header: list[str]) -> str | None:
     """The kind a header belongs to: among kinds whose marker column is present, the best match."""
-    names = {h.strip().lower() for h in header}
+    names = {norm_name(h) for h in header}
     best, best_score = None, 0.0
     for kind in KINDS.values():
         cols = {c.name for c in columns(kind.table)}

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from dataclasses import dataclass
+import io
+import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+
+from burden.ingest_encoding import EncodingProblem, TextFile, inspect
+from burden.ingest_kinds import all_column_names, norm_name
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
 
@@ -23,6 +29,10 @@ class Source:
     types: list[str]  # DuckDB types as read (VARCHAR for CSV and XLSX)
     sql: str  # a FROM-able expression; includes a column _line
     arrow: pa.Table | None = None  # XLSX rows, registered under a view name
+    text: TextFile | None = None  # CSV: encoding, blank lines
+    delimiter: str = ","
+    rejects: str | None = None  # CSV: DuckDB's table of lines it could not split (reject_errors)
+    warnings: list[str] = field(default_factory=list)  # notes for the load report (encoding, extra columns ...)
 
 
 def find_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
@@ -54,10 +64,7 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, view_name: str) -> S
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            reader = f"read_csv({_literal(path)}, all_varchar = true, header = true)"
-            rel = con.sql(f"select * from {reader} limit 0")
-            sql = f"(select *, row_number() over () + 1 as _line from {reader})"
-            return Source(path, list(rel.columns), [str(t) for t in rel.types], sql)
+            return _open_csv(con, path, view_name)
         if suffix == ".parquet":
             reader = f"read_parquet({_literal(path)}, file_row_number = true)"
             rel = con.sql(f"select * exclude (file_row_number) from {reader} limit 0")
@@ -70,6 +77,74 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, view_name: str) -> S
     except duckdb.Error as exc:
         raise ReadError(f"cannot read {path.name}: {str(exc).splitlines()[0]}") from exc
     raise ReadError(f"{path.name}: unsupported file type")
+
+
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+def sniff_delimiter(name: str, head: str) -> tuple[str, list[str]]:
+    """The delimiter the header uses, judged by which one splits it into known column names; else ReadError."""
+    lines = head.lstrip("\ufeff").splitlines()
+    header = lines[0] if lines else ""
+    known = all_column_names()
+    fits = {}
+    for delimiter in _DELIMITERS:
+        fields = _split(header, delimiter)
+        hits = sum(norm_name(f) in known for f in fields)
+        if len(fields) > 1 and hits >= 2:
+            fits[delimiter] = hits
+    if len(fits) > 1:
+        names = " and ".join(_DELIMITERS[d] for d in fits)
+        raise ReadError(f"{name}: the header splits into known columns on both {names}; cannot tell the delimiter")
+    delimiter = next(iter(fits), ",")
+    warnings = [f"{_DELIMITERS[delimiter]}-separated"] if delimiter != "," else []
+    # The rows must split like the header: most of the first rows have the header's number of fields.
+    width = len(_split(header, delimiter))
+    rows = [r for r in csv.reader(io.StringIO("\n".join(lines[1:51])), delimiter=delimiter) if r]
+    if len(rows) >= 2 or (rows and width > 1):
+        good = sum(len(r) == width for r in rows)
+        if good * 2 < len(rows):
+            others = [
+                d for d in _DELIMITERS if d != delimiter and sum(len(_split(x, d)) == width for x in lines[1:51]) > good
+            ]
+            hint = f"; the rows look {_DELIMITERS[others[0]]}-separated" if others else ""
+            raise ReadError(
+                f"{name}: wrong delimiter: the header has {width} {_DELIMITERS[delimiter]}-separated fields "
+                f"but most rows do not{hint}"
+            )
+    return delimiter, warnings
+
+
+def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, view_name: str) -> Source:
+    try:
+        text = inspect(path)
+    except EncodingProblem as exc:
+        raise ReadError(f"{path.name}: {exc}") from exc
+    try:
+        delimiter, warnings = sniff_delimiter(path.name, text.head)
+        if text.encoding != "utf-8":
+            warnings.insert(0, {"utf-8-sig": "UTF-8 with BOM", "gb18030": "GBK/GB18030, read as UTF-8"}[text.encoding])
+        rejects = f"_rejects_{view_name}"
+        delim = delimiter.replace("'", "''")
+        reader = (
+            f"read_csv({_literal(text.path)}, all_varchar = true, header = true, delim = '{delim}', quote = '\"', "
+            f"escape = '\"', store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan')"
+        )
+        rel = con.sql(f"select * from {reader} limit 0")
+        sql = f"(select *, row_number() over () + 1 as _line from {reader})"
+        source = Source(
+            path, list(rel.columns), [str(t) for t in rel.types], sql, None, text, delimiter, rejects, warnings
+        )
+    except BaseException:
+        text.cleanup()
+        raise
+    if text.tmpdir:
+        weakref.finalize(source, TextFile.cleanup, text)
+    return source
 
 
 def _cell_text(value) -> str | None:

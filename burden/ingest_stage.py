@@ -7,9 +7,25 @@ rejected rows and moves the good ones into the base table without doubling any k
 
 from __future__ import annotations
 
+import csv
+import json
+
 import duckdb
 
-from burden.ingest_kinds import Column, Kind, columns
+from burden import settings
+from burden.ingest_kinds import (
+    EARLIEST_TS,
+    ENUMS,
+    FREE_TEXT,
+    NON_NEGATIVE,
+    NUMERIC_LOOKING,
+    REFERENCES,
+    Column,
+    Kind,
+    columns,
+    norm_name,
+)
+from burden.ingest_parse import article, install
 from burden.ingest_read import Source
 
 # Logs are stored sorted by month, then cadre (cadre ids start with the region code), so zonemaps prune.
@@ -21,30 +37,49 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _typed(col: Column, src: str | None, src_type: str | None) -> str:
-    if src is None:
-        return f"null::{col.type}"
-    ref = f"src.{_q(src)}"
-    if src_type == col.type:
-        return f"nullif({ref}, '')" if col.type == "VARCHAR" else ref
-    if src_type != "VARCHAR":
-        return f"try_cast({ref} as {col.type})"
-    text = f"trim({ref})"
-    if col.type == "DATE":
-        return f"coalesce(try_cast({text} as date), try_cast(try_cast({text} as timestamp) as date))"
-    if col.type == "BOOLEAN":
-        return f"case {text} when '是' then true when '否' then false else try_cast({text} as boolean) end"
-    return f"try_cast({text} as {col.type})"
+def _text(col: Column, ref: str) -> str:
+    """Normalised text of a VARCHAR source cell: trimmed, empty -> null; codes full-width-folded, enums lower-cased."""
+    text = f"nullif(trim({ref}, ' \t\r\n'), '')"
+    if col.name in FREE_TEXT:
+        return text
+    text = f"_b_fold({text})"
+    if any(col.name in enums for enums in ENUMS.values()):
+        text = f"lower({text})"
+    return text
 
 
-def _missing(src: str, src_type: str) -> str:
-    ref = f"src.{_q(src)}"
-    return f"({ref} is null or trim({ref}) = '')" if src_type == "VARCHAR" else f"{ref} is null"
+def _typed(col: Column, text: str, src_type: str) -> tuple[str, list[tuple[str, str]]]:
+    """(typed value, [(sql true when the cell is bad, reason)]) for one column; text is the normalised cell."""
+    if src_type != "VARCHAR":  # Parquet: typed already
+        expr = text if src_type == col.type else f"try_cast({text} as {col.type})"
+        return expr, [(f"{text} is not null and {expr} is null", f"{col.name} not {article(col.type)}")]
+    bad = f"{col.name} not {article(col.type)}"
+    sci_lost = (f"_b_is_sci({text}) and _b_sci({text}) is null", f"{col.name} in scientific notation, digits lost")
+    if col.type == "VARCHAR":
+        if col.name in NUMERIC_LOOKING:
+            return f"_b_code({text})", [sci_lost]
+        return text, []
+    if col.type == "BIGINT" and col.name in NUMERIC_LOOKING:
+        expr = f"_b_id({text})"
+        return expr, [sci_lost, (f"{text} is not null and {expr} is null", bad)]
+    expr = {
+        "TIMESTAMP": "_b_ts({})",
+        "DATE": "_b_date({})",
+        "BOOLEAN": "_b_bool({})",
+        "INTEGER": "try_cast(_b_int({}) as integer)",
+        "BIGINT": "_b_int({})",
+    }.get(col.type, "try_cast({} as " + col.type + ")").format(text)
+    return expr, [(f"{text} is not null and {expr} is null", bad)]
 
 
 def missing_columns(kind: Kind, source: Source) -> list[str]:
-    have = {h.strip().lower() for h in source.header}
+    have = {norm_name(h) for h in source.header}
     return [c.name for c in columns(kind.table) if c.required and c.name not in have]
+
+
+def extra_columns(kind: Kind, source: Source) -> list[str]:
+    names = {c.name for c in columns(kind.table)}
+    return [h for h in source.header if norm_name(h) not in names and not norm_name(h).startswith("quarantine_")]
 
 
 def stage_table(kind: Kind) -> str:
@@ -59,43 +94,159 @@ def ensure_stage(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
     )
 
 
-def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_no: int) -> dict[str, int]:
-    """Cast and check one file into the stage table; returns {reason or '': rows}."""
-    ensure_stage(con, kind)
-    by_name = {h.strip().lower(): (h, t) for h, t in zip(source.header, source.types, strict=True)}
-    typed, cast_checks = [], []
-    for col in columns(kind.table):
-        src, src_type = by_name.get(col.name, (None, None))
-        expr = _typed(col, src, src_type)
-        typed.append(f"{expr} as {_q(col.name)}")
-        if src is None:
+def _zero_maps(con: duckdb.DuckDBPyConnection, kind: Kind, present: set[str]) -> dict[str, str]:
+    """For reference columns whose dimension has all-digit ids: a temp table stripped-of-zeros -> [ids]."""
+    maps = {}
+    for name, (table, key) in REFERENCES.items():
+        if name not in present:
             continue
+        view = f"_zeros_{kind.name}_{name}"
+        con.execute(
+            f"create or replace temp table {view} as select ltrim({key}, '0') as stripped, list({key}) as ids "
+            f"from {table} where regexp_full_match({key}, '[0-9]+') group by all"
+        )
+        if con.execute(f"select count(*) from {view}").fetchone()[0]:
+            maps[name] = view
+        else:
+            con.execute(f"drop table {view}")
+    return maps
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_no: int) -> dict[str, int]:
+    """Normalise, cast, repair and check one file into the stage table; returns {reason or '': rows}."""
+    install(con)
+    ensure_stage(con, kind)
+    extra = extra_columns(kind, source)
+    if extra:
+        source.warnings.append(f"ignored extra column{'s' if len(extra) > 1 else ''} {', '.join(extra)}")
+    by_name: dict[str, tuple[str, str]] = {}
+    for h, t in zip(source.header, source.types, strict=True):
+        by_name.setdefault(norm_name(h), (h, t))
+    cols = columns(kind.table)
+    present = {c.name for c in cols if c.name in by_name}
+    zero_maps = _zero_maps(con, kind, present)
+
+    norm = []
+    for c in cols:
+        if c.name in present:
+            src, src_type = by_name[c.name]
+            value = _text(c, f"src.{_q(src)}") if src_type == "VARCHAR" else f"src.{_q(src)}"
+            norm.append(f"{value} as {_q(c.name)}")
+    typed, checks = [], []
+    all_null = " and ".join(f"n.{_q(c)} is null" for c in present) or "true"
+    checks.append((all_null, "empty row"))
+    for col in cols:
+        if col.name not in present:
+            typed.append(f"null::{col.type} as {_q(col.name)}")
+            continue
+        ref = f"n.{_q(col.name)}"
+        expr, col_checks = _typed(col, ref, by_name[col.name][1])
         if col.required:
-            cast_checks.append(f"when {_missing(src, src_type)} then '{col.name} missing'")
-        if src_type != col.type:
-            not_null = f"not {_missing(src, src_type)}"
-            cast_checks.append(f"when {not_null} and {expr} is null then '{col.name} not a {col.type.lower()}'")
-    cast_reason = f"case {' '.join(cast_checks)} end" if cast_checks else "null::varchar"
-    id_checks = " ".join(f"when {bad} then '{reason}'" for bad, reason in kind.checks)
-    reason = f"coalesce(_cast_reason, case {id_checks} end)" if id_checks else "_cast_reason"
-    names = ", ".join(_q(c.name) for c in columns(kind.table))
+            checks.append((f"{ref} is null", f"{col.name} missing"))
+        checks.extend(col_checks)
+        if col.name in zero_maps:
+            z = f"z_{col.name}"
+            checks.append(
+                (
+                    f"{z}.ids is not null and not list_contains({z}.ids, {expr}) and len({z}.ids) > 1",
+                    f"{col.name} lost its leading zeros and matches several ids",
+                )
+            )
+            keep = f"{z}.ids is null or list_contains({z}.ids, {expr}) or len({z}.ids) > 1"
+            expr = f"case when {keep} then {expr} else {z}.ids[1] end"
+        typed.append(f"{expr} as {_q(col.name)}")
+    joins = " ".join(
+        f"left join {view} z_{name} on z_{name}.stripped = ltrim(n.{_q(name)}, '0')" for name, view in zero_maps.items()
+    )
+    later = []
+    for name, values in ENUMS.get(kind.table, {}).items():
+        if name in present:
+            listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+            later.append(
+                (f"{_q(name)} is not null and {_q(name)} not in ({listed})", f"{name} not one of {'|'.join(values)}")
+            )
+    later.extend(kind.checks)
+    for name in NON_NEGATIVE & present:
+        later.append((f"{_q(name)} < 0", f"{name} negative"))
+    if "ts" in present:
+        later.append((f"ts > timezone('{settings.TIMEZONE}', now())", "ts in the future"))
+        later.append((f"ts < timestamp '{EARLIEST_TS}'", f"ts before {EARLIEST_TS[:4]}"))
+
+    def case(pairs: list[tuple[str, str]]) -> str:
+        return "case " + " ".join(f"when {cond} then '{reason}'" for cond, reason in pairs) + " end"
+
+    names = ", ".join(_q(c.name) for c in cols)
     raw = "struct_pack(" + ", ".join(f"{_q(h)} := src.{_q(h)}" for h in source.header) + ")"
+    norm_sql = ", ".join(norm) if norm else "null as _nothing"
     con.execute(
         f"""
         insert into {stage_table(kind)}
         with src as (select * from {source.sql}),
-        typed as (select {", ".join(typed)}, {cast_reason} as _cast_reason, src._line as _line, {raw} as _src
-                  from src),
-        checked as (select *, {reason} as _reason from typed)
+        n as (select {norm_sql}, src._line as _line, {raw} as _src from src),
+        typed as (select {", ".join(typed)}, {case(checks)} as _cast_reason, n._line, n._src from n {joins}),
+        checked as (select *, coalesce(_cast_reason, {case(later) if later else "null"}) as _reason from typed)
         select {names}, {file_no} as _file, _line, _reason,
                case when _reason is not null then to_json(_src) end as _raw
         from checked
         """
     )
+    for view in zero_maps.values():
+        con.execute(f"drop table {view}")
+    if source.rejects:
+        _stage_rejects(con, kind, source, file_no)
     rows = con.execute(
         f"select coalesce(_reason, ''), count(*) from {stage_table(kind)} where _file = ? group by all", [file_no]
     ).fetchall()
-    return dict(rows)
+    counts = dict(rows)
+    if not sum(counts.values()):
+        source.warnings.append("no data rows")
+    return counts
+
+
+_REJECT_REASONS = {
+    "MISSING COLUMNS": "line has too few fields (truncated?)",
+    "TOO MANY COLUMNS": "line has too many fields",
+    "UNQUOTED VALUE": "line has a stray quote",
+    "LINE SIZE OVER MAXIMUM": "line too long",
+    "INVALID ENCODING": "line not valid UTF-8",
+}
+
+
+def _stage_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_no: int) -> None:
+    """Lines DuckDB could not split (truncated, extra fields, bad quotes): quarantined, and line numbers fixed."""
+    scan = con.execute(f"select max(scan_id) from {source.rejects}_scan").fetchone()[0]
+    rejected = con.execute(  # one error per missing column: one row per line
+        f"select line, first(error_type order by column_idx), first(csv_line) from {source.rejects} "
+        "where scan_id = ? group by line order by line",
+        [scan],
+    ).fetchall()
+    blank = source.text.blank_lines if source.text else []
+    # A row's line = its row number + 1 (header) + the blank and rejected lines before it.
+    skipped = sorted(set(blank) | {int(line) for line, _, _ in rejected})
+    if skipped:
+        thresholds = [(s - j - 1, j) for j, s in enumerate(skipped, start=1)]
+        con.execute("create or replace temp table _skips (after_rows bigint, n bigint)")
+        con.executemany("insert into _skips values (?, ?)", thresholds)
+        con.execute(
+            f"""
+            update {stage_table(kind)} s set _line = s._line + k.n
+            from (select t._line as line0, max(k.n) as n from {stage_table(kind)} t
+                  join _skips k on t._line - 1 > k.after_rows where t._file = {file_no} group by all) k
+            where s._file = {file_no} and s._line = k.line0
+            """
+        )
+        con.execute("drop table _skips")
+    if not rejected:
+        return
+    header = source.header
+    rows = []
+    for line, error_type, text in rejected:
+        reason = _REJECT_REASONS.get(str(error_type), "line cannot be read as CSV")
+        fields = next(csv.reader([text or ""], delimiter=source.delimiter), [])
+        raw = {h: (fields[i] if i < len(fields) else None) for i, h in enumerate(header)}
+        raw.update({f"_extra_{i + 1}": v for i, v in enumerate(fields[len(header) :])})
+        rows.append((file_no, int(line), reason, json.dumps(raw, ensure_ascii=False, separators=(",", ":"))))
+    con.executemany(f"insert into {stage_table(kind)} (_file, _line, _reason, _raw) values (?, ?, ?, ?)", rows)
 
 
 def merge(con: duckdb.DuckDBPyConnection, kind: Kind, file_names: dict[int, str]) -> dict[int, dict[str, int]]:
