@@ -1,8 +1,147 @@
-"""Placeholder until this view is built (issue 4)."""
+"""数据 Data: sources, rows and freshness per table, upload -> dry-run report -> commit, quarantine (staff only)."""
 
 import streamlit as st
 
-from burden.i18n import t
+from burden import db, ui
+from burden.i18n import fmt_num, t
+from burden.views import data
 
-st.title(t("nav.data"))
-st.info(t("view.pending"))
+_PENDING = "data_pending"  # {"signature", "folder", "report"} of the uploads checked by a dry run
+_UPLOADER = "data_uploader_round"  # bumped to empty the uploader after a commit or discard
+_DONE = "data_last_load"  # the report of the last committed load, shown once after the rerun
+
+
+def _count(value: int) -> str:
+    return fmt_num(value, 0)
+
+
+def _sources() -> None:
+    st.subheader(t("data.sources"))
+    src = data.sources()
+    cols = st.columns(4)
+    cols[0].metric(t("data.loaded_at"), src.loaded_at or "–", help=t("data.loaded_at_help"), border=True)
+    cols[1].metric(t("data.as_of"), src.as_of or "–", help=t("data.as_of_help"), border=True)
+    cols[2].metric(t("data.first_event"), src.first_event_on or "–", help=t("data.first_event_help"), border=True)
+    cols[3].metric(t("data.source_count"), _count(len(src.files)), help=t("data.source_count_help"), border=True)
+    if src.files:
+        with st.expander(t("data.source_list", n=_count(len(src.files))), icon=":material/folder_open:"):
+            ui.table(data.sources_table(src.files), "sources", key="sources_table")
+
+
+def _tables() -> None:
+    st.subheader(t("data.tables"), help=t("data.tables_help"))
+    ui.table(data.tables(), "tables", key="tables_table")
+
+
+def _report(report) -> None:
+    totals = data.totals(report)
+    st.markdown(f"**{t('data.report')}**")
+    cards = (
+        ("data.report.read", totals.read),
+        ("data.report.would_load", totals.loaded),
+        ("data.report.duplicates", totals.duplicates),
+        ("data.report.quarantined", totals.quarantined),
+        ("data.report.refused", totals.refused),
+    )
+    for (key, value), column in zip(cards, st.columns(len(cards)), strict=True):
+        column.metric(t(key), _count(value), help=t(f"{key}_help"), border=True)
+    ui.table(data.report_table(report), "validation", key="validation_table")
+
+
+def _upload() -> None:
+    st.subheader(t("data.upload"))
+    round_no = st.session_state.setdefault(_UPLOADER, 0)
+    files = st.file_uploader(
+        t("data.upload_label", mb=data.MAX_UPLOAD_MB),
+        type=list(data.UPLOAD_TYPES),
+        accept_multiple_files=True,
+        max_upload_size=data.MAX_UPLOAD_MB,
+        help=t("data.upload_help"),
+        key=f"data_upload_{round_no}",
+    )
+    pending = st.session_state.get(_PENDING)
+    signature = tuple((f.name, f.size, f.file_id) for f in files or [])
+    if not files:
+        return
+    if pending is None or pending["signature"] != signature:  # new files: check them once, by a dry run
+        if pending is not None:
+            data.discard(pending["folder"])
+        folder, problems = data.save_uploads(files)
+        if problems:
+            st.session_state.pop(_PENDING, None)
+            for problem in problems:
+                st.error(problem, icon=":material/block:")
+            return
+        with st.spinner(t("data.checking")):
+            report = data.dry_run(folder)
+        pending = st.session_state[_PENDING] = {"signature": signature, "folder": folder, "report": report}
+
+    report = pending["report"]
+    _report(report)
+    if not report.ok:
+        st.error(t("data.report.blocked") + "\n\n" + "\n\n".join(report.messages), icon=":material/block:")
+        return
+    if not data.totals(report).loaded and not data.totals(report).quarantined:
+        st.info(t("data.report.nothing"), icon=":material/check_circle:")
+        return
+    go, cancel, _ = st.columns([1, 1, 4])
+    if cancel.button(t("data.cancel"), icon=":material/delete:", key="data_discard"):
+        data.discard(pending["folder"])
+        st.session_state.pop(_PENDING)
+        st.session_state[_UPLOADER] = round_no + 1
+        st.rerun()
+    commit = go.button(
+        t("data.commit"), type="primary", icon=":material/upload:", help=t("data.commit_help"), key="data_commit"
+    )
+    if commit:
+        with st.status(t("data.loading"), expanded=True) as status:  # streams the loader's progress lines
+            done = data.commit(pending["folder"], progress=status.write)
+            label, state = ("data.loaded", "complete") if done.ok else ("data.load_failed", "error")
+            status.update(label=t(label), state=state)
+        st.session_state.pop(_PENDING)
+        st.session_state[_UPLOADER] = round_no + 1
+        st.session_state[_DONE] = done
+        st.rerun()  # the page reads the new file version from here on
+
+
+def _quarantine() -> None:
+    st.subheader(t("data.quarantine"), help=t("data.quarantine_help"))
+    reasons = data.quarantine_reasons()
+    if reasons.height == 0:
+        st.info(t("data.quarantine_empty"), icon=":material/verified:")
+        return
+    ui.table(reasons, "quarantine_reasons", key="quarantine_reasons_table")
+    if not ui.cadre_rows_allowed():
+        st.caption(t("data.quarantine_meeting"))
+        return
+    rows = data.quarantine_rows()
+    total = int(reasons[t("data.col.rows")].sum())
+    st.caption(t("data.quarantine_shown", shown=_count(rows.height), total=_count(total)))
+    ui.table(rows, "quarantine", key="quarantine_table")
+
+
+st.title(t("data.title"))
+st.warning(t("data.staff_only"), icon=":material/lock:")
+done = st.session_state.pop(_DONE, None)
+if done is not None:
+    totals = data.totals(done)
+    if done.ok:
+        st.success(
+            t(
+                "data.done",
+                loaded=_count(totals.loaded),
+                duplicates=_count(totals.duplicates),
+                quarantined=_count(totals.quarantined),
+                seconds=fmt_num(done.seconds),
+            ),
+            icon=":material/check_circle:",
+        )
+    else:
+        st.error(t("data.load_failed") + ": " + "; ".join(done.messages), icon=":material/error:")
+try:
+    _sources()
+    _tables()
+except db.QueryError as exc:  # a database made by an older version lacks a newer derived table
+    st.warning(t("data.no_tables", error=exc), icon=":material/warning:")
+_upload()
+_quarantine()

@@ -19,8 +19,27 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def _cmd_load(args: argparse.Namespace) -> int:
     from burden.ingest import load
 
-    report = load([Path(p) for p in args.paths], settings.db_path(), kind=args.kind)
+    report = load([Path(p) for p in args.paths], settings.db_path(), kind=args.kind, commit=not args.dry_run)
     return 0 if report.ok else 1
+
+
+def _cmd_quarantine(args: argparse.Namespace) -> int:
+    from burden import ingest_quarantine
+
+    if args.action == "list":
+        return ingest_quarantine.print_list(settings.db_path(), args.rows)
+    if not args.path:
+        print("quarantine export needs a PATH (a .csv file, or a folder for one file per table)")
+        return 2
+    try:
+        written = ingest_quarantine.export(settings.db_path(), Path(args.path), args.table, args.all)
+    except ValueError as exc:
+        print(f"quarantine export: {exc}")
+        return 2
+    for path, n in written:
+        print(f"{n:,} rows -> {path}")
+    print(f"exported {sum(n for _, n in written):,} quarantined rows; correct them and load the file(s) again")
+    return 0
 
 
 def _cmd_rollup(args: argparse.Namespace) -> int:
@@ -57,7 +76,16 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("load", help="load log files (or folders of them) into the database")
     p.add_argument("paths", nargs="+")
     p.add_argument("--kind", choices=["apps", "cadres", "accounts", "events", "photos", "cases"])
+    p.add_argument("--dry-run", action="store_true", help="validate and report only; the database is not changed")
     p.set_defaults(func=_cmd_load)
+
+    p = sub.add_parser("quarantine", help="list or export the rows loads rejected (to correct and load again)")
+    p.add_argument("action", choices=["list", "export"])
+    p.add_argument("path", nargs="?", help="export: a .csv file, or a folder (one CSV per table)")
+    p.add_argument("--table", help="export only this table's rows, e.g. app_events")
+    p.add_argument("--all", action="store_true", help="export also rows already re-loaded")
+    p.add_argument("--rows", type=int, default=0, help="list: also show this many rows")
+    p.set_defaults(func=_cmd_quarantine)
 
     p = sub.add_parser("rollup", help="rebuild the derived tables")
     p.set_defaults(func=_cmd_rollup)

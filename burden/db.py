@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -19,8 +22,7 @@ import polars as pl
 from burden import settings
 
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
-_lock = threading.Lock()
-_handles: dict[tuple[str, float], duckdb.DuckDBPyConnection] = {}
+_lock = threading.Condition()
 _results: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
 _MAX_RESULTS = 512
 
@@ -52,16 +54,47 @@ def connect(path: Path | None = None, read_only: bool = True) -> duckdb.DuckDBPy
     return duckdb.connect(str(path), read_only=read_only)
 
 
-def _shared_handle(path: Path) -> duckdb.DuckDBPyConnection:
-    """One read-only handle per database file version (a new file means new data)."""
-    key = (str(path), path.stat().st_mtime)
+@dataclass
+class _Handle:
+    version: tuple[str, int, int]  # (path, mtime_ns, inode) as seen before the file was opened
+    con: duckdb.DuckDBPyConnection
+    users: int = 0  # queries running on it now
+
+
+_handles: dict[str, _Handle] = {}  # path -> handle on the newest version seen
+
+
+def _version(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return (str(path), stat.st_mtime_ns, stat.st_ino)  # a load replaces the file: new inode, new mtime
+
+
+@contextmanager
+def _reading(path: Path, version: tuple[str, int, int]) -> Iterator[_Handle]:
+    """A read-only handle on the file version `version` (or newer), held while a query runs on it.
+
+    A load swaps in a new file (os.replace). Queries already running keep reading the old inode. The old
+    handle is closed only once no query runs on it: closing a DuckDB connection closes its cursors, and
+    DuckDB hands a new connect() the still-open instance of the same path, i.e. the old data.
+    """
     with _lock:
-        handle = _handles.get(key)
-        if handle is None:
-            for old in [k for k in _handles if k[0] == key[0]]:
-                _handles.pop(old).close()
-            handle = _handles[key] = connect(path, read_only=True)
-        return handle
+        while True:
+            current = _handles.get(version[0])
+            if current is None:
+                current = _handles[version[0]] = _Handle(version, connect(path, read_only=True))
+            if current.version == version:
+                break
+            if current.users:
+                _lock.wait()
+                continue
+            _handles.pop(version[0]).con.close()
+        current.users += 1
+    try:
+        yield current
+    finally:
+        with _lock:
+            current.users -= 1
+            _lock.notify_all()
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
@@ -79,17 +112,19 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
 
 
 def query(name: str, **params) -> pl.DataFrame:
-    """Run a named query on the app's read-only database, with a result cache."""
+    """Run a named query on the app's read-only database, with a result cache per file version."""
     path = settings.db_path()
     if not path.exists():
         raise QueryError(f"database {path} does not exist; run `make demo`")
-    con = _shared_handle(path)
-    key = (str(path), path.stat().st_mtime, name, tuple(sorted(params.items())))
+    # Stat before opening: the data read is then at least as new as the version it is cached under.
+    version = _version(path)
+    key = (version, name, tuple(sorted(params.items())))
     with _lock:
         if key in _results:
             _results.move_to_end(key)
             return _results[key]
-    frame = run(con, name, **params)
+    with _reading(path, version) as handle:
+        frame = run(handle.con, name, **params)
     with _lock:
         _results[key] = frame
         while len(_results) > _MAX_RESULTS:

@@ -1,14 +1,15 @@
 """Load log files into the database: validate -> quarantine -> load -> roll up, atomically.
 
-The load works on a staging copy of the database file and replaces the real file only when
-everything succeeded, so a refused file or a crash leaves the old database as it was. The
-dashboard opens the file read-only per file version, so the replace is safe while it runs.
+A load holds <db>.lock (one load at a time), works on a staging copy of the database file, checkpoints
+and fsyncs it, and replaces the live file in one rename only when everything succeeded. A refused file,
+an error or a kill -9 at any moment leaves the previous file as it was. The dashboard opens the file
+read-only per file version (burden/db.py): queries running during the swap finish on the old file,
+later ones open the new one. A dry run (commit=False) does all of it but the swap.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -18,7 +19,18 @@ from pathlib import Path
 import duckdb
 
 from burden import rollups, settings
-from burden.ingest_db import create_database, create_schema, write_meta
+from burden.ingest_db import (
+    LoadLocked,
+    clean_staging,
+    copy_to_staging,
+    create_database,
+    create_schema,
+    load_lock,
+    remove_staging,
+    staging_path,
+    swap_in,
+    write_meta,
+)
 from burden.ingest_kinds import KINDS, LOAD_ORDER, detect
 from burden.ingest_read import ReadError, Source, find_files, open_source
 from burden.ingest_stage import merge, missing_columns, stage_file
@@ -34,12 +46,13 @@ class FileReport:
     kind: str | None = None
     table: str | None = None
     rows_read: int = 0
-    rows_loaded: int = 0  # new or changed rows written
+    rows_loaded: int = 0  # new or changed rows written (in a dry run: that would be written)
     rows_updated: int = 0  # of rows_loaded, those that replaced a stored row with the same key
     rows_duplicate: int = 0  # already stored (or repeated within the load): skipped
     rejected: dict[str, int] = field(default_factory=dict)  # reason -> rows (kept in quarantine)
     seconds: float = 0.0
     error: str | None = None  # the file was refused
+    warnings: list[str] = field(default_factory=list)  # from reading and validation: encoding, delimiter, extra columns
 
     @property
     def rows_rejected(self) -> int:
@@ -49,6 +62,7 @@ class FileReport:
 @dataclass
 class LoadReport:
     ok: bool = True
+    dry_run: bool = False
     files: list[FileReport] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -67,19 +81,32 @@ def load(
     db_path: Path,
     kind: str | None = None,
     progress: Callable[[str], None] = _stderr,
+    commit: bool = True,
+    wait_s: float = 60.0,
 ) -> LoadReport:
-    """Load CSV/Parquet/XLSX files (or folders of them) into db_path; the report says what happened."""
+    """Load CSV/Parquet/XLSX files (or folders of them) into db_path; the report says what happened.
+
+    commit=False is a dry run: files are validated, deduplicated and counted against the current data
+    exactly as a load would, but the live file is never touched. wait_s: how long to wait for another
+    load into the same database to finish before giving up.
+    """
     started = time.perf_counter()
-    report = LoadReport()
+    report = LoadReport(dry_run=not commit)
     db_path = Path(db_path)
-    staging = db_path.with_name(f"{db_path.name}.staging-{os.getpid()}")
+    staging = staging_path(db_path)
     try:
-        _clean_stale_staging(db_path)
-        _load_into_staging(paths, db_path, staging, kind, report, progress)
-        if db_path.with_name(db_path.name + ".wal").exists():  # belongs to the old file; its data was copied
-            db_path.with_name(db_path.name + ".wal").unlink()
-        os.replace(staging, db_path)
-    except LoadRefused as exc:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        with load_lock(db_path, wait_s, progress):
+            try:
+                for stale in clean_staging(db_path):
+                    progress(f"removed {stale.name}, left by a load that did not finish")
+                _load_into_staging(paths, db_path, staging, kind, report, progress, commit)
+                if commit:
+                    progress("replacing the database")
+                    swap_in(staging, db_path)
+            finally:
+                remove_staging(staging)
+    except (LoadRefused, LoadLocked) as exc:
         report.ok = False
         report.messages.append(str(exc))
     except Exception as exc:  # a crash mid-load: the old database stays, the user gets one line
@@ -87,9 +114,6 @@ def load(
         report.messages.append(f"load failed, database unchanged: {type(exc).__name__}: {exc}")
         if os.environ.get("BURDEN_DEBUG"):
             raise
-    finally:
-        for leftover in (staging, staging.with_name(staging.name + ".wal")):
-            leftover.unlink(missing_ok=True)
     report.seconds = time.perf_counter() - started
     for message in report.messages:
         progress(message)
@@ -99,45 +123,32 @@ def load(
 
 def _summary(report: LoadReport, db_path: Path) -> str:
     loaded = sum(f.rows_loaded for f in report.files)
+    read = sum(f.rows_read for f in report.files)
     dup = sum(f.rows_duplicate for f in report.files)
     rejected = sum(f.rows_rejected for f in report.files)
-    status = "loaded into" if report.ok else "REFUSED, unchanged:"
+    if report.dry_run:
+        status = "dry run, nothing written to" if report.ok else "dry run: REFUSED"
+        verb = "would load"
+    else:
+        status, verb = ("loaded into" if report.ok else "REFUSED, unchanged:"), "loaded"
+    rate = f" ({read / report.seconds:,.0f} rows/s)" if read and report.seconds else ""
     return (
-        f"{status} {db_path}: {len(report.files)} files, {loaded:,} rows loaded, {dup:,} duplicates skipped, "
-        f"{rejected:,} rejected to quarantine, {report.seconds:.1f} s"
+        f"{status} {db_path}: {len(report.files)} files, {read:,} rows read, {loaded:,} {verb}, "
+        f"{dup:,} duplicates skipped, {rejected:,} rejected to quarantine, {report.seconds:.1f} s{rate}"
     )
 
 
-def _clean_stale_staging(db_path: Path) -> None:
-    for path in db_path.parent.glob(f"{db_path.name}.staging-*"):
-        pid = path.name.rsplit("-", 1)[-1].removesuffix(".wal")
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _load_into_staging(paths, db_path, staging, kind, report, progress) -> None:
+def _load_into_staging(paths, db_path, staging, kind, report, progress, commit: bool) -> None:
     files, problems = find_files(list(paths))
     if problems:
         raise LoadRefused("; ".join(problems))
     if kind is not None and kind not in KINDS:
         raise LoadRefused(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-    db_path.parent.mkdir(parents=True, exist_ok=True)
     fresh = not db_path.exists()
     if not fresh:
-        shutil.copyfile(db_path, staging)
-        wal = db_path.with_name(db_path.name + ".wal")
-        if wal.exists():
-            shutil.copyfile(wal, staging.with_name(staging.name + ".wal"))
+        t0 = time.perf_counter()
+        copy_to_staging(db_path, staging)
+        progress(f"staging copy of {db_path.name} made ({time.perf_counter() - t0:.1f} s)")
     con = duckdb.connect(str(staging))
     try:
         con.execute(f"set TimeZone = '{settings.TIMEZONE}'")
@@ -150,11 +161,34 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress) -> None:
             create_schema(con)  # every table is `create ... if not exists`: adds tables new since the file was made
         plan = _plan(con, files, kind, report)
         _run_plan(con, plan, report, progress)
-        write_meta(con, [str(Path(f).resolve()) for f in files])  # before rollups: they may read as_of
+        if any(f.rows_rejected for f in report.files):
+            _dedupe_quarantine(con)
+        changed = sorted({f.table for f in report.files if f.rows_loaded} | ({"regions"} if fresh else set()))
+        if any(f.rows_rejected for f in report.files):
+            changed.append("quarantine")
+        write_meta(con, [str(Path(f).resolve()) for f in files], changed)  # before rollups: they may read as_of
+        if not commit:
+            return  # a dry run counts, it does not need derived tables
         _rollups(con, report, progress)
         con.execute("checkpoint")
+        progress("checkpoint written")
     finally:
         con.close()
+
+
+def _dedupe_quarantine(con) -> None:
+    """Re-loading a file quarantines its bad rows again: keep one copy of each (the newest), so a re-load
+    changes nothing there either."""
+    con.execute(
+        """
+        delete from quarantine q where exists (
+            select 1 from quarantine n
+            where n.file = q.file and n.table_name = q.table_name and n.reason = q.reason
+              and n.line is not distinct from q.line and n.raw is not distinct from q.raw
+              and n.loaded_at > q.loaded_at
+        )
+        """
+    )
 
 
 def _plan(con, files: list[Path], kind: str | None, report: LoadReport) -> dict[str, list[tuple[int, Source]]]:
@@ -207,8 +241,9 @@ def _stage(con, kind_name: str, no: int, source: Source, fr: FileReport, progres
         con.unregister(source.sql)
     fr.rows_read = sum(counts.values())
     fr.rejected = {r: n for r, n in counts.items() if r}
+    fr.warnings = list(source.warnings)
     fr.seconds = time.perf_counter() - t0
-    parts = [f"{Path(fr.path).name} [{fr.kind}]: {fr.rows_read:,} read"]
+    parts = [f"{Path(fr.path).name} [{fr.kind}]: {fr.rows_read:,} read"] + [f"note: {w}" for w in fr.warnings]
     parts += [f"{n:,} rejected ({reason})" for reason, n in sorted(fr.rejected.items(), key=lambda item: -item[1])]
     progress(", ".join(parts) + f", {fr.seconds:.2f} s")
 

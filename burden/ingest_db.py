@@ -1,9 +1,18 @@
-"""A new database: base tables from queries/schema/*.sql, regions from data/zhejiang_divisions."""
+"""The database file: a new one (base tables from queries/schema, regions from data/zhejiang_divisions),
+load metadata, and the lock, staging copy and atomic swap that make a load land whole or not at all."""
 
 from __future__ import annotations
 
+import fcntl
+import glob
 import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 
@@ -48,16 +57,129 @@ def create_database(con: duckdb.DuckDBPyConnection) -> None:
     fill_regions(con)
 
 
-def write_meta(con: duckdb.DuckDBPyConnection, source_files: list[str]) -> None:
+def write_meta(con: duckdb.DuckDBPyConnection, source_files: list[str], tables: list[str] = ()) -> None:
+    """Record the load: when, up to when the events run, which files so far, and per table when it last changed.
+
+    `tables` are the tables this load wrote rows to: their key `loaded_at.<table>` is set to now.
+    """
     previous = con.execute("select value from load_meta where key = 'source_files'").fetchone()
     files = json.loads(previous[0]) if previous else []
     files += [f for f in source_files if f not in files]
     as_of = con.execute("select max(ts)::date from app_events").fetchone()[0]
     first = con.execute("select min(ts)::date from app_events").fetchone()[0]
+    now = datetime.now().isoformat(timespec="seconds")
     meta = {
-        "loaded_at": datetime.now().isoformat(timespec="seconds"),
+        "loaded_at": now,
         "as_of": as_of.isoformat() if as_of else "",
         "first_event_on": first.isoformat() if first else "",
         "source_files": json.dumps(files, ensure_ascii=False),
     }
+    meta.update({f"loaded_at.{table}": now for table in tables})
     con.executemany("insert or replace into load_meta values (?, ?)", list(meta.items()))
+
+
+# --- The database file: one load at a time, built on a copy, swapped in whole -------------------------------
+
+
+class LoadLocked(RuntimeError):
+    """Another load into the same database is running."""
+
+
+def lock_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".lock")
+
+
+def staging_path(db_path: Path) -> Path:
+    return db_path.with_name(f"{db_path.name}.staging-{os.getpid()}")
+
+
+@contextmanager
+def load_lock(db_path: Path, wait_s: float, say) -> Iterator[None]:
+    """Hold an exclusive flock on <db>.lock for the whole load; wait up to wait_s for another load to end.
+
+    The kernel drops a flock when its process dies (kill -9 included), so a crashed load never blocks
+    the next one. The file is removed on release; a waiter that locked the removed file notices (its
+    inode no longer is the path's) and locks the new one.
+    """
+    path = lock_path(db_path)
+    deadline = time.monotonic() + wait_s
+    told = False
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise LoadLocked(f"another load into {db_path.name} is running (pid {holder}); try later") from None
+            if not told:
+                say(f"waiting for another load into {db_path.name} (pid {holder}) to finish")
+                told = True
+            time.sleep(0.2)
+            continue
+        if _same_file(fd, path):
+            break
+        os.close(fd)  # the holder removed it as we opened it: lock the new one
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        os.close(fd)  # releases the lock
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.fstat(fd).st_ino == path.stat().st_ino
+    except FileNotFoundError:
+        return False
+
+
+def clean_staging(db_path: Path) -> list[Path]:
+    """Remove staging files of loads that died (kill -9, power loss). Call only while holding the lock."""
+    stale = list(db_path.parent.glob(f"{glob.escape(db_path.name)}.staging-*"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
+def copy_to_staging(db_path: Path, staging: Path) -> None:
+    """The live file (and its WAL, if a writer left one) copied as the start of the new version."""
+    shutil.copyfile(db_path, staging)
+    wal = _wal(db_path)
+    if wal.exists():
+        shutil.copyfile(wal, _wal(staging))
+
+
+def swap_in(staging: Path, db_path: Path) -> None:
+    """Make the checkpointed staging file the live database in one step, durably.
+
+    fsync before the rename, so a power cut cannot leave the name pointing at a half-written file;
+    fsync the folder after, so the rename itself survives. Readers holding the old file keep reading it.
+    """
+    _fsync(staging)
+    # A leftover WAL belongs to the old file (its content was copied into staging) and DuckDB refuses
+    # to open a file with a WAL that does not match it. Dropping it first keeps the old file usable if
+    # we die between the two steps.
+    _wal(db_path).unlink(missing_ok=True)
+    os.replace(staging, db_path)
+    _fsync(db_path.parent)
+
+
+def remove_staging(staging: Path) -> None:
+    staging.unlink(missing_ok=True)
+    _wal(staging).unlink(missing_ok=True)
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,202 @@
+"""Data page view model: what is loaded (sources, tables, quarantine), and uploads checked by a dry run first.
+
+The load itself goes through burden.ingest, the one write path: a dry run on a staging copy for the
+validation report, then the real load (lock, staging copy, atomic swap) when the user commits.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from burden import db, ingest, settings
+from burden.i18n import t
+
+MAX_UPLOAD_MB = 200  # per file; larger exports go through `python -m burden load`
+UPLOAD_TYPES = ("csv", "parquet", "xlsx")
+QUARANTINE_LIMIT = 1000  # rows listed (and downloaded) on the page; the CLI and SQL see them all
+# Leading bytes of each type: a renamed or binary file is refused before the loader sees it.
+_MAGIC = {".parquet": b"PAR1", ".xlsx": b"PK\x03\x04"}
+
+
+@dataclass(frozen=True)
+class Sources:
+    loaded_at: str
+    as_of: str
+    first_event_on: str
+    files: list[str]
+
+
+def sources() -> Sources:
+    meta = dict(db.query("load_sources").iter_rows())
+    files = json.loads(meta.get("source_files") or "[]")
+    loaded_at = (meta.get("loaded_at") or "").replace("T", " ")
+    return Sources(loaded_at, meta.get("as_of") or "", meta.get("first_event_on") or "", files)
+
+
+def sources_table(files: list[str]) -> pl.DataFrame:
+    paths = [Path(f) for f in files]
+    return pl.DataFrame(
+        {t("data.col.file"): [p.name for p in paths], t("data.col.folder"): [str(p.parent) for p in paths]},
+        schema={t("data.col.file"): pl.String, t("data.col.folder"): pl.String},
+    )
+
+
+def tables() -> pl.DataFrame:
+    """Rows, date range and last load per table, as shown (and downloaded)."""
+    raw = db.query("table_freshness")
+    # Texts looked up here, in the caller's thread: the language is a context variable Polars' threads lack.
+    holds = {n: t(f"data.table.{n}") for n in raw["table_name"]}
+    groups = {g: t(f"data.group.{g}") for g in raw["table_group"].unique()}
+    return raw.select(
+        pl.col("table_name").alias(t("data.col.table")),
+        pl.col("table_name").replace_strict(holds, return_dtype=pl.String).alias(t("data.col.holds")),
+        pl.col("table_group").replace_strict(groups, return_dtype=pl.String).alias(t("data.col.group")),
+        pl.col("row_count").alias(t("data.col.rows")),
+        pl.col("first_on").alias(t("data.col.first_on")),
+        pl.col("last_on").alias(t("data.col.last_on")),
+        pl.col("last_loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("data.col.last_loaded")),
+    )
+
+
+def quarantine_reasons() -> pl.DataFrame:
+    raw = db.query("quarantine_by_reason")
+    return raw.select(
+        pl.col("table_name").alias(t("data.col.table")),
+        pl.col("reason").alias(t("data.col.reason")),
+        pl.col("row_count").alias(t("data.col.rows")),
+        pl.col("files").alias(t("data.col.files")),
+        pl.col("last_loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("data.col.last_loaded")),
+    )
+
+
+def quarantine_rows(limit: int = QUARANTINE_LIMIT) -> pl.DataFrame:
+    raw = db.query("quarantine_rows", limit=limit)
+    return raw.select(
+        pl.col("file").str.extract(r"([^/\\]+)$").alias(t("data.col.file")),
+        pl.col("line").alias(t("data.col.line")),
+        pl.col("table_name").alias(t("data.col.table")),
+        pl.col("reason").alias(t("data.col.reason")),
+        pl.col("raw").alias(t("data.col.raw")),
+        pl.col("loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("data.col.loaded_at")),
+    )
+
+
+# --- Uploads -----------------------------------------------------------------------------------------------
+
+
+def check_upload(name: str, size: int, head: bytes) -> str | None:
+    """Why an uploaded file cannot be loaded (type, size, content), or None."""
+    suffix = Path(name).suffix.lower()
+    if suffix.lstrip(".") not in UPLOAD_TYPES:
+        return t("data.upload.bad_type", name=name)
+    if size > MAX_UPLOAD_MB * 1024 * 1024:
+        return t("data.upload.too_big", name=name, mb=MAX_UPLOAD_MB)
+    if size == 0:
+        return t("data.upload.empty", name=name)
+    magic = _MAGIC.get(suffix)
+    if (magic and not head.startswith(magic)) or (suffix == ".csv" and b"\x00" in head):
+        return t("data.upload.not_that_type", name=name, kind=suffix)
+    return None
+
+
+def save_uploads(files: list) -> tuple[Path | None, list[str]]:
+    """Write the uploads (objects with .name, .size and .getvalue()) to a new folder; refused ones are named.
+
+    Any refused file refuses the set, as the loader does: nothing half-checked goes further.
+    """
+    problems = [p for f in files if (p := check_upload(f.name, f.size, f.getvalue()[:4096]))]
+    if problems or not files:
+        return None, problems
+    folder = Path(tempfile.mkdtemp(prefix="burden-upload-"))
+    for f in files:
+        (folder / Path(f.name).name).write_bytes(f.getvalue())
+    return folder, []
+
+
+def dry_run(folder: Path) -> ingest.LoadReport:
+    """Validate and count the uploads against the current data; the database is not changed."""
+    return ingest.load([folder], settings.db_path(), commit=False, progress=_quiet, wait_s=0)
+
+
+def commit(folder: Path, progress: Callable[[str], None]) -> ingest.LoadReport:
+    """Keep the uploaded files beside the database (the record of what was loaded), then load them."""
+    kept = settings.db_path().parent / "uploads" / datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    ignore = kept.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")  # uploaded logs never end up in git
+    shutil.move(str(folder), kept)
+    return ingest.load([kept], settings.db_path(), progress=progress, wait_s=0)
+
+
+def discard(folder: Path | None) -> None:
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _quiet(message: str) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Totals:
+    files: int
+    read: int
+    loaded: int
+    duplicates: int
+    quarantined: int
+    refused: int
+
+
+def totals(report: ingest.LoadReport) -> Totals:
+    files = report.files
+    return Totals(
+        len(files),
+        sum(f.rows_read for f in files),
+        sum(f.rows_loaded for f in files),
+        sum(f.rows_duplicate for f in files),
+        sum(f.rows_rejected for f in files),
+        sum(1 for f in files if f.error),
+    )
+
+
+def report_table(report: ingest.LoadReport) -> pl.DataFrame:
+    """One row per file of a (dry-run) load: what it is, what it holds, and what the load does with it."""
+    rows = [
+        {
+            t("data.col.file"): Path(f.path).name,
+            t("data.col.kind"): t(f"data.kind.{f.kind}") if f.kind else "–",
+            t("data.col.rows_read"): f.rows_read,
+            t("data.col.would_load"): f.rows_loaded,
+            t("data.col.duplicates"): f.rows_duplicate,
+            t("data.col.quarantined"): f.rows_rejected,
+            t("data.col.reasons"): "; ".join(f"{r} ({n:,})" for r, n in sorted(f.rejected.items(), key=_most)),
+            t("data.col.refused"): f.error or "",
+        }
+        for f in report.files
+    ]
+    names = [
+        "data.col.file",
+        "data.col.kind",
+        "data.col.rows_read",
+        "data.col.would_load",
+        "data.col.duplicates",
+        "data.col.quarantined",
+        "data.col.reasons",
+        "data.col.refused",
+    ]
+    counts = ("read", "load", "duplicates", "quarantined")
+    schema = {t(n): (pl.Int64 if n.endswith(counts) else pl.String) for n in names}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _most(item: tuple[str, int]) -> int:
+    return -item[1]
