@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CHUNK = 4 << 20
+CHUNK = 1 << 20
 HEAD = 64 << 10  # bytes of decoded text kept for the header and delimiter sniffing
 
 _MAGIC = {

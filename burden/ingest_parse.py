@@ -26,7 +26,7 @@ _ZONE = "(t[-1] = 'Z' or t[-1] = 'z' or (t[-3] = ':' and t[-6] in ('+', '-')) or
 
 MACROS = f"""
 create or replace temp macro _b_fold(t) as
-    case when strlen(t) = length(t) then t
+    case when strlen(t) = length(t) or not regexp_matches(t, '[\u3000\uff01-\uff5e]') then t
          else nullif(trim(translate(t, '{_FULL.replace("'", "''")}', '{_HALF.replace("'", "''")}')), '') end;
 create or replace temp macro _b_sci_parts(t) as
     regexp_extract(t, '^([0-9])\\.?([0-9]*)[Ee]\\+?([0-9]+)$', ['d', 'f', 'e']);
