@@ -194,3 +194,17 @@ def test_huge_csv_is_streamed(db, tmp_path):
     assert peak < 16_000_000  # Python memory: 1 MB chunks, not the 50 MB file
     rate = (n + 1) / seconds
     print(f"huge CSV: {path.stat().st_size / 1e6:.0f} MB, {n + 1:,} rows, {seconds:.1f} s, {rate:,.0f} rows/s")
+
+
+def test_documented_examples_load_cleanly(tmp_path):
+    examples = Path(__file__).parent.parent / "docs" / "examples"
+    report = load([examples], tmp_path / "b.duckdb", progress=lambda _: None)
+    assert report.ok
+    assert {Path(f.path).name: (f.kind, f.rows_read, f.rows_loaded, f.rows_rejected) for f in report.files} == {
+        "apps.csv": ("apps", 2, 2, 0),
+        "cadres.csv": ("cadres", 2, 2, 0),
+        "app_accounts.csv": ("accounts", 3, 3, 0),
+        "app_events.csv": ("events", 4, 4, 0),
+        "photo_uploads.csv": ("photos", 2, 2, 0),
+        "remediation_cases.csv": ("cases", 1, 1, 0),
+    }
