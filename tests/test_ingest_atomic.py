@@ -52,16 +52,19 @@ def copy_db(src: Path, dst: Path) -> Path:
 
 
 def some_ids(db: Path) -> tuple[str, str, int]:
-    """A cadre and an app the database knows, and an event id above every stored one."""
+    """A cadre and an app the database knows, and an event id above every stored one.
+
+    The last cadre, so that rows in the last month append in storage order (no re-sort: a quicker test).
+    """
     with duckdb.connect(str(db), read_only=True) as con:
-        cadre = con.execute("select min(cadre_id) from cadres").fetchone()[0]
+        cadre = con.execute("select max(cadre_id) from cadres").fetchone()[0]
         app = con.execute("select min(app_id) from apps").fetchone()[0]
         top = con.execute("select max(event_id) from app_events").fetchone()[0]
     return cadre, app, top
 
 
 def mixed_events_csv(db: Path, path: Path) -> Path:
-    """Three new rows, one row already stored, and three bad ones (unknown app, bad time, negative-free typo)."""
+    """Three new rows (late March 2024), one row already stored, three bad ones (unknown app, bad time, bad action)."""
     cadre, app, top = some_ids(db)
     with duckdb.connect(str(db), read_only=True) as con:
         stored = con.execute(
@@ -70,13 +73,13 @@ def mixed_events_csv(db: Path, path: Path) -> Path:
         ).fetchone()
     header = "event_id,ts,cadre_id,app_id,action,duration_s,subject_key,fact_type,task_id\n"
     rows = [
-        f"{top + 1},2024-03-20 09:00:00,{cadre},{app},submit,60,hh-x,visit,t-x",
-        f"{top + 2},2024-03-20 09:10:00,{cadre},{app},open,30,,,",
-        f"{top + 3},2024-03-21 10:00:00,{cadre},{app},view,10,,,",
+        f"{top + 1},2024-03-31 20:00:00,{cadre},{app},submit,60,hh-x,visit,t-x",
+        f"{top + 2},2024-03-31 20:10:00,{cadre},{app},open,30,,,",
+        f"{top + 3},2024-03-31 21:00:00,{cadre},{app},view,10,,,",
         ",".join(str(v) for v in stored) + ",,,",
-        f"{top + 4},2024-03-21 10:00:00,{cadre},NO-SUCH-APP,open,30,,,",
+        f"{top + 4},2024-03-31 21:00:00,{cadre},NO-SUCH-APP,open,30,,,",
         f"{top + 5},not a time,{cadre},{app},open,30,,,",
-        f"{top + 6},2024-03-21 11:00:00,{cadre},{app},teleport,30,,,",
+        f"{top + 6},2024-03-31 22:00:00,{cadre},{app},teleport,30,,,",
     ]
     path.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
     return path

@@ -1,0 +1,109 @@
+"""kill -9 at any moment of a load leaves the previous database intact and usable; a rerun then completes."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from burden import settings
+from tests.test_demo_build import checksums
+
+NEW_IDS = 10_000_000_000  # added to event ids: copied months become new events, not duplicates
+# When to kill: seconds after start, or on a progress line the loader prints on stderr (all before the swap).
+KILL_POINTS = ("staging copy of", 3.0, "-> app_events:", "rollups built")
+
+
+def new_events(db: Path, out: Path, months: tuple[str, ...]) -> tuple[Path, int]:
+    """Months of the demo's events again under new ids: a load that appends out of order (a full re-sort)."""
+    out.mkdir()
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = 0
+        for month in months:
+            target = out / f"{month}.parquet"
+            con.execute(
+                f"copy (select * replace (event_id + {NEW_IDS} as event_id) from app_events "
+                f"where strftime(ts, '%Y-%m') = ?) to '{target}' (format parquet)",
+                [month],
+            )
+            rows += con.execute(f"select count(*) from '{target}'").fetchone()[0]
+    return out, rows
+
+
+def start_load(db: Path, files: Path) -> tuple[subprocess.Popen, queue.Queue]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "burden", "load", str(files)],
+        env={**os.environ, "BURDEN_DB": str(db)},
+        cwd=settings.ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stderr], daemon=True).start()
+    return proc, lines
+
+
+def kill_at(proc: subprocess.Popen, lines: queue.Queue, point) -> list[str]:
+    seen: list[str] = []
+    deadline = time.monotonic() + (point if isinstance(point, float) else 120)
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.05)
+        except queue.Empty:
+            continue
+        seen.append(line)
+        if isinstance(point, str) and point in line:
+            break
+    assert proc.poll() is None, f"the load ended before the kill point {point!r}: {seen}"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    return seen
+
+
+@pytest.fixture(scope="module")
+def setup(small_db, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("crash")
+    db = tmp / "burden.duckdb"
+    shutil.copyfile(small_db, db)
+    files, rows = new_events(db, tmp / "new", ("2023-06", "2023-07"))
+    return db, files, rows, checksums(db)
+
+
+@pytest.mark.parametrize("point", KILL_POINTS, ids=str)
+def test_kill_9_leaves_the_previous_database(setup, point):
+    db, files, _, before = setup
+
+    proc, lines = start_load(db, files)
+    seen = kill_at(proc, lines, point)
+
+    assert checksums(db) == before, seen  # opens read-only, every table as before, row for row
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from region_month").fetchone()[0] > 0
+
+
+def test_a_rerun_after_a_kill_completes(setup):
+    db, files, rows, before = setup
+    proc, lines = start_load(db, files)
+    kill_at(proc, lines, "staging copy of")
+    assert list(db.parent.glob("burden.duckdb.staging-*"))  # what the killed load left behind
+
+    proc, lines = start_load(db, files)
+    assert proc.wait(timeout=300) == 0
+    log = "".join(lines.get() for _ in range(lines.qsize()))
+
+    after = checksums(db)
+    assert after["app_events"][0] == before["app_events"][0] + rows
+    assert after["region_month"] != before["region_month"]  # rollups rebuilt with the new events
+    assert "removed burden.duckdb.staging-" in log  # the killed loads' staging files are cleaned up
+    assert sorted(p.name for p in db.parent.iterdir()) == ["burden.duckdb", "new"]  # nor a lock file
