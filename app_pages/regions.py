@@ -7,7 +7,7 @@ from burden import charts_regions, frame, settings, ui
 from burden.i18n import fmt_num, fmt_pct, t
 from burden.views import regions
 
-PAGE = "app_pages/regions.py"
+TARGET = settings.APPS_TARGET
 _DRILL = "_regions_drill"  # a sub-region picked in the drill box, applied at the top of the next run
 
 
@@ -17,90 +17,77 @@ def _picked(key: str) -> None:
     st.session_state[key] = None
 
 
-if picked := st.session_state.pop(_DRILL, None):
-    frame.go(region=picked)
+def _help(pairs: dict[str, str]) -> dict:
+    """Column definitions as header tooltips: {column text key: definition text key}."""
+    return {t(col): st.column_config.NumberColumn(help=t(tip)) for col, tip in pairs.items()}
 
-view = frame.view()
-state = view.state
-data = regions.load(state, ui.cadre_rows_allowed())
-region, latest = data.region, data.latest
-target = settings.APPS_TARGET
-name = regions.region_label(region)
 
-st.title(t("regions.title", region=name))
-with st.container(horizontal=True, gap="small", vertical_alignment="center", key="crumbs"):
-    for crumb in data.trail[:-1]:
-        st.page_link(
-            PAGE,
-            label=regions.region_label(crumb),
-            query_params=regions.crumb_params(state, view.default, crumb["region_code"]),
-        )
-        st.markdown("›", width="content")
-    st.markdown(f"**{name}**", width="content")
-st.caption(
-    t(
-        "regions.caption",
-        level=t(f"level.{region['level']}"),
-        code=region["region_code"],
-        start=state.start,
-        end=state.end,
+def breadcrumbs(data: regions.RegionsData, name: str) -> None:
+    # Buttons that change the view through frame.go: a page link to this same page redraws the view
+    # but leaves the old region in the browser's address bar (seen in Chromium).
+    with st.container(horizontal=True, gap="small", vertical_alignment="center", key="crumbs"):
+        for crumb in data.trail[:-1]:
+            code = crumb["region_code"]
+            if st.button(regions.region_label(crumb), key=f"crumb_{code}", type="tertiary", help=code):
+                frame.go(region=code)
+            st.markdown("›", width="content")
+        st.markdown(f"**{name}**", width="content")
+
+
+def headline(latest: dict, end: str) -> None:
+    st.subheader(t("regions.headline", end=end))
+    cards = (
+        (t("regions.col.cadres"), fmt_num(latest["cadres"], 0), t("regions.def.cadres")),
+        (t("metric.apps_held"), fmt_num(latest["held_median"]), t("def.apps_held")),
+        (t("metric.apps_used"), fmt_num(latest["used_median"]), t("def.apps_used")),
+        (t("metric.share_above", target=TARGET), fmt_pct(latest["held_share_above"]), t("def.share_above")),
+        (t("metric.duplicate_rate"), fmt_pct(latest["duplicate_entry_rate"]), t("def.duplicate_rate")),
+        (t("metric.fingertip_hours"), fmt_num(latest["fingertip_hours_per_cadre_week"]), t("def.fingertip_hours")),
     )
-)
+    for row_start in range(0, len(cards), 3):  # one st.columns per row keeps the reading order on a phone
+        for (label, value, help_text), column in zip(cards[row_start : row_start + 3], st.columns(3), strict=True):
+            with column:
+                ui.metric(label, value, None, help_text)
 
-if not latest:
-    st.info(t("regions.no_cadres"))
-    st.stop()
 
-st.subheader(t("regions.headline", end=state.end))
-cards = (
-    (t("regions.col.cadres"), fmt_num(latest["cadres"], 0), t("regions.def.cadres")),
-    (t("metric.apps_held"), fmt_num(latest["held_median"]), t("def.apps_held")),
-    (t("metric.apps_used"), fmt_num(latest["used_median"]), t("def.apps_used")),
-    (t("metric.share_above", target=target), fmt_pct(latest["held_share_above"]), t("def.share_above")),
-    (t("metric.duplicate_rate"), fmt_pct(latest["duplicate_entry_rate"]), t("def.duplicate_rate")),
-    (t("metric.fingertip_hours"), fmt_num(latest["fingertip_hours_per_cadre_week"]), t("def.fingertip_hours")),
-)
-for row_start in range(0, len(cards), 3):  # one st.columns per row keeps the reading order on a phone
-    for (label, value, help_text), column in zip(cards[row_start : row_start + 3], st.columns(3), strict=True):
-        with column:
-            ui.metric(label, value, None, help_text)
-
-left, right = st.columns(2)
-with left:
-    st.subheader(t("regions.dist_head"), help=t("regions.def.dist", target=target))
-    ui.plot(charts_regions.apps_histogram(data.hist, target, regions.hist_title(latest, target)), "apps_hist")
-with right:
-    st.subheader(t("regions.apps_head"), help=t("regions.def.apps"))
-    if data.apps.height == 0:
-        st.info(t("regions.apps_empty"))
-    else:
+def distribution_and_apps(data: regions.RegionsData, region_code: str) -> None:
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("regions.dist_head"), help=t("regions.def.dist", target=TARGET))
+        title = regions.hist_title(data.latest, TARGET)
+        ui.plot(charts_regions.apps_histogram(data.hist, TARGET, title), "apps_hist")
+    with right:
+        st.subheader(t("regions.apps_head"), help=t("regions.def.apps"))
+        if data.apps.height == 0:
+            st.info(t("regions.apps_empty"))
+            return
         names = [regions.app_name(row) for row in data.apps.iter_rows(named=True)]
         figure = charts_regions.load_apps_bar(data.apps, names, regions.apps_title(data.apps), regions.TOP_APPS)
-        app_id = regions.clicked(ui.plot(figure, f"apps_{state.region}", on_select="rerun"))
+        app_id = regions.clicked(ui.plot(figure, f"apps_{region_code}", on_select="rerun"))
         if app_id:  # a click on an app opens it on the Apps page, with the same filters
             frame.go(page="app_pages/apps.py", app=app_id)
         st.caption(t("regions.apps_hint"))
-
-if data.apps.height:
     with st.expander(t("regions.apps_table", n=data.apps.height), icon=":material/table_view:"):
-        help_cols = {
-            "regions.col.accounts": "regions.def.accounts",
-            "regions.col.active": "regions.def.active",
-            "table.duplicate_rate": "def.duplicate_rate",
-            "regions.col.hours_week": "regions.def.hours_week",
-        }
-        config = {t(col): st.column_config.NumberColumn(help=t(tip)) for col, tip in help_cols.items()}
+        config = _help(
+            {
+                "regions.col.accounts": "regions.def.accounts",
+                "regions.col.active": "regions.def.active",
+                "table.duplicate_rate": "def.duplicate_rate",
+                "regions.col.hours_week": "regions.def.hours_week",
+            }
+        )
         ui.table(regions.apps_table(data.apps), "apps_driving_load", key="apps_table", column_config=config)
 
-children = data.children
-if children.height:
-    st.subheader(t("regions.children_head", end=state.end))
-    figure = charts_regions.children_bars(children, target, regions.children_title(children, target))
-    code = regions.clicked(ui.plot(figure, f"children_{state.region}", on_select="rerun"))
-    if code and code != state.region:  # a click on a bar drills into that region
+
+def child_regions(data: regions.RegionsData, start: str, end: str) -> None:
+    children, region = data.children, data.region
+    st.subheader(t("regions.children_head"))
+    figure = charts_regions.children_bars(children, TARGET, regions.children_title(children, TARGET))
+    code = regions.clicked(ui.plot(figure, f"children_{region['region_code']}", on_select="rerun"))
+    if code and code != region["region_code"]:  # a click on a bar drills into that region
         frame.go(region=code)
     labels = dict(zip(children["region_code"], children["label"], strict=True))
-    drill_key = f"drill_{state.region}"
+    drill_key = f"drill_{region['region_code']}"
     st.selectbox(
         t("regions.drill"),
         options=list(labels),
@@ -113,35 +100,59 @@ if children.height:
     )
     if region["level"] == "town":  # town staff are homed at the town, in none of its villages
         st.caption(t("regions.town_staff_note"))
-    help_cols = {
-        "table.apps_held": "def.apps_held",
-        "table.apps_used": "def.apps_used",
-        "table.share_above": "def.share_above",
-        "table.duplicate_rate": "def.duplicate_rate",
-        "table.fingertip_hours": "def.fingertip_hours",
-        "table.remediation": "def.remediation",
-    }
-    config = {t(col): st.column_config.NumberColumn(help=t(tip)) for col, tip in help_cols.items()}
-    ui.table(
-        regions.children_table(children, state.start, state.end),
-        "child_regions",
-        key="children_table",
-        column_config=config,
+    config = _help(
+        {
+            "table.apps_held": "def.apps_held",
+            "table.apps_used": "def.apps_used",
+            "table.share_above": "def.share_above",
+            "table.duplicate_rate": "def.duplicate_rate",
+            "table.fingertip_hours": "def.fingertip_hours",
+            "table.remediation": "def.remediation",
+        }
     )
+    ui.table(regions.children_table(children, start, end), "child_regions", key="children_table", column_config=config)
 
-if region["level"] in ("town", "village"):
-    head = "regions.cadres_head" if region["level"] == "village" else "regions.staff_head"
-    st.subheader(t(head, end=state.end))
-    if data.cadres is None:
+
+def cadre_list(data: regions.RegionsData, end: str) -> None:
+    head = "regions.cadres_head" if data.region["level"] == "village" else "regions.staff_head"
+    st.subheader(t(head, end=end))
+    if data.cadres is None:  # meeting mode: not even pseudonymous rows
         st.info(t("regions.cadres_hidden"), icon=":material/visibility_off:")
     elif data.cadres.height == 0:
         st.info(t("regions.cadres_empty"))
     else:
         st.caption(t("regions.cadres_note"))
-        config = {
-            t("regions.col.apps_held"): st.column_config.NumberColumn(help=t("def.apps_held")),
-            t("regions.col.apps_used"): st.column_config.NumberColumn(help=t("def.apps_used")),
-            t("table.fingertip_hours"): st.column_config.NumberColumn(help=t("def.fingertip_hours")),
-            t("table.duplicate_rate"): st.column_config.NumberColumn(help=t("def.duplicate_rate")),
-        }
+        config = _help(
+            {
+                "regions.col.apps_held": "def.apps_held",
+                "regions.col.apps_used": "def.apps_used",
+                "table.fingertip_hours": "def.fingertip_hours",
+                "table.duplicate_rate": "def.duplicate_rate",
+            }
+        )
         ui.table(regions.cadre_table(data.cadres), "cadres", key="cadre_table", column_config=config)
+
+
+if picked := st.session_state.pop(_DRILL, None):
+    frame.go(region=picked)
+
+view = frame.view()
+state = view.state
+data = regions.load(state, ui.cadre_rows_allowed())
+region = data.region
+name = regions.region_label(region)
+
+st.title(t("regions.title", region=name))
+breadcrumbs(data, name)
+level = t(f"level.{region['level']}")
+st.caption(t("regions.caption", level=level, code=region["region_code"], start=state.start, end=state.end))
+
+if not data.latest:
+    st.info(t("regions.no_cadres"))
+else:
+    headline(data.latest, state.end)
+    distribution_and_apps(data, region["region_code"])
+    if data.children.height:
+        child_regions(data, state.start, state.end)
+    if region["level"] in ("town", "village"):
+        cadre_list(data, state.end)

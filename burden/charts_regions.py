@@ -23,6 +23,14 @@ def short_name(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
+def _target_line(fig: go.Figure, x: float, text: str) -> None:
+    """A dashed red line at the target, named in the legend: a label on the plot would collide with bars
+    or with the legend on a phone."""
+    line = {"color": TARGET, "dash": "dash", "width": 2}
+    fig.add_vline(x=x, line=line)
+    fig.add_scatter(x=[None], y=[None], mode="lines", line=line, name=text, hoverinfo="skip", legendrank=3)
+
+
 def _axes(fig: go.Figure) -> None:
     # automargin keeps tick labels and axis titles apart, whatever the label lengths
     fig.update_xaxes(automargin=True, title_standoff=6)
@@ -39,16 +47,12 @@ def apps_histogram(hist: pl.DataFrame, target: int, title: str) -> go.Figure:
             y=part["cadres"].to_list(),
             customdata=[round(s * 100, 1) for s in part["share"]],
             name=name,
+            legendrank=1 if kind == "held" else 2,
             marker_color=colour,
             hovertemplate=f"{name} %{{x}}: %{{y}} ({t('regions.hist_hover')} %{{customdata}}%)<extra></extra>",
         )
     # "above target" is strictly more than the target, so the line sits between target and target + 1
-    fig.add_vline(
-        x=target + 0.5,
-        line={"color": TARGET, "dash": "dash"},
-        annotation_text=t("regions.target_line", target=target),
-        annotation_position="top left",
-    )
+    _target_line(fig, target + 0.5, t("regions.target_line", target=target))
     fig.update_layout(
         template=TEMPLATE,
         title=title,
@@ -58,7 +62,11 @@ def apps_histogram(hist: pl.DataFrame, target: int, title: str) -> go.Figure:
         legend=LEGEND_TOP,
         margin={"t": TOP_MARGIN},
     )
-    fig.update_xaxes(title=t("regions.hist_axis"), dtick=1)
+    # always show one count above the target, so an empty "above" side reads as empty, not as missing
+    counts = hist["n_apps"].to_list() or [target]
+    fig.update_xaxes(
+        title=t("regions.hist_axis"), dtick=1, range=[min(counts) - 0.6, max(max(counts), target + 1) + 0.6]
+    )
     fig.update_yaxes(title=t("regions.cadres_axis"))
     _axes(fig)
     return fig
@@ -71,7 +79,7 @@ def children_bars(children: pl.DataFrame, target: int, title: str) -> go.Figure:
     codes = ordered["region_code"].to_list()
     fig = go.Figure()
     # used first: in a horizontal group the first bar is the lowest; the legend still lists held first
-    pairs = (("used_mean", USED, t("regions.used_mean"), 2), ("held_mean", HELD, t("regions.held_mean"), 1))
+    pairs = (("used_mean", USED, t("regions.used"), 2), ("held_mean", HELD, t("regions.held"), 1))
     for column, colour, name, rank in pairs:
         fig.add_bar(
             x=ordered[column].to_list(),
@@ -83,13 +91,13 @@ def children_bars(children: pl.DataFrame, target: int, title: str) -> go.Figure:
             legendrank=rank,
             hovertemplate="%{y}: %{x:.2f}<extra>" + name + "</extra>",
         )
-    fig.add_vline(x=target, line={"color": TARGET, "dash": "dash"}, annotation_text=f"{t('chart.target')} {target}")
+    _target_line(fig, target, f"{t('chart.target')} {target}")
     fig.update_layout(
         template=TEMPLATE,
         title=title,
         barmode="group",
-        height=max(340, 44 * ordered.height + 150),
-        xaxis_title=t("chart.apps_axis"),
+        height=170 + 56 * ordered.height,
+        xaxis_title=t("regions.mean_axis"),
         legend=LEGEND_TOP,
         margin={"t": TOP_MARGIN},
     )

@@ -4,14 +4,12 @@ never shows cadre rows in meeting mode."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import date
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from burden import db, settings
-from burden.filters import ViewState
 from burden.i18n import fmt_num, fmt_pct
 from burden.views import regions
 
@@ -37,9 +35,11 @@ def open_regions(params: dict) -> AppTest:
     return at
 
 
-def crumbs(at: AppTest) -> list[tuple[str, str]]:
-    """Breadcrumb links (label, query string): the page links to this page drawn in the main area."""
-    return [(p.value, p.proto.query_string) for p in at.main.get("page_link")]
+def crumbs(at: AppTest) -> list[str]:
+    """The breadcrumb trail: a button per ancestor, then the region itself in bold."""
+    ancestors = [b.label for b in at.main.button if b.key and b.key.startswith("crumb_")]
+    current = [m.value.strip("*") for m in at.main.markdown if m.value.startswith("**")]
+    return ancestors + current[:1]
 
 
 def table(at: AppTest, first_column: str):
@@ -58,8 +58,7 @@ def test_county_view_shows_the_queries_figures(small_db, use_db, con):
     use_db(small_db)
     at = open_regions({"region": "330681"})
     assert at.title[0].value == "地区 · 诸暨市"
-    assert crumbs(at) == [("浙江省", ""), ("绍兴市", "region=3306")]
-    assert "**诸暨市**" in [m.value for m in at.main.markdown]
+    assert crumbs(at) == ["浙江省", "绍兴市", "诸暨市"]
 
     expected = latest(con, "330681")
     shown = {m.label: m.value for m in at.metric}
@@ -101,8 +100,7 @@ def test_village_in_english_lists_the_persona_pseudonymously(small_db, use_db, c
     use_db(small_db)
     at = open_regions({"region": "330681120219", "lang": "en"})
     assert at.title[0].value == "Regions · 湖田村"
-    assert [label for label, _ in crumbs(at)] == ["Zhejiang", "Shaoxing", "Zhuji", "陈宅镇"]
-    assert crumbs(at)[-1][1] == "lang=en&region=330681120"
+    assert crumbs(at) == ["Zhejiang", "Shaoxing", "Zhuji", "陈宅镇", "湖田村"]
 
     cadres = table(at, "Cadre (pseudonym)")
     assert cadres is not None and len(cadres) == 8
@@ -136,8 +134,13 @@ def test_drill_down_and_back_up(small_db, use_db):
     # At a town: its villages, and its own staff as pseudonymous rows
     assert table(at, "Region")["Code"].to_list() == ["330681120219"]
     assert table(at, "Cadre (pseudonym)")["Cadre (pseudonym)"].to_list() == ["陈宅镇·镇水利员·01", "陈宅镇·网格员·02"]
-    # The breadcrumb back to the county keeps the other filters
-    assert crumbs(at)[-1] == ("Zhuji", "lang=en&region=330681&from=2023-01")
+    # The breadcrumb goes back up to the county, keeping the other filters
+    assert crumbs(at) == ["Zhejiang", "Shaoxing", "Zhuji", "陈宅镇"]
+    at.button(key="crumb_330681").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Regions · Zhuji"
+    assert dict(at.query_params) == {"region": "330681", "lang": "en", "from": "2023-01"}
+    assert at.selectbox(key="drill_330681").value is None  # the earlier pick does not drill again
 
 
 def test_link_round_trip_keeps_the_filters(small_db, use_db, con):
@@ -174,9 +177,16 @@ def test_place_name(name, place):
     assert regions.place_name(name) == place
 
 
-def test_cadre_label_and_crumb_params():
+def test_cadre_label():
     assert regions.cadre_label("湖田村委会", "村委委员;网格员", PERSONA) == PERSONA_LABEL
-    default = ViewState(start="2022-10", end="2024-03")
-    state = replace(default, lang="en", region="330681", compare="3306", meeting=True)
-    assert regions.crumb_params(state, default, "3306") == {"lang": "en", "region": "3306", "mode": "meeting"}
-    assert regions.crumb_params(state, default, "33") == {"lang": "en", "compare": "3306", "mode": "meeting"}
+    assert regions.cadre_label("陈宅镇", "镇水利员", "C330681120-01") == "陈宅镇·镇水利员·01"
+
+
+def test_region_without_cadres_says_so(small_db, use_db):
+    use_db(small_db)
+    at = open_regions({"region": "330681120228"})  # 大罗村: a village the demo does not sample
+    assert at.title[0].value == "地区 · 大罗村"
+    assert crumbs(at) == ["浙江省", "绍兴市", "诸暨市", "陈宅镇", "大罗村"]
+    assert any("没有干部数据" in info.value for info in at.info)
+    assert len(at.metric) == 0 and not at.dataframe
+    assert at.expander  # the page ran to its end: the frame's share box is drawn after it

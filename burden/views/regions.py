@@ -3,7 +3,7 @@ the child-region table and the pseudonymous cadre list, for one view state (no s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -65,12 +65,6 @@ def trail(code: str) -> list[dict]:
     return [db.query("region_info", region=prefix).row(0, named=True) for prefix in prefixes]
 
 
-def crumb_params(state: ViewState, default: ViewState, code: str) -> dict[str, str]:
-    """The URL parameters of this view with the region replaced, in the frame's canonical form."""
-    compare = state.compare if state.compare != code else None  # a region is never compared with itself
-    return replace(state, region=code, compare=compare).url_params(default)
-
-
 def _children(state: ViewState) -> pl.DataFrame:
     """Child regions in the period's last month, most apps held first, with the mean held at the period's start."""
     end, start = month_start(state.end), month_start(state.start)
@@ -85,7 +79,7 @@ def _children(state: ViewState) -> pl.DataFrame:
         on="region_code",
         how="left",
     ).join(first.select("region_code", pl.col("held_mean").alias("held_mean_start")), on="region_code", how="left")
-    labels = [i18n.region_name(zh, en) for zh, en in zip(joined["name_zh"], joined["name_en"], strict=True)]
+    labels = [region_label(row) for row in joined.select("name_zh", "name_en", "level").iter_rows(named=True)]
     return joined.with_columns(label=pl.Series(labels, dtype=pl.String)).sort(
         ["held_mean", "region_code"], descending=[True, False], nulls_last=True
     )
@@ -135,7 +129,7 @@ def apps_title(apps: pl.DataFrame) -> str:
 
 
 def children_title(children: pl.DataFrame, target: int) -> str:
-    above = children.filter(pl.col("held_median") > target).height
+    above = children.filter(pl.col("held_mean") > target).height  # the chart's bars are means
     if above:
         return t("regions.children_title_above", n=above, total=children.height, target=target)
     return t("regions.children_title_ok", total=children.height, target=target)
