@@ -47,12 +47,12 @@ def _months(frame: pl.DataFrame) -> list[str]:
     return [m.strftime("%Y-%m") for m in frame["month"]]
 
 
-def _month_axis(fig: go.Figure) -> None:
+def month_axis(fig: go.Figure) -> None:
     """Months as dates, labelled YYYY-MM every quarter, so labels stay short on a phone."""
     fig.update_xaxes(type="date", tickformat="%Y-%m", dtick="M3", ticklabelmode="instant")
 
 
-def _baseline_band(fig: go.Figure, months: list[str], baseline: tuple[str, str]) -> None:
+def baseline_band(fig: go.Figure, months: list[str], baseline: tuple[str, str]) -> None:
     """Shade the baseline months that the chart shows (none when the period starts later)."""
     shown = [m for m in months if baseline[0] <= m <= baseline[1]]
     if not shown:
@@ -76,10 +76,10 @@ def apps_trend(frame: pl.DataFrame, baseline: tuple[str, str], target: int, titl
     fig.add_scatter(x=months, y=frame["held_median"].to_list(), name=t("chart.held"), line={"color": HELD, "width": 3})
     fig.add_scatter(x=months, y=frame["used_median"].to_list(), name=t("chart.used"), line={"color": USED, "width": 3})
     fig.add_hline(y=target, line={"color": TARGET, "dash": "dash"}, annotation_text=f"{t('chart.target')} {target}")
-    _baseline_band(fig, months, baseline)
+    baseline_band(fig, months, baseline)
     fig.update_layout(template=TEMPLATE, title=title, height=380, xaxis_title=t("chart.month"))
     fig.update_yaxes(title=t("chart.apps_axis"))
-    _month_axis(fig)
+    month_axis(fig)
     return fig
 
 
@@ -95,10 +95,10 @@ def rate_trend(frame: pl.DataFrame, baseline: tuple[str, str], title: str) -> go
         fill="tozeroy",
         fillcolor="rgba(231,111,81,0.12)",
     )
-    _baseline_band(fig, months, baseline)
+    baseline_band(fig, months, baseline)
     fig.update_layout(template=TEMPLATE, title=title, height=380, showlegend=False, xaxis_title=t("chart.month"))
     fig.update_yaxes(title=t("chart.rate_axis"), tickformat=".0%")
-    _month_axis(fig)
+    month_axis(fig)
     return fig
 
 

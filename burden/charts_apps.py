@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from burden.charts import DUPLICATE, HELD, NEUTRAL, TEMPLATE, USED, _baseline_band, _month_axis
+from burden.charts import DUPLICATE, HELD, NEUTRAL, TEMPLATE, USED, baseline_band, month_axis
 from burden.i18n import t
 
 
@@ -32,12 +32,12 @@ def usage_trend(trend: pl.DataFrame, baseline: tuple[str, str], title: str) -> g
         line={"color": USED, "width": 2.5},
         hovertemplate="%{x|%Y-%m}: %{y:,}<extra></extra>",
     )
-    _baseline_band(fig, months, baseline)
+    baseline_band(fig, months, baseline)
     fig.update_layout(
         template=TEMPLATE, title=title, height=380, xaxis_title=t("chart.month"), legend={"y": -0.3}, margin={"l": 60}
     )
     fig.update_yaxes(title=t("apps.chart.users_axis"), rangemode="tozero")
-    _month_axis(fig)
+    month_axis(fig)
     return fig
 
 
@@ -59,7 +59,7 @@ def events_trend(trend: pl.DataFrame, baseline: tuple[str, str], title: str) -> 
         marker_color=DUPLICATE,
         hovertemplate="%{x|%Y-%m}: %{y:,}<extra></extra>",
     )
-    _baseline_band(fig, months, baseline)
+    baseline_band(fig, months, baseline)
     fig.update_layout(
         template=TEMPLATE,
         title=title,
@@ -70,7 +70,7 @@ def events_trend(trend: pl.DataFrame, baseline: tuple[str, str], title: str) -> 
         margin={"l": 60},
     )
     fig.update_yaxes(title=t("apps.chart.events_axis"), rangemode="tozero")
-    _month_axis(fig)
+    month_axis(fig)
     return fig
 
 

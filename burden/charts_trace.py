@@ -29,10 +29,10 @@ def _months(frame: pl.DataFrame) -> list[str]:
 
 
 def _finish_trend(fig: go.Figure, months: list[str], baseline: tuple[str, str], title: str, y_title: str) -> None:
-    charts._baseline_band(fig, months, baseline)
+    charts.baseline_band(fig, months, baseline)
     fig.update_layout(template=TEMPLATE, title=title, height=360, showlegend=False, xaxis_title=t("chart.month"))
     fig.update_yaxes(title=y_title)
-    charts._month_axis(fig)
+    charts.month_axis(fig)
 
 
 def duplicate_trend(frame: pl.DataFrame, baseline: tuple[str, str], title: str) -> go.Figure:
