@@ -69,6 +69,7 @@ def launch_chromium(playwright):
 def wait_for_app(page, timeout_ms: int = 60000) -> None:
     """Wait until the script run finished and the charts are drawn."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_selector("h1", timeout=timeout_ms)  # every view has a title: the first run has drawn
     page.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');

@@ -78,6 +78,8 @@ def test_click_on_city_ranking_drills_in(server, browser):
 
 
 def headline(page) -> dict[str, str]:
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 7")
+    wait_for_app(page)
     cards = page.locator('[data-testid="stMetric"]')
     return {
         cards.nth(i).locator('[data-testid="stMetricLabel"]').inner_text(): cards.nth(i)
