@@ -15,11 +15,19 @@ def _count(value: int) -> str:
     return fmt_num(value, 0)
 
 
+def _grouped(*columns: str) -> dict:
+    """Counts with thousands separators on screen (the downloads keep plain numbers)."""
+    return {c: st.column_config.NumberColumn(format="localized") for c in columns}
+
+
 def _sources() -> None:
     st.subheader(t("data.sources"))
     src = data.sources()
     cols = st.columns(4)
-    cols[0].metric(t("data.loaded_at"), src.loaded_at or "–", help=t("data.loaded_at_help"), border=True)
+    day, _, clock = src.loaded_at.partition(" ")  # the date fits a card on a phone; the time goes below
+    cols[0].metric(t("data.loaded_at"), day or "–", help=t("data.loaded_at_help"), border=True)
+    if clock:
+        cols[0].caption(t("data.loaded_time", time=clock[:5]))
     cols[1].metric(t("data.as_of"), src.as_of or "–", help=t("data.as_of_help"), border=True)
     cols[2].metric(t("data.first_event"), src.first_event_on or "–", help=t("data.first_event_help"), border=True)
     cols[3].metric(t("data.source_count"), _count(len(src.files)), help=t("data.source_count_help"), border=True)
@@ -30,7 +38,7 @@ def _sources() -> None:
 
 def _tables() -> None:
     st.subheader(t("data.tables"), help=t("data.tables_help"))
-    ui.table(data.tables(), "tables", key="tables_table")
+    ui.table(data.tables(), "tables", key="tables_table", column_config=_grouped(t("data.col.rows")))
 
 
 def _report(report) -> None:
@@ -45,7 +53,8 @@ def _report(report) -> None:
     )
     for (key, value), column in zip(cards, st.columns(len(cards)), strict=True):
         column.metric(t(key), _count(value), help=t(f"{key}_help"), border=True)
-    ui.table(data.report_table(report), "validation", key="validation_table")
+    counts = ("data.col.rows_read", "data.col.would_load", "data.col.duplicates", "data.col.quarantined")
+    ui.table(data.report_table(report), "validation", key="validation_table", column_config=_grouped(*map(t, counts)))
 
 
 def _upload() -> None:
@@ -110,7 +119,7 @@ def _quarantine() -> None:
     if reasons.height == 0:
         st.info(t("data.quarantine_empty"), icon=":material/verified:")
         return
-    ui.table(reasons, "quarantine_reasons", key="quarantine_reasons_table")
+    ui.table(reasons, "quarantine_reasons", key="quarantine_reasons_table", column_config=_grouped(t("data.col.rows")))
     if not ui.cadre_rows_allowed():
         st.caption(t("data.quarantine_meeting"))
         return

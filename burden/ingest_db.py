@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -67,7 +68,8 @@ def write_meta(con: duckdb.DuckDBPyConnection, source_files: list[str], tables: 
     files += [f for f in source_files if f not in files]
     as_of = con.execute("select max(ts)::date from app_events").fetchone()[0]
     first = con.execute("select min(ts)::date from app_events").fetchone()[0]
-    now = datetime.now().isoformat(timespec="seconds")
+    # Wall-clock time in Asia/Shanghai, as the quarantine's loaded_at (DuckDB's current_timestamp in that zone).
+    now = datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None).isoformat(timespec="seconds")
     meta = {
         "loaded_at": now,
         "as_of": as_of.isoformat() if as_of else "",

@@ -55,14 +55,14 @@ def tables() -> pl.DataFrame:
     # Texts looked up here, in the caller's thread: the language is a context variable Polars' threads lack.
     holds = {n: t(f"data.table.{n}") for n in raw["table_name"]}
     groups = {g: t(f"data.group.{g}") for g in raw["table_group"].unique()}
-    return raw.select(
+    return raw.select(  # the count and dates first: they stay on screen on a phone
         pl.col("table_name").alias(t("data.col.table")),
+        pl.col("row_count").alias(t("data.col.rows")),
+        pl.col("first_on").dt.strftime("%Y-%m-%d").fill_null("–").alias(t("data.col.first_on")),
+        pl.col("last_on").dt.strftime("%Y-%m-%d").fill_null("–").alias(t("data.col.last_on")),
+        pl.col("last_loaded_at").dt.strftime("%Y-%m-%d %H:%M").fill_null("–").alias(t("data.col.last_loaded")),
         pl.col("table_name").replace_strict(holds, return_dtype=pl.String).alias(t("data.col.holds")),
         pl.col("table_group").replace_strict(groups, return_dtype=pl.String).alias(t("data.col.group")),
-        pl.col("row_count").alias(t("data.col.rows")),
-        pl.col("first_on").alias(t("data.col.first_on")),
-        pl.col("last_on").alias(t("data.col.last_on")),
-        pl.col("last_loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("data.col.last_loaded")),
     )
 
 
