@@ -71,3 +71,17 @@ def test_bad_link_falls_back_with_notice(small_db, use_db):
     assert "not valid" in warnings and "2023-99" in warnings
     assert at.selectbox(key="f_region").value == "33"
     assert "region" not in at.query_params
+
+
+def test_overview_link_survives_a_page_switch(small_db, use_db):
+    use_db(small_db)
+    params = {"lang": "en", "region": "3306", "from": "2023-02", "to": "2023-11", "compare": "3301"}
+    at = open_overview(params)
+    before = {m.label: m.value for m in at.metric}
+    at.switch_page("app_pages/regions.py").run()
+    assert not at.exception
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception
+    assert {k: at.query_params[k] for k in params} == params
+    assert {m.label: m.value for m in at.metric} == before
+    assert at.selectbox(key="f_compare").value == "3301"
