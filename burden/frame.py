@@ -169,7 +169,11 @@ def _draw_filter_bar(months: list[str]) -> filters.ViewState:
         st.selectbox(t("filter.from"), options=months, key=_WIDGETS["start"])
         st.selectbox(t("filter.to"), options=months, key=_WIDGETS["end"])
         st.selectbox(
-            t("filter.compare"), options=[None, *codes], key=_WIDGETS["compare"], format_func=labels.__getitem__
+            t("filter.compare"),
+            options=[None, *codes],
+            key=_WIDGETS["compare"],
+            format_func=labels.__getitem__,
+            placeholder=t("filter.no_compare"),
         )
         st.toggle(t("filter.meeting"), key=_MEETING_WIDGET, help=t("filter.meeting_help"))
 
