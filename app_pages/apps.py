@@ -92,7 +92,7 @@ if detail is not None:
         figure = charts_apps.overlap_bars(
             top, apps.overlap_title(detail.overlap, region), t("apps.chart.shared_users", month=month)
         )
-        clicked = apps.clicked_app(ui.plot(figure, "app_overlap", on_select="rerun"))
+        clicked = ui.clicked(ui.plot(figure, "app_overlap", on_select="rerun"), field="y")
         if clicked:  # a bar's category is the other app's id: open that app
             frame.go(app=clicked)
         st.caption(t("apps.overlap_hint"))

@@ -91,7 +91,7 @@ else:
         "dup_ranking",
         on_select="rerun",
     )
-    clicked = duplicates.clicked_region(event)
+    clicked = ui.clicked(event)
     if clicked:
         frame.go(region=clicked)
     st.caption(t("dup.ranking_hint"))

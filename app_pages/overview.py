@@ -92,7 +92,7 @@ else:
     charts_overview.tidy_ranking(figure)
     # keyed by region: a new region starts with no selection, so an old click cannot pull the view back
     event = ui.plot(figure, f"ranking_{view.state.region}", on_select="rerun")
-    clicked = overview.clicked_region(event)
+    clicked = ui.clicked(event)
     if clicked and clicked != view.state.region:  # a click on a bar drills into that region
         frame.go(region=clicked)
     st.caption(t("overview.ranking_hint"))
@@ -128,7 +128,7 @@ with notes_column:  # beside the map: what it cannot show, in plain words
         st.caption(note)
 map_rows = overview.map_table(county_map)
 ui.table(map_rows, "county_map", key="county_map_table", height=320 if map_rows.height > 8 else None)
-clicked_county = overview.clicked_region(map_event)
+clicked_county = ui.clicked(map_event)
 if clicked_county and clicked_county != view.state.region:  # a click on a county drills into it
     frame.go(region=clicked_county)
 

@@ -63,7 +63,7 @@ def distribution_and_apps(data: regions.RegionsData, region_code: str) -> None:
             return
         names = [regions.app_name(row) for row in data.apps.iter_rows(named=True)]
         figure = charts_regions.load_apps_bar(data.apps, names, regions.apps_title(data.apps), regions.TOP_APPS)
-        app_id = regions.clicked(ui.plot(figure, f"apps_{region_code}", on_select="rerun"))
+        app_id = ui.clicked(ui.plot(figure, f"apps_{region_code}", on_select="rerun"))
         if app_id:  # a click on an app opens it on the Apps page, with the same filters
             frame.go(page="app_pages/apps.py", app=app_id)
         st.caption(t("regions.apps_hint"))
@@ -83,7 +83,7 @@ def child_regions(data: regions.RegionsData, start: str, end: str) -> None:
     children, region = data.children, data.region
     st.subheader(t("regions.children_head"))
     figure = charts_regions.children_bars(children, TARGET, regions.children_title(children, TARGET))
-    code = regions.clicked(ui.plot(figure, f"children_{region['region_code']}", on_select="rerun"))
+    code = ui.clicked(ui.plot(figure, f"children_{region['region_code']}", on_select="rerun"))
     if code and code != region["region_code"]:  # a click on a bar drills into that region
         frame.go(region=code)
     labels = dict(zip(children["region_code"], children["label"], strict=True))

@@ -40,7 +40,7 @@ else:
         by_region = data.by_region
         figure = charts.progress(by_region, remediation.LAGGING_PROGRESS, remediation.progress_title(by_region))
         event = ui.plot(figure, "rem_progress", on_select="rerun")
-        clicked = remediation.clicked_region(event)
+        clicked = ui.clicked(event)
         if clicked and clicked != state.region:  # a click on a bar drills into that region
             frame.go(region=clicked)
         st.caption(t("rem.progress_hint", threshold=fmt_pct(remediation.LAGGING_PROGRESS, 0)))

@@ -39,6 +39,18 @@ def plot(fig, key: str, on_select: str = "ignore"):
     )
 
 
+def clicked(event, field: str = "customdata") -> str | None:
+    """What a click on a chart selected: the first point's customdata (a region code or app id), or another field."""
+    selection = event.get("selection", {}) if isinstance(event, dict) else getattr(event, "selection", None) or {}
+    for point in selection.get("points", []):
+        value = point.get(field)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value:
+            return str(value)
+    return None
+
+
 def table(data: pl.DataFrame, name: str, key: str, height: int | None = None, column_config: dict | None = None):
     """A table as shown on screen, with CSV and XLSX downloads of exactly that frame.
 

@@ -261,15 +261,6 @@ def overlap_title(overlap: pl.DataFrame, region: dict) -> str:
     return t("apps.chart.overlap_title_shared", other=top["short"], value=f"{top['shared_users']:,}")
 
 
-def clicked_app(event) -> str | None:
-    """The app id of a clicked overlap bar (its category), if any."""
-    points = event.selection.get("points", []) if event is not None and hasattr(event, "selection") else []
-    for point in points:
-        if point.get("y"):
-            return str(point["y"])
-    return None
-
-
 def _short(text: str, limit: int = 16) -> str:
     """Keep chart titles within a phone's width."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

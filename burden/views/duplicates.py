@@ -9,7 +9,6 @@ import polars as pl
 from burden import db, i18n, summary
 from burden.filters import ViewState
 from burden.i18n import fmt_num, fmt_pct, t
-from burden.views.overview import clicked_region  # noqa: F401  (bars carry their region code, as on the Overview)
 
 MATRIX_APPS = 10  # the heatmap keeps the apps most involved in duplicates: 10 stay readable on a phone
 TOP_PAIRS = 30  # rows of the pairs table (and its exports)

@@ -138,20 +138,6 @@ def ranking_table(ranking: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def clicked_region(event) -> str | None:
-    """The region code of a clicked bar, if any (bars carry their code as customdata)."""
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else []
-    if not points and event is not None and hasattr(event, "selection"):
-        points = event.selection.get("points", [])
-    for point in points:
-        code = point.get("customdata")
-        if isinstance(code, list):
-            code = code[0] if code else None
-        if code:
-            return str(code)
-    return None
-
-
 def apps_title(trend: pl.DataFrame) -> str:
     if trend.height == 0:
         return t("chart.apps_axis")

@@ -190,19 +190,3 @@ def cadre_table(cadres: pl.DataFrame) -> pl.DataFrame:
         pl.col("fingertip_hours_per_week").round(1).alias(t("table.fingertip_hours")),
         (pl.col("duplicate_entry_rate") * 100).round(1).alias(t("table.duplicate_rate")),
     )
-
-
-def clicked(event) -> str | None:
-    """The code carried as customdata by a clicked bar (a region code or an app id), if any."""
-    points = []
-    if isinstance(event, dict):
-        points = event.get("selection", {}).get("points", [])
-    elif event is not None and hasattr(event, "selection"):
-        points = event.selection.get("points", [])
-    for point in points:
-        code = point.get("customdata")
-        if isinstance(code, list):
-            code = code[0] if code else None
-        if code:
-            return str(code)
-    return None

@@ -13,7 +13,6 @@ import polars as pl
 from burden import db, i18n, settings
 from burden.filters import ViewState
 from burden.i18n import t
-from burden.views import overview
 
 # A region lags when fewer than this share of its cases is done while its median cadre holds more apps than the
 # target. A view setting, passed to queries/lagging_regions.sql by this view and the Overview's alerts.
@@ -231,8 +230,3 @@ def progress_title(by_region: pl.DataFrame) -> str:
         return t("rem.progress_title_one", value=i18n.fmt_pct(by_region["remediation_progress"][0], 0))
     worst = by_region.sort(["remediation_progress", "region_code"]).row(0, named=True)
     return t("rem.progress_title", worst=worst["label"], value=i18n.fmt_pct(worst["remediation_progress"], 0))
-
-
-def clicked_region(event) -> str | None:
-    """The region code of a clicked progress bar, if any (bars carry their code, as on the Overview)."""
-    return overview.clicked_region(event)
