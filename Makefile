@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test demo lint format clean
+.PHONY: run test demo lint format clean bench
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,9 @@ format: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+## bench: the benchmark (issue 5): builds data/bench/s60/ once (BURDEN_BENCH_DB to move it), prints the table and
+## writes bench/results/<date>.json; `make bench ARGS=--quick` runs at demo scale 0.1 in a few minutes,
+## `make bench ARGS="--scale 3"` at another scale
+bench: $(VENV)/.dev-installed
+	$(PY) -m bench $(ARGS)

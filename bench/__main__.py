@@ -1,0 +1,108 @@
+"""python -m bench [--quick] [--scale S] [--out bench/results] [--runs N] [--sections ...]
+
+Full mode builds (once) a database at --scale under data/bench/ (or BURDEN_BENCH_DB) and measures it;
+--quick builds scale 0.1 in a temp folder, runs each figure 5 times, and finishes in a few minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import data, overhead, peers, queries, report
+from bench.stats import say
+
+DEFAULT_SCALE = 60.0
+QUICK_SCALE = 0.1
+SECTIONS = ("data", "queries", "overhead", "peers", "daily")
+
+
+def _args(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="scale 0.1 in a temp folder, 5 runs")
+    parser.add_argument(
+        "--scale", type=float, default=None, help=f"demo scale of the bench database ({DEFAULT_SCALE:g})"
+    )
+    parser.add_argument("--out", type=Path, default=Path("bench/results"), help="folder for <date>.json")
+    parser.add_argument("--runs", type=int, default=None, help="runs per latency figure (20; quick 5)")
+    parser.add_argument("--seed", type=int, default=None, help="demo seed (the scenario's)")
+    parser.add_argument(
+        "--sections", default=",".join(SECTIONS), help="comma-separated subset of " + ",".join(SECTIONS)
+    )
+    return parser.parse_args(argv)
+
+
+def _db_path(scale: float) -> Path:
+    env = os.environ.get("BURDEN_BENCH_DB")
+    if env:
+        return Path(env)
+    from burden import settings
+
+    return settings.DATA_DIR / "bench" / f"s{scale:g}" / "burden.duckdb"
+
+
+def run(args) -> dict:
+    scale = QUICK_SCALE if args.quick else (args.scale or DEFAULT_SCALE)
+    runs = args.runs or (5 if args.quick else 20)
+    sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        raise SystemExit(f"unknown sections: {', '.join(sorted(unknown))}")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        tmp = Path(tmp)
+        if args.quick:
+            db_path, files = tmp / "burden.duckdb", tmp / "files"
+            built = data.build(db_path, files, scale, args.seed)
+            built["reused"] = False
+        else:
+            db_path = _db_path(scale)
+            files = db_path.parent / "files"
+            built = data.build_or_reuse(db_path, files, scale, args.seed)
+        os.environ["BURDEN_DB"] = str(db_path)
+        results = {
+            "header": {
+                **report.machine(),
+                "quick": args.quick,
+                "scale": scale,
+                "default_scale": DEFAULT_SCALE,
+                "runs": runs,
+                "db": str(db_path),
+                "db_bytes": db_path.stat().st_size,
+            }
+        }
+        if "data" in sections:
+            results["data"] = built
+        sets = warm = None
+        if {"queries", "overhead"} & set(sections):
+            say("recording each view's query set by running its page")
+            sets = queries.record()
+            warm = queries.warm(sets, runs)
+            results["queries"] = {"sets": sets, "warm": warm}
+            if "queries" in sections:
+                results["queries"]["cold"] = queries.cold(sets, 3 if args.quick else runs, tmp)
+        if "overhead" in sections:
+            results["overhead"] = overhead.measure(sets, warm, runs, page_runs=2 if args.quick else 10)
+        if "peers" in sections:
+            results["peers"] = peers.measure(db_path, files, runs=2 if args.quick else 3)
+        if "daily" in sections:
+            results["daily"] = data.daily(db_path, in_place=False)
+    results["header"]["bench_s"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def main(argv=None) -> int:
+    args = _args(argv)
+    results = run(args)
+    path = report.write(results, args.out)
+    print(report.render(results))
+    print(f"\nwritten to {path} ({results['header']['bench_s']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""The table printed at the end and the JSON written to <out>/<date>.json, with the machine in the header."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Issue 5 targets (2-core machine, province scale). Printed beside the figures, never asserted.
+WARM_P95_S = 0.300
+COLD_P95_S = 1.5
+OVERHEAD_MAX = 1.5
+PEER_MIN = 20.0
+LOAD_PARQUET_EPS = 1_000_000
+LOAD_CSV_EPS = 300_000
+ROLLUP_1B_S = 15 * 60
+DAILY_S = 60.0
+
+
+def machine() -> dict:
+    mem_kb = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    except OSError:
+        pass
+    versions = {}
+    for package in ("duckdb", "polars", "streamlit", "plotly", "pyarrow", "orjson"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "date": datetime.now().isoformat(timespec="seconds"),
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "versions": versions,
+        "commit": commit,
+    }
+
+
+def _status(value, target, higher_is_better: bool) -> str:
+    if value is None:
+        return "not measured"
+    if higher_is_better:
+        return "met" if value >= target else f"missed ({value / target:.2f}× of target)"
+    return "met" if value <= target else f"missed by {value / target:.2f}×"
+
+
+def _ms(seconds) -> str:
+    return "—" if seconds is None else f"{seconds * 1000:,.1f} ms"
+
+
+def _rate(eps) -> str:
+    return "—" if eps is None else f"{eps:,.0f} ev/s"
+
+
+def rows(results: dict) -> list[tuple[str, str, str, str]]:
+    """(figure, value, target, status) rows of the table."""
+    out = []
+    data = results.get("data", {})
+    if data:
+        out.append(("events at this scale", f"{data['events']:,}", "≥ 1,000,000,000 (province)", ""))
+        out.append(("generate", _rate(data["generate_events_per_s"]), "", ""))
+        out.append(
+            (
+                "load from Parquet (validation incl.)",
+                _rate(data["load_events_per_s"]),
+                "≥ 1,000,000 ev/s",
+                _status(data["load_events_per_s"], LOAD_PARQUET_EPS, True),
+            )
+        )
+        projected = 1e9 / data["rollup_events_per_s"] if data["rollup_events_per_s"] else None
+        out.append(
+            (
+                "full rollup rebuild",
+                f"{data['rollup_rebuild_s']:.1f} s ({_rate(data['rollup_events_per_s'])}; "
+                f"1B ≈ {projected / 60:.1f} min)",
+                "1B events ≤ 15 min",
+                _status(projected, ROLLUP_1B_S, False),
+            )
+        )
+    daily = results.get("daily", {})
+    if daily:
+        out.append(
+            (
+                f"daily load + rollup ({daily['events']:,} events)",
+                f"{daily['seconds']:.1f} s",
+                "≤ 60 s (5–9M events)",
+                _status(daily["seconds"], DAILY_S, False),
+            )
+        )
+        out.append(
+            (
+                "load from CSV, one file (validation incl.)",
+                _rate(daily["csv_file_events_per_s"]),
+                "≥ 300,000 ev/s",
+                _status(daily["csv_file_events_per_s"], LOAD_CSV_EPS, True),
+            )
+        )
+    warm, cold = results.get("queries", {}).get("warm", {}), results.get("queries", {}).get("cold", {})
+    for key, w in warm.items():
+        c = cold.get(key, {})
+        out.append(
+            (
+                f"{key} warm p50/p95 ({w['queries']} q)",
+                f"{_ms(w['p50_s'])} / {_ms(w['p95_s'])}",
+                "p95 ≤ 300 ms",
+                _status(w["p95_s"], WARM_P95_S, False),
+            )
+        )
+        if c:
+            out.append(
+                (
+                    f"{key} cold p50/p95",
+                    f"{_ms(c['p50_s'])} / {_ms(c['p95_s'])}",
+                    "p95 ≤ 1.5 s",
+                    _status(c["p95_s"], COLD_P95_S, False),
+                )
+            )
+    overhead = results.get("overhead", {})
+    if overhead:
+        for label, key in (("db.query / bare DuckDB", "ratio_query"), ("page code / bare DuckDB", "ratio_page")):
+            out.append(
+                (f"overhead {label}", f"{overhead[key]:.2f}×", "≤ 1.5×", _status(overhead[key], OVERHEAD_MAX, False))
+            )
+    for metric, p in results.get("peers", {}).items():
+        for peer in ("duckdb_raw", "polars_lazy"):
+            ratio = p[f"ratio_{peer}"]
+            out.append(
+                (
+                    f"peer {metric}: {peer} / rollup",
+                    f"{ratio:,.1f}× ({_ms(p[peer]['p50_s'])} vs {_ms(p['rollup']['p50_s'])})",
+                    "≥ 20×",
+                    _status(ratio, PEER_MIN, True),
+                )
+            )
+    for label in ("browser: all charts drawn (warm)", "meeting burst N=10/25/50", "dashboard peak RSS"):
+        out.append((label, "—", "see issue 5", "not in this bench part"))
+    return out
+
+
+def render(results: dict) -> str:
+    head = results["header"]
+    lines = [
+        f"减负看板 bench · {head['date']} · {head['cores']} cores, {head['memory_gb']} GB · Python {head['python']} · "
+        + ", ".join(f"{k} {v}" for k, v in head["versions"].items() if v)
+        + f" · commit {head['commit']}",
+        f"mode {'quick' if head['quick'] else 'full'}, scale {head['scale']:g}, database {head['db']}, "
+        f"{head['runs']} runs (targets are for province scale; printed, never asserted)",
+        "",
+    ]
+    table = rows(results)
+    widths = [max(len(r[i]) for r in table) for i in range(3)]
+    for figure, value, target, status in table:
+        lines.append(f"{figure:<{widths[0]}}  {value:>{widths[1]}}  {target:<{widths[2]}}  {status}")
+    return "\n".join(lines)
+
+
+def write(results: dict, out_dir: Path) -> Path:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    head = results["header"]
+    suffix = "-quick" if head["quick"] else ""
+    if not head["quick"] and head["scale"] != head["default_scale"]:
+        suffix += f"-s{head['scale']:g}"
+    path = out_dir / f"{datetime.now():%Y-%m-%d}{suffix}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    tmp.replace(path)
+    return path
