@@ -1,7 +1,8 @@
 """Browser timings: navigation to every chart drawn, per view, warm, in headless Chromium.
 
 "Drawn" means: the app's script state is notRunning with no status widget, the view's title (h1)
-is there, and every Plotly chart (`stPlotlyChart`, `.js-plotly-plot`) has rendered its main svg.
+is there, no element is still a loading skeleton (Streamlit loads the Plotly and dataframe code
+lazily, possibly after the run has finished), and every Plotly chart (`stPlotlyChart`, `.js-plotly-plot`) has rendered its main svg.
 The condition is polled inside the page every 25 ms and must hold for `STABLE_MS` in a row, so a
 chart whose code is still loading cannot slip through; the figure is the first moment of that
 stable run, in ms since navigation start (`performance.now()`), not including the stable window.
@@ -48,6 +49,7 @@ async ([timeoutMs, stableMs]) => {
     if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return null;
     if (document.querySelector('[data-testid="stStatusWidget"]')) return null;
     if (!document.querySelector('h1')) return null;
+    if (document.querySelector('[data-testid="stSkeleton"]')) return null;  // an element still loading its code
     for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
       if (!chart.querySelector('.js-plotly-plot')) return null;
     }

@@ -11,13 +11,15 @@ without a Streamlit exception, within `timeout_s`.
 Bounded: N <= MAX_SESSIONS, every session times out, the whole burst is cancelled after
 timeout_s + 60 s, the server and browser are stopped on the way out. The client runs on the same
 machine as the server, so with 2 cores the browser's own rendering of N pages competes with the
-server for CPU: `server_cpu_s` (CPU seconds the server used during the burst) shows how much of
-the wall time was the server's work.
+server for CPU: `server_cpu_s` (CPU seconds the server used during the burst) against
+`client_cpu_s` (Playwright and Chromium, the rest of this process's tree) shows whose work the
+wall time was.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import time
 from pathlib import Path
@@ -53,12 +55,14 @@ async def _burst(base_url: str, pid: int, n: int, link: str, timeout_s: float) -
             await warm.close()
             contexts = [await chromium.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(n)]
             before, cpu_before = memory.rss(pid), memory.cpu_seconds(pid)
+            client_before = memory.cpu_seconds(os.getpid()) - cpu_before
             with memory.Sampler(pid) as sampler:
                 started = time.monotonic()
                 tasks = [asyncio.wait_for(_session(c, base_url, link, timeout_s), timeout_s + 30) for c in contexts]
                 outcomes = await asyncio.gather(*tasks, return_exceptions=True)
                 wall_s = time.monotonic() - started
                 cpu_after = memory.cpu_seconds(pid)
+                client_after = memory.cpu_seconds(os.getpid()) - cpu_after
             for context in contexts:
                 await context.close()
         finally:
@@ -69,6 +73,7 @@ async def _burst(base_url: str, pid: int, n: int, link: str, timeout_s: float) -
         "before": before,
         "peak_mb": sampler.peak_mb,
         "cpu_s": cpu_after - cpu_before,
+        "client_cpu_s": client_after - client_before,
     }
 
 
@@ -99,6 +104,7 @@ def run_one(base_url: str, pid: int, n: int, link: str = SHARED_LINK, timeout_s:
         "rss_growth_mb": round(result["peak_mb"] - before["rss_mb"], 1),
         "hwm_mb": round(after["hwm_mb"], 1),
         "server_cpu_s": round(result["cpu_s"], 2),
+        "client_cpu_s": round(result["client_cpu_s"], 2),
         "failures": sorted(set(failures))[:5],
     }
 
