@@ -2,9 +2,9 @@
 
 "Drawn" means: the app's script state is notRunning with no status widget, the view's title (h1)
 is there, no element is still a loading skeleton (Streamlit loads the Plotly and dataframe code
-lazily, possibly after the run has finished), and every Plotly chart (`stPlotlyChart`, `.js-plotly-plot`) has rendered its main svg.
-The condition is polled inside the page every 25 ms and must hold for `STABLE_MS` in a row, so a
-chart whose code is still loading cannot slip through; the figure is the first moment of that
+lazily, possibly after the run has finished), and every Plotly chart (`stPlotlyChart`,
+`.js-plotly-plot`) has rendered its main svg. The condition is polled inside the page every 25 ms
+and must hold for `STABLE_MS` in a row; the figure is the first moment of that
 stable run, in ms since navigation start (`performance.now()`), not including the stable window.
 """
 
