@@ -74,7 +74,8 @@ def wait_for_app(page, timeout_ms: int = 60000) -> None:
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
             return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && !document.querySelector('[data-testid="stStatusWidget"]');
+                && !document.querySelector('[data-testid="stStatusWidget"]')
+                && !document.querySelector('[data-testid="stSkeleton"]');  // lazily loaded charts drawn
         }""",
         timeout=timeout_ms,
     )
