@@ -40,8 +40,9 @@ format: $(VENV)/.dev-installed
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-## bench: the benchmark (issue 5): builds data/bench/s60/ once (BURDEN_BENCH_DB to move it), prints the table and
-## writes bench/results/<date>.json; `make bench ARGS=--quick` runs at demo scale 0.1 in a few minutes,
+## bench: the benchmark (issue 5): builds data/bench/s90/ (province, ~1B events) once (BURDEN_BENCH_DB
+## to move it), prints the table and writes bench/results/<date>.json;
+## `make bench ARGS=--quick` runs at demo scale 0.1 in about a minute,
 ## `make bench ARGS="--scale 3"` at another scale
 bench: $(VENV)/.dev-installed
 	$(PY) -m bench $(ARGS)

@@ -1,6 +1,7 @@
 """Overhead of the app path over bare DuckDB on the same SQL.
 
-bare: the recorded statements of a view run straight on one read-only DuckDB connection (execute + fetchall).
+bare: the recorded statements of a view run straight on one read-only DuckDB connection (execute, results
+materialised as Arrow tables: the cheapest complete fetch).
 query: the same statements through burden.db.query (cursor, parameter check, Polars frame, cache bookkeeping;
 result cache emptied each run) — the warm figures of the queries section.
 page: the whole page run (AppTest: the frame, the view-model functions, charts and tables built), result
@@ -30,12 +31,12 @@ def bare(sets: dict, runs: int) -> dict:
                 wanted = db.param_names(sql)
                 statements.append((sql, {k: v for k, v in decode(params).items() if k in wanted}))
             for sql, bound in statements:  # warm-up
-                con.execute(sql, bound).fetchall()
+                con.sql(sql, params=bound).to_arrow_table()
             times = []
             for _ in range(runs):
                 started = time.perf_counter()
                 for sql, bound in statements:
-                    con.execute(sql, bound).fetchall()
+                    con.sql(sql, params=bound).to_arrow_table()
                 times.append(time.perf_counter() - started)
             out[key] = summary(times)
         return out
