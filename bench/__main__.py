@@ -15,14 +15,16 @@ from pathlib import Path
 
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest's "missing ScriptRunContext" noise
 
-from bench import data, overhead, peers, queries, report  # noqa: E402
+from bench import browser, burst, data, memory, overhead, peers, queries, report  # noqa: E402
 from bench.stats import say
 
 # Province scale: 1B+ events. Measured: scale 0.1 -> 3.5M events, scale 1 -> 14.0M, i.e. about 2.35M + 11.6M per
 # unit of scale, so scale 60 would give about 0.7B; 90 gives about 1.05B (extrapolated; the header records the count).
 DEFAULT_SCALE = 90.0
 QUICK_SCALE = 0.1
-SECTIONS = ("data", "queries", "overhead", "peers", "daily")
+SECTIONS = ("data", "queries", "overhead", "peers", "daily", "browser", "burst", "memory")
+# Real-browser sections need Chromium and minutes of CPU; quick mode (CI) leaves them to tests/test_bench_burst.py.
+QUICK_SECTIONS = ("data", "queries", "overhead", "peers", "daily")
 
 
 def _args(argv):
@@ -35,7 +37,7 @@ def _args(argv):
     parser.add_argument("--runs", type=int, default=None, help="runs per latency figure (20; quick 5)")
     parser.add_argument("--seed", type=int, default=None, help="demo seed (the scenario's)")
     parser.add_argument(
-        "--sections", default=",".join(SECTIONS), help="comma-separated subset of " + ",".join(SECTIONS)
+        "--sections", default=None, help="comma-separated subset of " + ",".join(SECTIONS) + " (quick: no browser)"
     )
     return parser.parse_args(argv)
 
@@ -52,7 +54,8 @@ def _db_path(scale: float) -> Path:
 def run(args) -> dict:
     scale = QUICK_SCALE if args.quick else (args.scale or DEFAULT_SCALE)
     runs = args.runs or (5 if args.quick else 20)
-    sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    chosen = args.sections or ",".join(QUICK_SECTIONS if args.quick else SECTIONS)
+    sections = [s.strip() for s in chosen.split(",") if s.strip()]
     unknown = set(sections) - set(SECTIONS)
     if unknown:
         raise SystemExit(f"unknown sections: {', '.join(sorted(unknown))}")
@@ -95,6 +98,13 @@ def run(args) -> dict:
             results["peers"] = peers.measure(db_path, files, runs=2 if args.quick else 3)
         if "daily" in sections:
             results["daily"] = data.daily(db_path, in_place=False)
+        if "browser" in sections:
+            with browser.server(db_path) as srv:
+                results["browser"] = browser.measure(srv.url, runs=3 if args.quick else 5)
+        if "burst" in sections:
+            results["burst"] = burst.measure(db_path, sizes=(3,) if args.quick else (10, 25, 50))
+        if "memory" in sections:
+            results["memory"] = memory.measure(db_path)
     results["header"]["bench_s"] = round(time.perf_counter() - started, 1)
     return results
 

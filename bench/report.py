@@ -22,6 +22,9 @@ LOAD_PARQUET_EPS = 1_000_000
 LOAD_CSV_EPS = 300_000
 ROLLUP_1B_S = 15 * 60
 DAILY_S = 60.0
+BROWSER_S = 2.0
+BURST_P95_S = 5.0
+PEAK_RSS_GB = 2.0
 
 
 def machine() -> dict:
@@ -151,8 +154,37 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                     _status(ratio, PEER_MIN, True),
                 )
             )
-    for label in ("browser: all charts drawn (warm)", "meeting burst N=10/25/50", "dashboard peak RSS"):
-        out.append((label, "—", "see issue 5", "not in this bench part"))
+    for path, v in results.get("browser", {}).get("views", {}).items():
+        out.append(
+            (
+                f"browser {path}: charts drawn p50/p95",
+                f"{v['p50_ms']:,.0f} / {v['p95_ms']:,.0f} ms",
+                "≤ 2 s",
+                _status(v["p50_ms"] / 1000, BROWSER_S, False),
+            )
+        )
+    for b in results.get("burst", {}).get("bursts", []):
+        p95 = b["p95_ms"] / 1000 if b.get("p95_ms") is not None else None
+        out.append(
+            (
+                f"meeting burst N={b['n']}: success, p95, RSS growth",
+                f"{b['success_rate']:.0%}, {p95:.1f} s, +{b['rss_growth_mb']:,.0f} MB"
+                if p95 is not None
+                else f"{b['success_rate']:.0%}, –, +{b['rss_growth_mb']:,.0f} MB",
+                "100%, ≤ 5 s, ≤ 300 MB",
+                _status(p95 if p95 is not None and b["success_rate"] == 1 else float("inf"), BURST_P95_S, False),
+            )
+        )
+    mem = results.get("memory")
+    if mem:
+        out.append(
+            (
+                "dashboard peak RSS",
+                f"{mem['peak_rss_mb']:,.0f} MB",
+                "≤ 2 GB",
+                _status(mem["peak_rss_mb"] / 1024, PEAK_RSS_GB, False),
+            )
+        )
     return out
 
 
