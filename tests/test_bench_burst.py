@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_small_burst_succeeds_with_numeric_figures(small_db, tmp_path):
-    figures = burst.measure(small_db, sizes=(3,), timeout_s=40, log_dir=tmp_path)
+    figures = burst.measure(small_db, sizes=(3,), timeout_s=120, log_dir=tmp_path)
     [one] = figures["bursts"]
     assert one["n"] == 3
     assert one["succeeded"] == 3, one["failures"]
