@@ -14,18 +14,10 @@ from burden import i18n
 from burden.i18n import EN
 from burden.ingest import load
 from burden.views import data
+from tests.apptest_util import open_view
 from tests.test_ingest_atomic import mixed_events_csv
 
 PAGE = "app_pages/data.py"
-
-
-def open_page(lang: str = "en") -> AppTest:
-    at = AppTest.from_file("../dashboard.py", default_timeout=120)
-    at.query_params["lang"] = lang
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def shown(at: AppTest, column: str):
@@ -46,7 +38,7 @@ def loaded(small_db, tmp_path_factory):
     assert report.ok
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BURDEN_DB", str(path))
-        yield path, open_page()
+        yield path, open_view(PAGE, {"lang": "en"})
 
 
 def test_row_counts_are_each_tables_count(loaded):

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from burden import db
 from burden.i18n import EN, fmt_num, fmt_pct
 from burden.views import duplicates
+from tests.apptest_util import assert_filters, open_view
 
 PAGE = "app_pages/duplicates.py"
 LINK = {"lang": "en", "region": "330681", "from": "2023-02", "to": "2023-11"}
@@ -26,32 +27,15 @@ group by 1, 2
 """
 
 
-def open_page(params: dict, page: str = PAGE) -> AppTest:
-    at = AppTest.from_file("../dashboard.py", default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def figures(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-
-
-def assert_filters(at: AppTest, params: dict) -> None:
-    assert at.radio(key="f_lang").value == params["lang"]
-    assert at.selectbox(key="f_region").value == params["region"]
-    assert (at.selectbox(key="f_from").value, at.selectbox(key="f_to").value) == (params["from"], params["to"])
-    assert dict(at.query_params) == params
 
 
 @pytest.fixture(scope="module")
 def page(small_db):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BURDEN_DB", str(small_db))
-        yield open_page(LINK)
+        yield open_view(PAGE, LINK)
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +106,7 @@ def test_tables_equal_queries(page, con):
 
 def test_link_round_trip(small_db, use_db, con):
     use_db(small_db)
-    at = open_page(LINK)
+    at = open_view(PAGE, LINK)
     assert_filters(at, LINK)
     figure = at.metric[0].value
     at.switch_page("app_pages/overview.py").run()

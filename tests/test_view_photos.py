@@ -6,10 +6,10 @@ import json
 from datetime import date
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from burden import db
 from burden.i18n import EN, fmt_num, fmt_pct
+from tests.apptest_util import assert_filters, open_view
 
 PAGE = "app_pages/photos.py"
 LINK = {"lang": "en", "region": "330681", "from": "2023-03", "to": "2023-10"}
@@ -26,28 +26,11 @@ group by 1
 """
 
 
-def open_page(params: dict, page: str = PAGE) -> AppTest:
-    at = AppTest.from_file("../dashboard.py", default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def assert_filters(at: AppTest, params: dict) -> None:
-    assert at.radio(key="f_lang").value == params["lang"]
-    assert at.selectbox(key="f_region").value == params["region"]
-    assert (at.selectbox(key="f_from").value, at.selectbox(key="f_to").value) == (params["from"], params["to"])
-    assert dict(at.query_params) == params
-
-
 @pytest.fixture(scope="module")
 def page(small_db):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BURDEN_DB", str(small_db))
-        yield open_page(LINK)
+        yield open_view(PAGE, LINK)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +86,7 @@ def test_apps_table_equals_photo_apps_and_raw_photos(page, con):
 
 def test_link_round_trip(small_db, use_db):
     use_db(small_db)
-    at = open_page(LINK)
+    at = open_view(PAGE, LINK)
     assert_filters(at, LINK)
     figure = at.metric[0].value
     at.switch_page("app_pages/overview.py").run()

@@ -10,18 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 from burden import db, settings
 from burden.views import remediation
+from tests.apptest_util import open_view
 
 PAGE = "app_pages/remediation.py"
-
-
-def open_page(params: dict) -> AppTest:
-    at = AppTest.from_file("../dashboard.py", default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def figure(at: AppTest, index: int) -> dict:
@@ -30,7 +21,7 @@ def figure(at: AppTest, index: int) -> dict:
 
 def test_funnel_and_progress_equal_the_queries(small_db, use_db):
     use_db(small_db)
-    at = open_page({"region": "330681", "lang": "en"})
+    at = open_view(PAGE, {"region": "330681", "lang": "en"})
     assert at.title[0].value == "Remediation · Zhuji"
     cases = db.query("cases_at_end", region="330681", to=date(2024, 3, 1))
     counts = dict(cases.group_by("status_at_end").len().iter_rows())
@@ -63,7 +54,7 @@ def test_funnel_and_progress_equal_the_queries(small_db, use_db):
 
 def test_province_names_the_superficial_fixes(small_db, use_db):
     use_db(small_db)
-    at = open_page({"lang": "en"})
+    at = open_view(PAGE, {"lang": "en"})
     tables = [frame.value for frame in at.dataframe]
     fixes = next(table for table in tables if "Still using" in table.columns)
     assert sorted(fixes["Case"]) == ["RC-330382-K330382-02", "RC-330683-K330683-02", "RC-331002-K331002-02"]
@@ -80,7 +71,7 @@ def test_province_names_the_superficial_fixes(small_db, use_db):
 
 def test_whatif_shows_the_query(small_db, use_db):
     use_db(small_db)
-    at = open_page({"region": "330681", "lang": "en"})
+    at = open_view(PAGE, {"region": "330681", "lang": "en"})
     at.multiselect(key="rem_whatif_delete").set_value(["P33-04", "K330681-01"]).run()
     assert not at.exception
     got = db.query(
@@ -107,7 +98,7 @@ def test_whatif_shows_the_query(small_db, use_db):
 def test_link_round_trip_and_page_switch_keep_filters(small_db, use_db):
     use_db(small_db)
     params = {"region": "3306", "from": "2023-01", "to": "2023-12", "lang": "en"}
-    at = open_page(params)
+    at = open_view(PAGE, params)
     filters = {"region": "f_region", "from": "f_from", "to": "f_to"}
 
     def assert_filters():

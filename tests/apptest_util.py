@@ -1,0 +1,24 @@
+"""Opening a page through the whole app (frame, navigation, the page) in AppTest, and checking its filters."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+
+def open_view(page: str, params: dict) -> AppTest:
+    """Run dashboard.py on `page` (e.g. "app_pages/photos.py") with `params` in the URL; fail on any exception."""
+    at = AppTest.from_file("../dashboard.py", default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def assert_filters(at: AppTest, params: dict) -> None:
+    """The filter bar shows the link's lang, region and period, and the URL is exactly the link."""
+    assert at.radio(key="f_lang").value == params["lang"]
+    assert at.selectbox(key="f_region").value == params["region"]
+    assert (at.selectbox(key="f_from").value, at.selectbox(key="f_to").value) == (params["from"], params["to"])
+    assert dict(at.query_params) == params
