@@ -8,12 +8,13 @@ without this frame. See README "Layout".
 
 import streamlit as st
 
-from burden import frame
+from burden import access, frame
 from burden.i18n import t
 from burden.settings import ASSETS
 
 st.set_page_config(page_title="减负看板 · Burden Dashboard", page_icon=str(ASSETS / "favicon.png"), layout="wide")
 
+access.set_current(access.local_scope())  # until auth.gate() lands (owner: auth)
 view = frame.setup()
 pages = [
     st.Page(path, title=t(title), icon=icon, url_path=url, default=index == 0)
