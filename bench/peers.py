@@ -12,6 +12,8 @@ Each is timed warm (p50 of `runs`); ratio = peer / rollup. The results are compa
 
 from __future__ import annotations
 
+import io
+import multiprocessing
 import time
 from pathlib import Path
 
@@ -161,6 +163,13 @@ def _polars(files: Path, metric: str, window_days: int) -> pl.LazyFrame:
     )
 
 
+def _diff(a: pl.DataFrame, b: pl.DataFrame) -> float | None:
+    joined = a.join(b, on=["month", "county"], how="inner", suffix="_b")
+    if joined.height == 0:
+        return None
+    return float((joined["value"] - joined["value_b"]).abs().fill_nan(0).fill_null(0).max())
+
+
 def _time(fn, runs: int) -> tuple[dict, pl.DataFrame]:
     times, result = [], None
     for _ in range(runs):
@@ -170,14 +179,61 @@ def _time(fn, runs: int) -> tuple[dict, pl.DataFrame]:
     return summary(times), result
 
 
-def _diff(a: pl.DataFrame, b: pl.DataFrame) -> float | None:
-    joined = a.join(b, on=["month", "county"], how="inner", suffix="_b")
-    if joined.height == 0:
-        return None
-    return float((joined["value"] - joined["value_b"]).abs().fill_nan(0).fill_null(0).max())
+def _peer(kind: str, metric: str, db_path: str, files: str, window: int) -> pl.DataFrame:
+    """One peer computation of one metric, from scratch (its own connection: nothing cached between runs)."""
+    if kind == "polars_lazy":
+        return _polars(Path(files), metric, window).collect(engine="streaming")
+    con = duckdb.connect(db_path, read_only=True)
+    try:
+        sql = RAW[metric]
+        return con.sql(sql, params={"window_days": window} if "$window_days" in sql else {}).pl()
+    finally:
+        con.close()
 
 
-def measure(db_path: Path, files: Path, runs: int) -> dict:
+def _child(conn, kind, metric, db_path, files, window, runs) -> None:
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = _peer(kind, metric, db_path, files, window)
+        times.append(time.perf_counter() - started)
+        conn.send(("time", times[-1]))
+    conn.send(("done", result.write_ipc(None).getvalue()))
+
+
+def _capped(kind, metric, db_path, files, window, runs, cap_s) -> tuple[dict, pl.DataFrame | None]:
+    """Run a peer in a separate process, stopped after cap_s: at province scale a raw-events peer can take
+    many minutes (or exhaust memory); a stopped peer still bounds its ratio from below."""
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_child, args=(child, kind, metric, str(db_path), str(files), window, runs))
+    proc.start()
+    times, result, deadline = [], None, time.perf_counter() + cap_s
+    try:
+        while (remaining := deadline - time.perf_counter()) > 0:
+            if not parent.poll(min(1.0, remaining)):
+                if not proc.is_alive():
+                    break  # died without a word: e.g. killed for memory
+                continue
+            tag, value = parent.recv()
+            if tag == "time":
+                times.append(value)
+            else:
+                result = pl.read_ipc(io.BytesIO(value))
+                break
+    except EOFError:
+        pass
+    finally:
+        proc.terminate()
+        proc.join()
+    if times:
+        return summary(times), result
+    reason = f"stopped after {cap_s:g} s" if proc.exitcode == -15 else f"exit code {proc.exitcode}"
+    return {"runs": 0, "p50_s": None, "cap_s": cap_s, "unfinished": reason}, None
+
+
+def measure(db_path: Path, files: Path, runs: int, cap_s: float | None = None) -> dict:
+    """cap_s None: peers run in this process; otherwise each in a child process stopped after cap_s seconds."""
     from burden import settings
 
     window = settings.DUPLICATE_WINDOW_DAYS
@@ -189,23 +245,25 @@ def measure(db_path: Path, files: Path, runs: int) -> dict:
                 f"select month, region_code as county, {ROLLUP[metric]} as value "
                 "from region_month where level = 'county'"
             )
-            raw_sql = RAW[metric]
-            params = {"window_days": window} if "$window_days" in raw_sql else {}
             rollup_t, rollup_df = _time(lambda sql=rollup_sql: con.sql(sql).pl(), max(runs, 5))
-            raw_t, raw_df = _time(lambda sql=raw_sql, p=params: con.sql(sql, params=p).pl(), runs)
-            lazy_t, lazy_df = _time(lambda m=metric: _polars(Path(files), m, window).collect(), runs)
             rollup_df = rollup_df.with_columns(pl.col("month").cast(pl.Date))
             base = rollup_t["p50_s"] or 1e-9
-            out[metric] = {
-                "rollup": rollup_t,
-                "duckdb_raw": raw_t,
-                "polars_lazy": lazy_t,
-                "ratio_duckdb_raw": round(raw_t["p50_s"] / base, 1),
-                "ratio_polars_lazy": round(lazy_t["p50_s"] / base, 1),
-                "rows": rollup_df.height,
-                "max_abs_diff_duckdb_raw": _diff(rollup_df, raw_df.with_columns(pl.col("month").cast(pl.Date))),
-                "max_abs_diff_polars_lazy": _diff(rollup_df, lazy_df),
-            }
+            out[metric] = {"rollup": rollup_t, "rows": rollup_df.height}
+            for kind in ("duckdb_raw", "polars_lazy"):
+                if cap_s is None:
+                    peer_t, peer_df = _time(
+                        lambda k=kind, m=metric: _peer(k, m, str(db_path), str(files), window), runs
+                    )
+                else:
+                    peer_t, peer_df = _capped(kind, metric, db_path, files, window, runs, cap_s)
+                # an unfinished peer took longer than the cap: its ratio is at least cap / rollup
+                seconds = peer_t["p50_s"] if peer_t["p50_s"] is not None else cap_s
+                out[metric][kind] = peer_t
+                out[metric][f"ratio_{kind}"] = round(seconds / base, 1)
+                out[metric][f"ratio_{kind}_is_lower_bound"] = peer_t["p50_s"] is None
+                out[metric][f"max_abs_diff_{kind}"] = (
+                    None if peer_df is None else _diff(rollup_df, peer_df.with_columns(pl.col("month").cast(pl.Date)))
+                )
             say(
                 f"peers {metric}: rollup {base * 1000:.1f} ms, duckdb raw ×{out[metric]['ratio_duckdb_raw']}, "
                 f"polars lazy ×{out[metric]['ratio_polars_lazy']}"

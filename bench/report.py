@@ -146,10 +146,14 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
     for metric, p in results.get("peers", {}).items():
         for peer in ("duckdb_raw", "polars_lazy"):
             ratio = p[f"ratio_{peer}"]
+            if p.get(f"ratio_{peer}_is_lower_bound"):  # the peer did not finish within the cap
+                shown = f"> {ratio:,.0f}× (unfinished: {p[peer]['unfinished']}, vs {_ms(p['rollup']['p50_s'])})"
+            else:
+                shown = f"{ratio:,.1f}× ({_ms(p[peer]['p50_s'])} vs {_ms(p['rollup']['p50_s'])})"
             out.append(
                 (
                     f"peer {metric}: {peer} / rollup",
-                    f"{ratio:,.1f}× ({_ms(p[peer]['p50_s'])} vs {_ms(p['rollup']['p50_s'])})",
+                    shown,
                     "≥ 20×",
                     _status(ratio, PEER_MIN, True),
                 )
