@@ -1,6 +1,7 @@
 """减负看板 · Burden Dashboard — entry point.
 
-Page config, the shared frame (URL state and filter bar), then navigation.
+Page config, sign-in (burden/auth.py decides the caller's scope, or draws only the sign-in / denial page
+and stops), the shared frame (URL state and filter bar), then navigation.
 Pages live in app_pages/ (not pages/): with st.navigation, a folder named
 pages/ would make a freshly started server run a deep-linked page alone,
 without this frame. See README "Layout".
@@ -8,17 +9,22 @@ without this frame. See README "Layout".
 
 import streamlit as st
 
-from burden import access, frame
+from burden import access, auth, frame
 from burden.i18n import t
 from burden.settings import ASSETS
 
+DATA_PAGE = "app_pages/data.py"  # loads and quarantine: only for scopes that may import (staff, admin, local)
+
 st.set_page_config(page_title="减负看板 · Burden Dashboard", page_icon=str(ASSETS / "favicon.png"), layout="wide")
 
-access.set_current(access.local_scope())  # until auth.gate() lands (owner: auth)
+scope = auth.gate()
+access.set_current(scope)
+auth.banner(scope)
 view = frame.setup()
 pages = [
     st.Page(path, title=t(title), icon=icon, url_path=url, default=index == 0)
     for index, (path, url, title, icon) in enumerate(frame.PAGES)
+    if path != DATA_PAGE or scope.can_import
 ]
 current = st.navigation(pages, position="hidden")
 frame.navigation(pages, current, view)

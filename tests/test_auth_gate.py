@@ -1,0 +1,128 @@
+"""auth.gate() through the whole app in AppTest: local mode, sign-in page, denial, signed-in identity, bad config.
+
+The real OIDC round trip is tests/test_browser_login.py; here st.user is seeded (AppTest.user).
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from burden import auth
+
+AUTH = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "a-test-cookie-secret-of-32-chars",
+    "client_id": "burden-dashboard",
+    "client_secret": "test-secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+LEADER = {"is_logged_in": True, "email": "Leader@Example.gov.cn", "sub": "someone-else", "name": "省领导"}
+
+
+@pytest.fixture
+def app(small_db, use_db):
+    use_db(small_db)
+
+    def _run(user: dict | None = None, secrets: dict | None = None, params: dict | None = None) -> AppTest:
+        at = AppTest.from_file("../dashboard.py", default_timeout=120)
+        if secrets is not None:
+            at.secrets = secrets
+        if user is not None:
+            at.user = user
+        for key, value in (params or {}).items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return _run
+
+
+def texts(elements) -> list[str]:
+    return [str(element.value) for element in elements]
+
+
+def test_local_mode_is_labelled_and_offers_every_page(app):
+    at = app()
+    assert at.main[0].type == "caption"  # first thing on the page, above the title
+    assert "本地单用户模式 · 仅本机可访问" in at.main[0].value
+    assert at.metric, "local mode shows the dashboard"
+    assert "data" in [link.proto.page for link in at.get("page_link")]
+
+
+def test_local_label_stays_in_meeting_mode_and_in_english(app):
+    at = app(params={"lang": "en", "mode": "meeting"})
+    assert at.main[0].type == "caption"  # the main area: meeting mode hides the sidebar
+    assert at.main[0].value.endswith("Local single-user mode · this computer only")
+
+
+def test_before_sign_in_only_the_sign_in_page_is_drawn(app):
+    at = app(user={"is_logged_in": False}, secrets={"auth": AUTH}, params={"region": "330681", "lang": "en"})
+    assert texts(at.title) == ["Sign in to the Burden Dashboard"]
+    assert [button.label for button in at.button] == ["Sign in"]
+    assert len(at.sidebar) == 0  # no filter bar, no page links, no share box
+    assert not at.metric and not at.get("plotly_chart") and not at.get("page_link")
+    assert len(at.main) == 3  # title, sentence, button: nothing else
+
+
+def test_one_button_per_named_provider(app):
+    named = {"redirect_uri": AUTH["redirect_uri"], "cookie_secret": AUTH["cookie_secret"]}
+    named |= {"zjsso": {k: AUTH[k] for k in ("client_id", "client_secret", "server_metadata_url")}}
+    named |= {"backup": {k: AUTH[k] for k in ("client_id", "client_secret", "server_metadata_url")}}
+    at = app(user={"is_logged_in": False}, secrets={"auth": named})
+    assert [button.label for button in at.button] == ["通过 zjsso 登录", "通过 backup 登录"]
+
+
+def test_unknown_identity_gets_the_denial_page_not_empty_charts(app):
+    stranger = {"is_logged_in": True, "email": "stranger@example.org", "sub": "demo-stranger"}
+    at = app(user=stranger, secrets={"auth": AUTH})
+    assert texts(at.title) == ["无访问权限"]
+    assert "`stranger@example.org`" in at.error[0].value and "请联系管理员" in at.error[0].value
+    assert [button.label for button in at.button] == ["退出登录"]
+    assert len(at.sidebar) == 0 and not at.metric and not at.get("plotly_chart")
+
+
+def test_known_identity_sees_who_role_scope_and_sign_out(app):
+    at = app(user=LEADER, secrets={"auth": AUTH}, params={"lang": "en"})
+    sidebar = texts(at.sidebar.caption)
+    assert "Signed in as Leader@Example.gov.cn" in sidebar  # email matched in any case
+    assert "Role: Leader · scope: Zhejiang · 33" in sidebar
+    assert "Sign out" in [button.label for button in at.sidebar.button]
+    assert not any(text.endswith("Local single-user mode · this computer only") for text in texts(at.caption))
+    assert at.metric, "a known identity sees the dashboard"
+    assert "data" not in [link.proto.page for link in at.get("page_link")]  # leaders do not import
+
+
+def test_staff_may_open_the_data_page(app):
+    at = app(user={"is_logged_in": True, "sub": "demo-staff"}, secrets={"auth": AUTH})
+    assert "data" in [link.proto.page for link in at.get("page_link")]
+
+
+def test_malformed_access_file_fails_closed(app, tmp_path, monkeypatch):
+    bad = tmp_path / "access.toml"
+    bad.write_text('[[grant]]\nemail = "zhuji.inspector@example.gov.cn"\nrole = "emperor"\nregion = "33"\n')
+    monkeypatch.setenv("BURDEN_ACCESS", str(bad))
+    at = app(user=LEADER, secrets={"auth": AUTH})
+    assert "登录配置有误" in at.error[0].value
+    assert "emperor" not in at.error[0].value  # details go to the log, not to the page
+    assert not at.metric and len(at.sidebar) == 0
+
+
+@pytest.mark.parametrize(
+    ("address", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("127.0.0.2", True),
+        ("0.0.0.0", False),
+        ("", False),
+        (None, False),
+        ("192.168.1.20", False),
+        ("example.org", False),
+        ("::", False),
+    ],
+)
+def test_is_loopback(address, loopback):
+    assert auth.is_loopback(address) is loopback
