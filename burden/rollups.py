@@ -26,6 +26,7 @@ TABLES = (
     "duplicate_pair_month",
     "fact_type_month",
     "photo_app_month",
+    "cadre_app_use",
 )
 
 

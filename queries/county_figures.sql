@@ -1,0 +1,97 @@
+-- purpose: the county map's figures in one query: median and mean apps held per cadre and the duplicate-entry rate of every county under $region in month $month (same arithmetic as apps_per_cadre and burden_rates pooled over that month)
+-- grain: one row per county under $region with cadres in $month
+-- parameters: $region (code of the map's scope: the province or a city), $month (date, first of the month), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: region_code
+with
+
+regions as (
+    select region_code, level from regions
+),
+
+apps_hist as (
+    select month, region_code, kind, n_apps, cadres from apps_hist
+),
+
+region_month as (
+    select month, region_code, submits, duplicate_submits from region_month
+),
+
+counties as (
+    select region_code
+    from regions
+    where level = 'county'
+        and starts_with(region_code, $region)
+        and starts_with(region_code, $scope)
+),
+
+bins as (
+    select apps_hist.region_code, apps_hist.n_apps, cast(sum(apps_hist.cadres) as bigint) as cadres
+    from apps_hist
+    inner join counties on counties.region_code = apps_hist.region_code
+    where apps_hist.month = $month and apps_hist.kind = 'held'
+    group by 1, 2
+),
+
+cumulative as (
+    select
+        *,
+        sum(cadres) over (partition by region_code order by n_apps rows between unbounded preceding and current row)
+            as rank_to,
+        sum(cadres) over (partition by region_code) as total
+    from bins
+),
+
+-- the median as percentile_cont: the value at 0-based rank 0.5 * (n - 1), interpolated between its neighbours
+positions as (
+    select distinct
+        region_code,
+        0.5 * (total - 1) as position,
+        floor(0.5 * (total - 1)) as rank_low,
+        ceil(0.5 * (total - 1)) as rank_high
+    from cumulative
+),
+
+median as (
+    select
+        positions.region_code,
+        max(case when positions.rank_low >= cumulative.rank_to - cumulative.cadres
+            and positions.rank_low < cumulative.rank_to then cumulative.n_apps end) as value_low,
+        max(case when positions.rank_high >= cumulative.rank_to - cumulative.cadres
+            and positions.rank_high < cumulative.rank_to then cumulative.n_apps end) as value_high,
+        max(positions.position - positions.rank_low) as fraction
+    from positions
+    inner join cumulative on cumulative.region_code = positions.region_code
+    group by 1
+),
+
+held as (
+    select
+        bins.region_code,
+        sum(bins.n_apps * bins.cadres) * 1.0 / sum(bins.cadres) as held_mean
+    from bins
+    group by 1
+),
+
+rates as (
+    select
+        region_month.region_code,
+        cast(region_month.duplicate_submits as bigint) * 1.0 / nullif(cast(region_month.submits as bigint), 0)
+            as duplicate_entry_rate
+    from region_month
+    inner join counties on counties.region_code = region_month.region_code
+    where region_month.month = $month
+),
+
+final as (
+    select
+        held.region_code,
+        cast(median.value_low + median.fraction * (median.value_high - median.value_low) as double) as held_median,
+        held.held_mean,
+        rates.duplicate_entry_rate
+    from held
+    inner join median on median.region_code = held.region_code
+    left join rates on rates.region_code = held.region_code
+)
+
+select * from final
+order by region_code
