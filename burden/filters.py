@@ -11,7 +11,10 @@ URL grammar (codes, not names; defaults are left out of the URL):
 The page is the URL's path (/, /regions, /apps, /remediation, /duplicates, /photos).
 
 Anything malformed or unknown falls back to its default and yields a notice
-(a catalogue key plus values), never an exception.
+(a catalogue key plus values), never an exception. Patterns are ASCII-only and
+matched in full: "３３" (full-width) or "330681\n" are not codes. Values echoed
+in a notice are clipped, stripped of control characters and markdown-escaped,
+since notices are drawn as markdown (no link or image can be planted in one).
 """
 
 from __future__ import annotations
@@ -25,9 +28,14 @@ from burden import i18n, settings
 
 PARAMS = ("lang", "region", "from", "to", "app", "compare", "mode")
 MEETING = "meeting"
-_REGION_CODE = re.compile(r"^33(\d{2}|\d{4}|\d{7}|\d{10})?$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_APP_ID = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+_MAX_NAMES = 5  # unknown parameter names echoed in the notice; a link may carry thousands
+_REGION_CODE = re.compile(r"33([0-9]{2}|[0-9]{4}|[0-9]{7}|[0-9]{10})?")
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+_APP_ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+# Characters that make markdown inside a sentence: links, images, HTML, emphasis, code, Streamlit's :color[...] and
+# $math$, and GFM autolinks ("www." and "http:" break on an escaped "." or ":"). Notices are one line (control
+# characters are dropped), so line-start syntax (#, -, +, 1.) cannot occur.
+_MARKDOWN = re.compile(r"([\\`*_\[\]()!<>~$:|.])")
 
 
 @dataclass(frozen=True)
@@ -89,10 +97,13 @@ def parse(
     state = default_state(months)
     notices: list[Notice] = []
 
-    unknown = sorted(k for k in raw if k not in PARAMS)
+    unknown = sorted((k for k in raw if k not in PARAMS), key=str)
     if unknown:
-        notices.append(Notice("notice.unknown_params", {"names": ", ".join(_clip(k) for k in unknown)}))
+        names = ", ".join(_clip(k) for k in unknown[:_MAX_NAMES]) + (", …" if len(unknown) > _MAX_NAMES else "")
+        notices.append(Notice("notice.unknown_params", {"names": names}))
 
+    # A non-text value is never valid, whatever its str() says (330681 the int, ["meeting"]): named by its type.
+    raw = {k: (v if isinstance(v, str) else f"<{type(v).__name__}>") for k, v in raw.items()}
     lang = raw.get("lang")
     if lang is not None:
         if lang in i18n.LANGS:
@@ -102,21 +113,21 @@ def parse(
 
     region = raw.get("region")
     if region is not None:
-        if _REGION_CODE.match(region) and region_exists(region):
+        if _REGION_CODE.fullmatch(region) and region_exists(region):
             state = replace(state, region=region)
         else:
             notices.append(Notice("notice.bad_region", {"value": _clip(region)}))
 
     compare = raw.get("compare")
     if compare is not None:
-        if _REGION_CODE.match(compare) and compare != state.region and region_exists(compare):
+        if _REGION_CODE.fullmatch(compare) and compare != state.region and region_exists(compare):
             state = replace(state, compare=compare)
         else:
             notices.append(Notice("notice.bad_compare", {"value": _clip(compare)}))
 
     app = raw.get("app")
     if app is not None:
-        if _APP_ID.match(app) and app_exists(app):
+        if _APP_ID.fullmatch(app) and app_exists(app):
             state = replace(state, app=app)
         else:
             notices.append(Notice("notice.bad_app", {"value": _clip(app)}))
@@ -133,7 +144,7 @@ def parse(
         value = raw.get(name)
         if value is None:
             continue
-        if _MONTH.match(value) and value in months:
+        if _MONTH.fullmatch(value) and value in months:
             start, end = (value, end) if name == "from" else (start, value)
         else:
             notices.append(Notice("notice.bad_month", {"name": name, "value": _clip(value)}))
@@ -145,6 +156,7 @@ def parse(
 
 
 def _clip(text: str, limit: int = 40) -> str:
-    """Echo user input back safely: bounded length, no control characters."""
+    """Echo user input back safely: bounded length, no control or format characters (NUL, U+202E), no markdown."""
     clean = "".join(ch for ch in str(text) if ch.isprintable())
-    return clean if len(clean) <= limit else clean[:limit] + "…"
+    clean = clean if len(clean) <= limit else clean[:limit] + "…"
+    return _MARKDOWN.sub(r"\\\1", clean)
