@@ -12,13 +12,14 @@ from pathlib import Path
 
 started = time.perf_counter()
 from bench.queries import decode  # noqa: E402  (imports are timed apart from the queries)
-from burden import db  # noqa: E402
+from burden import access, db  # noqa: E402
 
 
 def main() -> None:
     import_s = time.perf_counter() - started
     queries = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))[sys.argv[2]]
     t0 = time.perf_counter()
+    access.set_current(access.local_scope())  # the recorded pages ran as the local single user
     for name, params in queries:
         db.query(name, **decode(params))
     seconds = time.perf_counter() - t0

@@ -137,9 +137,10 @@ class Recorder:
 
 def record() -> dict[str, dict]:
     """{"<view>/<default|drilled>": {"view", "page", "url", "queries": [[name, params], ...], "page_s"}}."""
-    from burden import db, frame
+    from burden import access, db, frame
 
-    drilled = drilled_urls()
+    with access.using(access.local_scope()):  # picking the drilled URLs reads the database as the local user
+        drilled = drilled_urls()
     sets = {}
     for page_file, view, _title, _icon in frame.PAGES:
         for which, url in (("default", {}), ("drilled", drilled[view])):
@@ -163,10 +164,11 @@ def record() -> dict[str, dict]:
 
 
 def run_set(queries: list) -> None:
-    from burden import db
+    from burden import access, db
 
-    for name, params in queries:
-        db.query(name, **decode(params))
+    with access.using(access.local_scope()):  # the recorded pages ran as the local single user
+        for name, params in queries:
+            db.query(name, **decode(params))
 
 
 def warm(sets: dict, runs: int) -> dict:

@@ -57,9 +57,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
+    from burden import access
     from burden.summary import print_summary
 
-    return print_summary(args.region, args.from_month, args.to_month, args.format)
+    # The command line reads the database file directly: whoever runs it is the local single user.
+    with access.using(access.local_scope()):
+        return print_summary(args.region, args.from_month, args.to_month, args.format)
 
 
 def main(argv: list[str] | None = None) -> int:

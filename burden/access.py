@@ -27,7 +27,8 @@ from burden import settings
 
 ROLES = ("leader", "inspector", "staff", "admin")
 _SESSION_KEY = "_access_scope"  # st.session_state key while a Streamlit script runs
-_ROOT_CODE = re.compile(r"^(33|33\d{2}|33\d{4})$")  # province, city, county
+_ROOT_CODE = re.compile(r"33(?:[0-9]{2}|[0-9]{4})?")  # a scope root: province, city or county
+_CODE = re.compile(r"[0-9]{2}(?:[0-9]{2}|[0-9]{4}|[0-9]{7}|[0-9]{10})?")  # any level, ASCII digits, matched in full
 
 
 class AccessFileError(ValueError):
@@ -41,10 +42,10 @@ class Scope:
     who: str = ""  # identity it was granted to (email or OIDC subject), "local" in local mode
 
     def allows(self, code: str | None) -> bool:
-        """Whether a region code lies inside the scope root (codes nest by prefix)."""
-        if self.region is None or not code:
+        """Whether `code` is a well-formed region code inside the scope root (codes nest by prefix)."""
+        if self.region is None or not isinstance(code, str) or not _CODE.fullmatch(code):
             return False
-        return str(code).startswith(self.region)
+        return code.startswith(self.region)
 
     @property
     def cadre_rows(self) -> bool:

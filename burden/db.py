@@ -3,6 +3,12 @@
 Query text lives in queries/<name>.sql; parameters are bound as $name, never
 spliced. The app opens the file read-only and takes a cursor per query, which
 is the thread-safe way to share one DuckDB handle.
+
+Access (docs/access.md): every file declares `-- scope:`. `run` binds `$scope`
+to the caller's scope root (access.current(); DENY binds null, and the SQL then
+returns no rows), refuses region parameters outside the scope and queries whose
+`-- requires:` capability the caller lacks. A file without a scope header is
+refused: the default is deny.
 """
 
 from __future__ import annotations
@@ -19,16 +25,23 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from burden import settings
+from burden import access, settings
 
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _lock = threading.Condition()
 _results: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
 _MAX_RESULTS = 512
+# Parameters holding a region code the caller asks for (None = the province); each must lie in the scope.
+REGION_PARAMS = frozenset({"region", "compare", "county", "town", "village", "parent"})
+_REQUIRES = {"cadre_rows": lambda scope: scope.cadre_rows, "import": lambda scope: scope.can_import}
 
 
 class QueryError(RuntimeError):
     pass
+
+
+class ScopeError(QueryError):
+    """The caller's scope does not cover what the query asked for (a region, cadre rows, the Data page)."""
 
 
 @cache
@@ -37,6 +50,36 @@ def sql_text(name: str) -> str:
     if not path.is_file():
         raise QueryError(f"no query file queries/{name}.sql")
     return path.read_text(encoding="utf-8")
+
+
+@cache
+def header(name: str) -> dict[str, str]:
+    """The file's leading `-- key: value` lines (purpose, grain, parameters, scope, requires)."""
+    out: dict[str, str] = {}
+    for line in sql_text(name).splitlines():
+        if not line.startswith("--"):
+            break
+        key, _, value = line[2:].strip().partition(":")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def bind(name: str, params: dict, scope: access.Scope) -> dict:
+    """The parameters to bind for `scope`, with `$scope` added; ScopeError when the scope does not cover them."""
+    head = header(name)
+    if not head.get("scope"):
+        raise QueryError(f"query {name} declares no '-- scope:' header (see docs/access.md); refused")
+    needed = head.get("requires")
+    if needed is not None and not _REQUIRES[needed](scope):
+        raise ScopeError(f"query {name} requires '{needed}', which role {scope.role!r} does not have")
+    if "scope" in params:
+        raise QueryError(f"query {name}: $scope is bound from the viewer's access, never passed by the caller")
+    for key in REGION_PARAMS & params.keys():
+        code = settings.PROVINCE_CODE if params[key] is None else params[key]
+        if not scope.allows(code):
+            raise ScopeError(f"query {name}: {key} {str(code)[:40]!r} lies outside the viewer's scope")
+    wanted = param_names(sql_text(name))
+    return {**params, "scope": scope.region} if "scope" in wanted else dict(params)
 
 
 def param_names(sql: str) -> set[str]:
@@ -98,8 +141,9 @@ def _reading(path: Path, version: tuple[str, int, int]) -> Iterator[_Handle]:
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
-    """Run queries/<name>.sql on a given connection with bound parameters."""
+    """Run queries/<name>.sql on a given connection with bound parameters, in the caller's scope."""
     sql = sql_text(name)
+    params = bind(name, params, access.current())
     wanted = param_names(sql)
     missing = wanted - params.keys()
     if missing:
@@ -118,7 +162,9 @@ def query(name: str, **params) -> pl.DataFrame:
         raise QueryError(f"database {path} does not exist; run `make demo`")
     # Stat before opening: the data read is then at least as new as the version it is cached under.
     version = _version(path)
-    key = (version, name, tuple(sorted(params.items())))
+    scope = access.current()
+    bind(name, params, scope)  # refuse before the cache can answer
+    key = (version, name, scope.region, tuple(sorted(params.items())))
     with _lock:
         if key in _results:
             _results.move_to_end(key)

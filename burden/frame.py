@@ -16,10 +16,11 @@ from urllib.parse import urlencode
 import segno
 import streamlit as st
 
-from burden import db, filters, i18n
+from burden import access, db, filters, i18n, settings
 from burden.i18n import t
 
 _APPLIED = "_frame_applied_url"
+_SCOPE_SEEN = "_frame_scope"  # the scope the widgets were last set under: a new one re-applies the URL
 _WIDGETS = {"lang": "f_lang", "region": "f_region", "start": "f_from", "end": "f_to", "compare": "f_compare"}
 _MEETING_WIDGET = "f_meeting"
 
@@ -75,7 +76,50 @@ def _month_range(first, last):
 
 
 def _region_exists(code: str) -> bool:
-    return db.query("region_info", region=code).height > 0
+    """A well-formed code of a region inside the viewer's scope (outside it, db.query would refuse)."""
+    return access.current().allows(code) and db.query("region_info", region=code).height > 0
+
+
+def _within_scope(raw: dict, scope: access.Scope) -> tuple[dict, list[str]]:
+    """The URL without the region and comparison codes outside the scope, and which of the two were dropped.
+
+    A shared link opened by someone with a narrower scope shows the intersection: a region above the
+    scope (the province, for a county inspector) narrows to the scope root; one beside it falls back to
+    the root. Malformed values are left to filters.parse, which rejects them with its own notice.
+    """
+    out, dropped = dict(raw), []
+    for name in ("region", "compare"):
+        value = raw.get(name)
+        if isinstance(value, str) and _is_code(value) and not scope.allows(value):
+            out.pop(name)
+            dropped.append(name)
+    return out, dropped
+
+
+def _is_code(value: str) -> bool:
+    return bool(filters._REGION_CODE.fullmatch(value))  # the URL grammar's own pattern
+
+
+def _scope_notices(dropped: list[str], notices: list[filters.Notice], raw: dict, scope: access.Scope) -> list:
+    """Scope notices first; a bad region falls back to the scope root, so its notice names the root."""
+    if not dropped and all(notice.key != "notice.bad_region" for notice in notices):
+        return notices
+    shown = _region_name(scope.region)
+    out = []
+    if "region" in dropped:
+        out.append(filters.Notice("notice.scope_region", {"shown": shown}))
+    if "compare" in dropped:  # echoed through the grammar's own cleaning (clipped, markdown-escaped)
+        out.append(filters.Notice("notice.scope_compare", {"value": filters._clip(raw["compare"])}))
+    for notice in notices:
+        if notice.key == "notice.bad_region" and scope.region != settings.PROVINCE_CODE:
+            notice = filters.Notice("notice.bad_region_scoped", {**notice.values, "shown": shown})
+        out.append(notice)
+    return out
+
+
+def _region_name(code: str) -> str:
+    row = db.query("region_info", region=code).row(0, named=True)
+    return i18n.region_name(row["name_zh"], row["name_en"])
 
 
 def _app_exists(app_id: str) -> bool:
@@ -91,18 +135,30 @@ def setup() -> View:
         st.error(t("notice.no_data"))
         st.stop()
 
+    scope = access.current()
+    if scope.region is None:  # auth.gate() stops unknown identities first; never draw data without a scope
+        i18n.set_lang(st.query_params.get("lang", i18n.DEFAULT_LANG))
+        st.error(t("notice.no_scope"))
+        st.stop()
+
     raw = {key: st.query_params[key] for key in st.query_params}
-    state, notices = filters.parse(raw, period["months"], _region_exists, _app_exists)
-    default = filters.default_state(period["months"])
-    if st.session_state.get(_APPLIED) != raw:
+    scoped, dropped = _within_scope(raw, scope)
+    state, notices = filters.parse(scoped, period["months"], _region_exists, _app_exists)
+    # The scope root replaces the province as the default (and fall-back) region
+    default = replace(filters.default_state(period["months"]), region=scope.region)
+    if not scope.allows(state.region):
+        state = replace(state, region=scope.region)
+    if st.session_state.get(_APPLIED) != raw or st.session_state.get(_SCOPE_SEEN) != scope:
         for attr, key in _WIDGETS.items():
             st.session_state[key] = getattr(state, attr)
         st.session_state[_MEETING_WIDGET] = state.meeting
         st.session_state["_app"] = state.app
+        st.session_state[_SCOPE_SEEN] = scope
     else:
-        notices = []
+        notices, dropped = [], []
 
     i18n.set_lang(st.session_state[_WIDGETS["lang"]])
+    notices = _scope_notices(dropped, notices, raw, scope)
     state = _draw_filter_bar(period["months"])
     if state.start > state.end:
         notices.append(filters.Notice("notice.bad_period"))

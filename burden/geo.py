@@ -15,7 +15,7 @@ from functools import cache
 
 import polars as pl
 
-from burden import db, settings
+from burden import access, db, settings
 from burden.filters import ViewState
 
 GEOJSON = settings.DATA_DIR / "geo" / "zhejiang_counties.geojson"
@@ -58,10 +58,15 @@ class CountyMap:
 
 
 def map_scope(region: str) -> tuple[str, str | None]:
-    """(region whose counties are drawn, county to highlight): province and city as chosen; below, the county's city."""
+    """(region whose counties are drawn, county to highlight): province and city as chosen; below, the county's city.
+
+    Never wider than the viewer's scope: a county inspector's map holds their county alone.
+    """
+    root = access.current().region or region
     if len(region) <= 4:
-        return region, None
-    return region[:4], region[:6]
+        return (root if len(root) > len(region) else region), None
+    drawn = region[:4]
+    return (root if len(root) > len(drawn) else drawn), region[:6]
 
 
 def county_map(state: ViewState, metric: str) -> CountyMap:

@@ -100,8 +100,11 @@ def summary(region: str, from_month: str | None, to_month: str | None, con=None,
     if run is None:
         run = functools.partial(db.run, con)
     first, last = parse_month(from_month, "--from"), parse_month(to_month, "--to")
-    info = run("region_info", region=region)
-    if info.height == 0:
+    try:
+        info = run("region_info", region=region)
+    except db.ScopeError:  # outside the caller's scope: as unknown as a code that does not exist
+        info = None
+    if info is None or info.height == 0:
         raise SummaryError(f"unknown region code {region!r}")
     period = run("data_period").row(0, named=True)
     if period["last_month"] is None:

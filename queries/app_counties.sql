@@ -1,6 +1,7 @@
 -- purpose: the counties (within a region) where one app is still held or used in a month
 -- grain: one row per county with accounts held at month end or active users in the month
--- parameters: $app (app_id), $region (code; null = province), $month (date, first of the month)
+-- parameters: $app (app_id), $region (code; null = province), $month (date, first of the month), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: county_code
 with
 
 app_month_county as (
@@ -29,12 +30,13 @@ county_rows as (
     from app_month_county
     where length(coalesce($region, '')) <= 6
         and ($region is null or starts_with(county_code, $region))
+        and starts_with(county_code, $scope)
 ),
 
 -- a town or a village lies inside one county: count its own cadres
 scope_cadres as (
     select cadre_id from cadre_regions
-    where length(coalesce($region, '')) > 6 and region_code = $region
+    where length(coalesce($region, '')) > 6 and region_code = $region and starts_with(region_code, $scope)
 ),
 
 cadre_rows as (

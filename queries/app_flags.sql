@@ -1,6 +1,7 @@
 -- purpose: the apps held or used in a region, with accounts against active users and the zombie, island and prohibited-feature flags
 -- grain: one row per app held or used by cadres in the region up to the as-of date
--- parameters: $region (code; null = province), $as_of (date; null = the last day with events), $zombie_share (fraction), $zombie_active_days (int), $zombie_silent_days (int)
+-- parameters: $region (code; null = province), $as_of (date; null = the last day with events), $zombie_share (fraction), $zombie_active_days (int), $zombie_silent_days (int), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: aggregate (apps held or used by cadres of $region within $scope)
 with
 
 months as (
@@ -28,7 +29,8 @@ as_of as (
 
 scope_cadres as (
     select cadre_id from cadre_regions
-    where ($region is null and level = 'province') or region_code = $region
+    where (($region is null and level = 'province') or region_code = $region)
+        and starts_with(region_code, $scope)
 ),
 
 -- monthly rows know their first and last event day; a window longer than a month cuts at most one

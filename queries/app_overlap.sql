@@ -1,6 +1,7 @@
 -- purpose: one app's overlap with every other app in a region: users shared in a month, duplicate entries between the pair over the period
 -- grain: one row per other app sharing a user in $month or a duplicate entry with the app in the period
--- parameters: $app (app_id), $region (code; null = province), $from (date, first month), $to (date, last month), $month (date, the month for shared users)
+-- parameters: $app (app_id), $region (code; null = province), $from (date, first month), $to (date, last month), $month (date, the month for shared users), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: aggregate (users and duplicates of cadres of $region within $scope)
 with
 
 apps as (
@@ -23,7 +24,8 @@ duplicate_submits as (
 
 scope_cadres as (
     select cadre_id from cadre_regions
-    where ($region is null and level = 'province') or region_code = $region
+    where (($region is null and level = 'province') or region_code = $region)
+        and starts_with(region_code, $scope)
 ),
 
 app_users as (

@@ -1,11 +1,13 @@
 -- purpose: one app's use in a region by month: accounts held at month end, active users, events, submits, duplicate entries
 -- grain: one row per month of the period (zeros where the app was neither held nor used)
--- parameters: $app (app_id), $region (code; null = province), $from (date, first month), $to (date, last month)
+-- parameters: $app (app_id), $region (code; null = province), $from (date, first month), $to (date, last month), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: aggregate (one app's use by cadres of $region within $scope)
 with
 
 months as (
     select month from months
     where month between $from and $to
+        and $scope is not null  -- no scope, no rows (not even the zero-filled months)
 ),
 
 app_month_county as (
@@ -30,12 +32,13 @@ county_rows as (
     from app_month_county
     where length(coalesce($region, '')) <= 6
         and ($region is null or starts_with(county_code, $region))
+        and starts_with(county_code, $scope)
 ),
 
 -- a town or a village lies inside one county: count its own cadres
 scope_cadres as (
     select cadre_id from cadre_regions
-    where length(coalesce($region, '')) > 6 and region_code = $region
+    where length(coalesce($region, '')) > 6 and region_code = $region and starts_with(region_code, $scope)
 ),
 
 cadre_rows as (

@@ -1,6 +1,7 @@
 -- purpose: the apps that carry the load in one region and month: holders, active users, entries, duplicates, time
 -- grain: one row per app held or used by the region's cadres in $month
--- parameters: $region (code; null = province), $month (date, first of month)
+-- parameters: $region (code; null = province), $month (date, first of month), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: aggregate (apps of $region's cadres, $region within $scope)
 with
 
 regions as (
@@ -29,7 +30,8 @@ region_month as (
 
 root as (
     select region_code from regions
-    where ($region is null and level = 'province') or region_code = $region
+    where (($region is null and level = 'province') or region_code = $region)
+        and starts_with(region_code, $scope)
 ),
 
 -- a county or above: the county rollup suffices (codes nest by prefix)

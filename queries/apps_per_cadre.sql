@@ -1,6 +1,7 @@
 -- purpose: apps per cadre, held and used: exact median and p90 (percentile_cont over the histogram), mean, share above target
 -- grain: one row per region ($region, or each child region when $children) per month when $by_month, else pooled over all cadre-months in [$from, $to]
--- parameters: $region (code; null = province), $children (bool), $from (date, first month), $to (date, last month), $by_month (bool), $target (int, apps)
+-- parameters: $region (code; null = province), $children (bool), $from (date, first month), $to (date, last month), $by_month (bool), $target (int, apps), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: region_code
 with
 
 regions as (
@@ -22,6 +23,7 @@ picked as (
     from regions
     inner join root
         on root.region_code = case when $children then regions.parent_code else regions.region_code end
+    where starts_with(regions.region_code, $scope)
 ),
 
 bins as (

@@ -1,6 +1,7 @@
 -- purpose: histogram of cadres by number of apps (held at month end, used in the month) in one region and month
 -- grain: one row per kind (held | used) and app count with at least one cadre
--- parameters: $region (code; null = province), $month (date, first of month)
+-- parameters: $region (code; null = province), $month (date, first of month), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: aggregate (cadres of $region, $region within $scope)
 with
 
 regions as (
@@ -13,7 +14,8 @@ apps_hist as (
 
 root as (
     select region_code from regions
-    where ($region is null and level = 'province') or region_code = $region
+    where (($region is null and level = 'province') or region_code = $region)
+        and starts_with(region_code, $scope)
 ),
 
 counts as (

@@ -1,6 +1,8 @@
 -- purpose: the cadres homed in one village (or a town's own staff) and their load in one month; pseudonymous, no names
 -- grain: one row per cadre whose home region is exactly $region
--- parameters: $region (village or town code), $month (date, first of month)
+-- parameters: $region (village or town code), $month (date, first of month), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: region_code
+-- requires: cadre_rows
 with
 
 cadres as (
@@ -39,6 +41,7 @@ final as (
     inner join cadre_month on cadre_month.cadre_id = cadres.cadre_id
     inner join months on months.month = cadre_month.month
     where cadres.region_code = $region
+        and starts_with(cadres.region_code, $scope)
         and cadre_month.month = $month
 )
 

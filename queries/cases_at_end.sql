@@ -1,6 +1,7 @@
 -- purpose: the remediation ledger as at the end of month $to: each case's status then, and whether it was overdue
 -- grain: one row per case whose scope region is $region or inside it
--- parameters: $region (code; null = province), $to (date, the period's last month; its last day is the as-at date)
+-- parameters: $region (code; null = province), $to (date, the period's last month; its last day is the as-at date), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: scope_region_code
 with
 
 remediation_cases as (
@@ -24,6 +25,7 @@ scoped as (
     from remediation_cases
     cross join as_at
     where ($region is null or substr(remediation_cases.scope_region_code, 1, length($region)) = $region)
+        and starts_with(remediation_cases.scope_region_code, $scope)
 ),
 
 -- the ledger dates say when a case was done and verified, not when it was planned or started: a case

@@ -1,6 +1,7 @@
 -- purpose: the period the data covers: first and last month, baseline months, first campaign month, as-of date
 -- grain: one row
 -- parameters: none
+-- scope: none (the months the data covers; no region-linked rows)
 with
 
 months as (

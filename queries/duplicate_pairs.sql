@@ -1,6 +1,7 @@
 -- purpose: duplicate submits per pair of apps (original entry's app -> repeating app) in a region and period
 -- grain: one row per (original app, repeating app) pair with duplicates in [$from, $to], most duplicates first
--- parameters: $region (code; null = province), $from (date, first month), $to (date, last month)
+-- parameters: $region (code; null = province), $from (date, first month), $to (date, last month), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: aggregate (home regions within $region and $scope)
 with
 
 duplicate_pair_month as (
@@ -18,7 +19,8 @@ pairs as (
         app_id,
         cast(sum(duplicates) as bigint) as duplicates
     from duplicate_pair_month
-    where ($region is null or starts_with(region_code, $region))
+    where starts_with(region_code, $scope)
+        and ($region is null or starts_with(region_code, $region))
         and ($from is null or month >= $from)
         and ($to is null or month <= $to)
     group by 1, 2

@@ -1,6 +1,7 @@
 -- purpose: the evidence behind a fix checked against the logs: who still used the case's app in its scope after done_on
 -- grain: one row per month and home region (village, or town for town staff) with use of the app from the month of done_on on
--- parameters: $region (code; null = province; the case's scope must lie inside it), $case_id (the case), $grace_days (int, days after done_on, 14)
+-- parameters: $region (code; null = province; the case's scope must lie inside it), $case_id (the case), $grace_days (int, days after done_on, 14), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: region_code
 with
 
 remediation_cases as (
@@ -27,6 +28,7 @@ picked as (
     where case_id = $case_id
         and done_on is not null
         and ($region is null or substr(scope_region_code, 1, length($region)) = $region)
+        and starts_with(scope_region_code, $scope)
 ),
 
 -- app_cadre_month is monthly: in the month of done_on a cadre counts only if the last event came after done_on

@@ -1,6 +1,7 @@
 -- purpose: regions whose remediation lags at the period's last month: the ledger is behind (progress < $min_progress) while the median cadre still holds more apps than $target
 -- grain: one row per lagging region at level $level inside $region (regions with cadres in the last month)
--- parameters: $region (code; null = province), $level (region level, e.g. 'county'), $from (date, first month), $to (date, last month), $target (int, apps; null = load not checked), $min_progress (fraction, 0.5; null = ledger not checked)
+-- parameters: $region (code; null = province), $level (region level, e.g. 'county'), $from (date, first month), $to (date, last month), $target (int, apps; null = load not checked), $min_progress (fraction, 0.5; null = ledger not checked), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: region_code
 with
 
 months as (
@@ -30,6 +31,7 @@ picked as (
     select *
     from regions
     where level = $level
+        and starts_with(region_code, $scope)
         and ($region is null or substr(region_code, 1, length($region)) = $region)
 ),
 

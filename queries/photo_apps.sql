@@ -1,6 +1,7 @@
 -- purpose: the apps that demand photos: photos and required photos taken, tasks, voided tasks and photo time per app
 -- grain: one row per app with tasks, photos or photo time in the region and [$from, $to], most required photos first
--- parameters: $region (code; null = province), $from (date, first month), $to (date, last month)
+-- parameters: $region (code; null = province), $from (date, first month), $to (date, last month), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: aggregate (home regions within $region and $scope)
 with
 
 photo_app_month as (
@@ -21,7 +22,8 @@ totals as (
         cast(sum(tasks_voided) as bigint) as tasks_voided,
         cast(sum(photo_duration_s) as bigint) as photo_duration_s
     from photo_app_month
-    where ($region is null or starts_with(region_code, $region))
+    where starts_with(region_code, $scope)
+        and ($region is null or starts_with(region_code, $region))
         and ($from is null or month >= $from)
         and ($to is null or month <= $to)
     group by 1

@@ -1,6 +1,8 @@
 -- purpose: rows kept in quarantine, counted by target table and reason, with the files they came from
 -- grain: one row per table and reason
 -- parameters: none
+-- scope: none (counts of rejected rows per table and reason)
+-- requires: import
 with
 
 quarantine as (

@@ -1,6 +1,7 @@
 -- purpose: regions whose mean apps used per cadre or duplicate-entry rate rose in each of the 2 months right after their campaign low
 -- grain: one row per rebounding region and metric (apps_used_mean | duplicate_entry_rate)
--- parameters: $region (code; null = province), $level (region level; null = every level), $min_rise_apps (apps), $min_rise_rate (fraction)
+-- parameters: $region (code; null = province), $level (region level; null = every level), $min_rise_apps (apps), $min_rise_rate (fraction), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: region_code
 with
 
 months as (
@@ -21,6 +22,7 @@ campaign as (
     inner join months on months.month = region_month.month
     where not months.is_baseline
         and ($level is null or region_month.level = $level)
+        and starts_with(region_month.region_code, $scope)
         and ($region is null or substr(region_month.region_code, 1, length($region)) = $region)
 ),
 

@@ -1,6 +1,7 @@
 -- purpose: name and level of one region (null = the province); an unknown code gives no rows
 -- grain: one row per matching region (zero or one)
--- parameters: $region (region code or null)
+-- parameters: $region (region code or null), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: region_code
 with
 
 regions as (
@@ -10,7 +11,8 @@ regions as (
 final as (
     select *
     from regions
-    where ($region is null and level = 'province') or region_code = $region
+    where (($region is null and level = 'province') or region_code = $region)
+        and starts_with(region_code, $scope)
 )
 
 select * from final

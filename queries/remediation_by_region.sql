@@ -1,6 +1,7 @@
 -- purpose: remediation progress, overdue cases and on-time rate per child region as at the end of month $to
 -- grain: one row per child region of $region with cases in scope, plus one for $region itself when cases are scoped at it
--- parameters: $region (code; null = province), $to (date, the period's last month; its last day is the as-at date)
+-- parameters: $region (code; null = province), $to (date, the period's last month; its last day is the as-at date), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: region_code
 with
 
 regions as (
@@ -17,7 +18,8 @@ as_at as (
 
 root as (
     select region_code from regions
-    where ($region is null and level = 'province') or region_code = $region
+    where (($region is null and level = 'province') or region_code = $region)
+        and starts_with(region_code, $scope)
 ),
 
 children as (

@@ -1,6 +1,7 @@
 -- purpose: remediation cases marked done or verified (delete or merge) checked against the logs of cadres in their scope
 -- grain: one row per done|verified delete or merge case whose scope region is $region or inside it
--- parameters: $region (code; null = province), $grace_days (int, days after done_on the old app may still be used, 14)
+-- parameters: $region (code; null = province), $grace_days (int, days after done_on the old app may still be used, 14), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: scope_region_code
 with
 
 remediation_cases as (
@@ -30,6 +31,7 @@ closed_cases as (
         and action in ('delete', 'merge')
         and done_on is not null
         and ($region is null or substr(scope_region_code, 1, length($region)) = $region)
+        and starts_with(scope_region_code, $scope)
 ),
 
 -- each scope cadre's use of the case's app: before the fix, and after the grace period

@@ -1,6 +1,8 @@
 -- purpose: row count, date range and last load of every base and derived table, for the Data page
 -- grain: one row per table
 -- parameters: none
+-- scope: none (row counts and dates per table)
+-- requires: import
 -- note: counts and date ranges scan the raw logs once per database version (the result is cached per file
 --       version); this staff page is the one place that reads app_events and photo_uploads interactively.
 with

@@ -1,6 +1,7 @@
 -- purpose: the apps a what-if can delete or merge: those held or used by cadres in $region in month $to
 -- grain: one row per app held or used in $region in month $to
--- parameters: $region (code; null = province), $to (date, the month)
+-- parameters: $region (code; null = province), $to (date, the month), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: aggregate (apps of cadres of $region within $scope)
 with
 
 apps as (
@@ -20,6 +21,7 @@ scoped as (
     from app_cadre_month
     inner join cadre_regions on cadre_regions.cadre_id = app_cadre_month.cadre_id
     where cadre_regions.region_code = coalesce($region, '33')
+        and starts_with(cadre_regions.region_code, $scope)
 ),
 
 final as (

@@ -1,6 +1,7 @@
 -- purpose: what-if: apps per cadre (held and used; median, mean) and fingertip hours returned if the chosen apps were deleted or merged, in month $to
 -- grain: one row for $region (is_total) and one per child region with cadres
--- parameters: $region (code; null = province), $to (date, the month), $delete (list of app ids to delete), $merge_from (list of app ids), $merge_to (list of app ids, same length: $merge_from[i] goes into $merge_to[i])
+-- parameters: $region (code; null = province), $to (date, the month), $delete (list of app ids to delete), $merge_from (list of app ids), $merge_to (list of app ids, same length: $merge_from[i] goes into $merge_to[i]), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- scope: region_code
 with
 
 regions as (
@@ -32,7 +33,8 @@ choices as (
 
 root as (
     select region_code from regions
-    where ($region is null and level = 'province') or region_code = $region
+    where (($region is null and level = 'province') or region_code = $region)
+        and starts_with(region_code, $scope)
 ),
 
 picked as (

@@ -35,6 +35,16 @@ def demo_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def local_scope():
+    """Tests outside Streamlit query as the local single-user (province scope); scope tests pick theirs
+    with access.using(...). The app itself starts from DENY (burden/access.py)."""
+    from burden import access
+
+    with access.using(access.local_scope()) as scope:
+        yield scope
+
+
 @pytest.fixture
 def use_db(monkeypatch):
     """Point BURDEN_DB (and so db.query) at a given database for one test."""

@@ -192,7 +192,9 @@ def test_overview_query_columns(alerts_db):
     )
     assert frames["region_options"]["level"].to_list() == ["province", "city", "county", "city", "county"]
     assert frames["apps_per_cadre"].height == 12 * 2  # two cities, every month
-    assert db.run(alerts_db, "region_info", region="999999").height == 0
+    assert db.run(alerts_db, "region_info", region="339999").height == 0  # well-formed, unknown
+    with pytest.raises(db.ScopeError):  # outside Zhejiang: outside every scope, refused before SQL
+        db.run(alerts_db, "region_info", region="999999")
     assert db.run(alerts_db, "region_info", region=None)["region_code"].to_list() == ["33"]
 
 

@@ -9,13 +9,25 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from burden import db, settings
+from burden import db, pseudonyms, settings
 from burden.i18n import fmt_num, fmt_pct
 from burden.views import regions
 
 PERSONA = "C330681120219-07"
-PERSONA_LABEL = "湖田村·村委委员·07"
 LAST = date(2024, 3, 1)
+KEY = "test-pseudonym-key-0123456789abcdef"  # cadre labels carry HMAC(KEY, cadre_id), never the id's number
+
+
+@pytest.fixture(autouse=True)
+def pseudonym_key(monkeypatch):
+    monkeypatch.setenv("BURDEN_PSEUDONYM_KEY", KEY)
+    pseudonyms.reset()
+    yield
+    pseudonyms.reset()
+
+
+def label(place: str, role: str, cadre_id: str) -> str:
+    return f"{place} · {role} · {pseudonyms.pseudonym(cadre_id, KEY.encode())}"
 
 
 @pytest.fixture(scope="module")
@@ -104,12 +116,13 @@ def test_village_in_english_lists_the_persona_pseudonymously(small_db, use_db, c
 
     cadres = table(at, "Cadre (pseudonym)")
     assert cadres is not None and len(cadres) == 8
-    persona = cadres.set_index("Cadre (pseudonym)").loc[PERSONA_LABEL]
+    persona = cadres.set_index("Cadre (pseudonym)").loc[label("湖田村", "村委委员", PERSONA)]
     by_month = db.run(con, "cadre_apps_by_month", cadre_id=PERSONA).row(-1, named=True)
     assert by_month["month"] == LAST
     assert (persona["Apps held"], persona["Apps used"]) == (by_month["apps_held"], by_month["apps_used"])
     assert persona["Roles"] == "Village committee member"
     assert not cadres.astype(str).apply(lambda col: col.str.contains("C330681")).any().any()  # no ids either
+    assert not cadres.astype(str).apply(lambda col: col.str.contains("·07")).any().any()  # nor their numbers
 
     shown = {m.label: m.value for m in at.metric}
     assert shown["Apps held (median)"] == fmt_num(latest(con, "330681120219")["held_median"])
@@ -133,7 +146,9 @@ def test_drill_down_and_back_up(small_db, use_db):
     assert at.selectbox(key="f_region").value == "330681120"
     # At a town: its villages, and its own staff as pseudonymous rows
     assert table(at, "Region")["Code"].to_list() == ["330681120219"]
-    assert table(at, "Cadre (pseudonym)")["Cadre (pseudonym)"].to_list() == ["陈宅镇·镇水利员·01", "陈宅镇·网格员·02"]
+    assert sorted(table(at, "Cadre (pseudonym)")["Cadre (pseudonym)"]) == sorted(
+        [label("陈宅镇", "镇水利员", "C330681120-01"), label("陈宅镇", "网格员", "C330681120-02")]
+    )
     # The breadcrumb goes back up to the county, keeping the other filters
     assert crumbs(at) == ["Zhejiang", "Shaoxing", "Zhuji", "陈宅镇"]
     at.button(key="crumb_330681").click().run()
@@ -178,8 +193,8 @@ def test_place_name(name, place):
 
 
 def test_cadre_label():
-    assert regions.cadre_label("湖田村委会", "村委委员;网格员", PERSONA) == PERSONA_LABEL
-    assert regions.cadre_label("陈宅镇", "镇水利员", "C330681120-01") == "陈宅镇·镇水利员·01"
+    assert regions.cadre_label("湖田村委会", "村委委员;网格员", "3F9A2C") == "湖田村 · 村委委员 · 3F9A2C"
+    assert regions.cadre_label("陈宅镇", "镇水利员", "00B1E4") == "陈宅镇 · 镇水利员 · 00B1E4"
 
 
 def test_region_without_cadres_says_so(small_db, use_db):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from burden import db, i18n, settings
+from burden import access, db, i18n, pseudonyms, settings
 from burden.charts_regions import short_name
 from burden.filters import ViewState, month_start
 from burden.i18n import CATALOGUES, fmt_pct, t
@@ -31,12 +31,12 @@ TOP_APPS = 10
 @dataclass(frozen=True)
 class RegionsData:
     region: dict
-    trail: list[dict]  # the province down to the region itself
+    trail: list[dict]  # the scope root (the province for a leader) down to the region itself
     latest: dict  # apps_per_cadre + burden_rates of the region in the period's last month ({} without cadres)
     hist: pl.DataFrame  # cadres_by_app_count
     apps: pl.DataFrame  # apps_driving_load
     children: pl.DataFrame  # child regions, last month, with the mean held at the period's start
-    cadres: pl.DataFrame | None  # cadres_in_region; None when not shown (level above town, or not allowed)
+    cadres: pl.DataFrame | None  # cadres_in_region with a pseudonym instead of cadre_id; None when not shown
 
 
 def load(state: ViewState, cadre_rows: bool) -> RegionsData:
@@ -55,13 +55,20 @@ def load(state: ViewState, cadre_rows: bool) -> RegionsData:
         hist=db.query("cadres_by_app_count", region=state.region, month=month),
         apps=db.query("apps_driving_load", region=state.region, month=month),
         children=_children(state),
-        cadres=db.query("cadres_in_region", region=state.region, month=month) if show_cadres else None,
+        cadres=pseudonymous(db.query("cadres_in_region", region=state.region, month=month)) if show_cadres else None,
     )
 
 
+def pseudonymous(cadres: pl.DataFrame) -> pl.DataFrame:
+    """The cadre rows with `pseudonym` in place of `cadre_id`: the raw id stops here, before any page or export."""
+    names = [pseudonyms.pseudonym(cadre_id) for cadre_id in cadres["cadre_id"]]
+    return cadres.with_columns(pseudonym=pl.Series(names, dtype=pl.String)).drop("cadre_id")
+
+
 def trail(code: str) -> list[dict]:
-    """The regions from the province down to `code` (breadcrumbs)."""
-    prefixes = [code[:n] for n in CODE_LENGTHS if n <= len(code)]
+    """The regions from the viewer's scope root (the province for a leader) down to `code` (breadcrumbs)."""
+    root = access.current().region or code
+    prefixes = [code[:n] for n in CODE_LENGTHS if len(root) <= n <= len(code)]
     return [db.query("region_info", region=prefix).row(0, named=True) for prefix in prefixes]
 
 
@@ -96,11 +103,10 @@ def place_name(name_zh: str) -> str:
     return name_zh
 
 
-def cadre_label(region_name_zh: str, roles: str, cadre_id: str) -> str:
-    """The pseudonymous display label: place · first role · sequence number (never a name)."""
+def cadre_label(region_name_zh: str, roles: str, pseudonym: str) -> str:
+    """The display label: place · first role · keyed pseudonym (never a name, an id or its sequence number)."""
     first_role = roles.split(";")[0].strip()
-    seq = cadre_id.rsplit("-", 1)[-1]
-    return f"{place_name(region_name_zh)}·{first_role}·{seq}"
+    return f"{place_name(region_name_zh)} · {first_role} · {pseudonym}"
 
 
 def role_name(role: str) -> str:
@@ -177,8 +183,8 @@ def apps_table(apps: pl.DataFrame) -> pl.DataFrame:
 
 
 def cadre_table(cadres: pl.DataFrame) -> pl.DataFrame:
-    rows = list(cadres.select("region_name_zh", "roles", "cadre_id").iter_rows())
-    labels = [cadre_label(place, roles, cadre_id) for place, roles, cadre_id in rows]
+    rows = list(cadres.select("region_name_zh", "roles", "pseudonym").iter_rows())
+    labels = [cadre_label(place, roles, pseudonym) for place, roles, pseudonym in rows]
     separator = ", " if i18n.lang() == "en" else "、"
     roles = [separator.join(role_name(role) for role in roles.split(";")) for _, roles, _ in rows]
     return cadres.select(
