@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import duckdb
@@ -59,6 +60,27 @@ def test_same_seed_same_bytes_other_seed_other_events(out, tmp_path):
     other = tmp_path / "other"
     generate(other, scale=SCALE, seed=SEED + 1)
     assert _digests(other)["app_events/2022-10.parquet"] != first["app_events/2022-10.parquet"]
+
+
+def test_resumed_generation_keeps_whole_months_and_redoes_cut_ones(out, tmp_path):
+    """A province-scale generation killed part-way resumes: whole month files are kept, a file cut off
+    mid-write is written again, and the result is byte for byte a fresh run's."""
+    folder = tmp_path / "resumed"
+    counts = generate(folder, scale=SCALE, seed=SEED, resume=True)
+    stamp = json.loads((folder / "generated.json").read_text())
+    assert len(stamp["months"]) == 18 and sum(m["events"] for m in stamp["months"].values()) == counts["app_events"]
+    kept = folder / "app_events" / "2022-10.parquet"
+    kept_mtime = kept.stat().st_mtime_ns
+    cut = folder / "app_events" / "2023-05.parquet"
+    cut.write_bytes(cut.read_bytes()[: cut.stat().st_size // 2])  # as if killed while writing
+    (folder / "photo_uploads" / "2024-03.parquet").unlink()
+    again = generate(folder, scale=SCALE, seed=SEED, resume=True)
+    assert again == counts
+    assert kept.stat().st_mtime_ns == kept_mtime  # not rewritten
+    assert {k: v for k, v in _digests(folder).items() if k != "generated.json"} == _digests(out)
+    # other settings: the earlier months are not reused
+    generate(folder, scale=SCALE, seed=SEED + 1, resume=True)
+    assert _digests(folder)["app_events/2022-10.parquet"] != _digests(out)["app_events/2022-10.parquet"]
 
 
 def test_every_city_and_county_has_cadres(con):

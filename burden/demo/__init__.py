@@ -7,6 +7,7 @@ always give the same bytes. Everything runs as DuckDB SQL, one month of events a
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -34,8 +35,30 @@ def _clear(out_dir: Path) -> None:
         (out_dir / f"{folder}.parquet").unlink(missing_ok=True)
 
 
-def generate(out_dir: Path, scale: float = 1.0, seed: int | None = None, fmt: str = "parquet") -> dict:
-    """Write the demo log files to out_dir; returns row counts per table. seed None = the scenario's seed."""
+_STAMP = "generated.json"  # what a resumable run wrote: its settings and the months finished so far
+
+
+def _resume_state(out_dir: Path, settings: dict) -> dict:
+    """The months an earlier run with the same settings finished, or {} (after clearing the folder)."""
+    stamp = out_dir / _STAMP
+    try:
+        earlier = json.loads(stamp.read_text())
+    except (FileNotFoundError, ValueError):
+        earlier = {}
+    if earlier.get("settings") == settings:
+        return earlier.get("months", {})
+    _clear(out_dir)
+    return {}
+
+
+def generate(
+    out_dir: Path, scale: float = 1.0, seed: int | None = None, fmt: str = "parquet", resume: bool = False
+) -> dict:
+    """Write the demo log files to out_dir; returns row counts per table. seed None = the scenario's seed.
+
+    resume: keep the whole month files of an earlier run with the same scale, seed and format (a province-scale
+    generation takes tens of minutes); counts then include them, and out_dir/generated.json records each
+    month's events and seconds (for the bench's generation rate)."""
     if fmt not in ("parquet", "csv"):
         raise ValueError(f"fmt must be parquet or csv, not {fmt!r}")
     if not 0 < scale <= 100:
@@ -44,7 +67,13 @@ def generate(out_dir: Path, scale: float = 1.0, seed: int | None = None, fmt: st
     seed = sc.seed if seed is None else int(seed)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    _clear(out_dir)
+    run_settings = {"scale": scale, "seed": seed, "fmt": fmt}
+    if resume:
+        done = _resume_state(out_dir, run_settings)
+    else:
+        done = None
+        _clear(out_dir)
+        (out_dir / _STAMP).unlink(missing_ok=True)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="burden-gen-") as tmp:
         con = duckdb.connect()
@@ -69,7 +98,14 @@ def generate(out_dir: Path, scale: float = 1.0, seed: int | None = None, fmt: st
             file=sys.stderr,
             flush=True,
         )
-        counts.update(events.write_months(con, sc, out_dir, fmt))
+        if done is None:
+            counts.update(events.write_months(con, sc, out_dir, fmt))
+        else:
+
+            def record(months: dict) -> None:  # after each finished month
+                (out_dir / _STAMP).write_text(json.dumps({"settings": run_settings, "months": months}, indent=1))
+
+            counts.update(events.write_months(con, sc, out_dir, fmt, done=done, after_month=record))
         con.close()
     seconds = time.perf_counter() - started
     print(

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from burden.demo.scenario import Scenario
@@ -236,13 +237,36 @@ def _events_sql(sc: Scenario, m) -> tuple[str, str]:
     return events, photos
 
 
-def write_months(con, sc: Scenario, out_dir: Path, fmt: str) -> dict:
-    """Write app_events/YYYY-MM and photo_uploads/YYYY-MM, one month at a time; returns row counts."""
+def _rows_if_whole(con, path: Path) -> int | None:
+    """Row count of an earlier run's month file, or None when it is missing or unreadable (cut off)."""
+    if not path.is_file():
+        return None
+    literal = "'" + str(path).replace("'", "''") + "'"
+    reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
+    try:
+        return con.execute(f"select count(*) from {reader}({literal})").fetchall()[0][0]
+    except duckdb.Error:
+        return None
+
+
+def write_months(con, sc: Scenario, out_dir: Path, fmt: str, done: dict | None = None, after_month=None) -> dict:
+    """Write app_events/YYYY-MM and photo_uploads/YYYY-MM, one month at a time; returns row counts.
+
+    done: when given (a resumed run), months whose two files are already whole are counted, not written
+    again, and every month written is recorded in it as {label: {events, photos, seconds}}, then handed to
+    after_month(done)."""
     county_month_params(con, sc)
     (out_dir / "app_events").mkdir(parents=True, exist_ok=True)
     (out_dir / "photo_uploads").mkdir(parents=True, exist_ok=True)
     totals = {"app_events": 0, "photo_uploads": 0}
     for m in sc.months:
+        if done is not None:
+            kept = [_rows_if_whole(con, out_dir / t / f"{m.label}.{fmt}") for t in ("app_events", "photo_uploads")]
+            if None not in kept:
+                totals["app_events"] += kept[0]
+                totals["photo_uploads"] += kept[1]
+                print(f"[demo] {m.label}: kept from an earlier run ({kept[0]:,} events)", file=sys.stderr, flush=True)
+                continue
         started = time.perf_counter()
         _prepare_month(con, sc, m)
         events_sql, photos_sql = _events_sql(sc, m)
@@ -251,6 +275,10 @@ def write_months(con, sc: Scenario, out_dir: Path, fmt: str) -> dict:
         totals["app_events"] += n_events
         totals["photo_uploads"] += n_photos
         seconds = time.perf_counter() - started
+        if done is not None:
+            done[m.label] = {"events": n_events, "photos": n_photos, "seconds": round(seconds, 3)}
+            if after_month:
+                after_month(done)
         print(
             f"[demo] {m.label}: {n_events:,} events, {n_photos:,} photos in {seconds:.1f} s "
             f"({n_events / max(seconds, 1e-9):,.0f} events/s)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from burden.demo.apps import COLUMNS as APP_COLUMNS
@@ -13,10 +14,16 @@ _OPTIONS = {
 
 
 def copy_out(con, query: str, path: Path, fmt: str) -> int:
-    """COPY a query (which must end in a total ORDER BY) to path; returns the row count."""
-    path.unlink(missing_ok=True)
-    literal = "'" + str(path).replace("'", "''") + "'"
-    return con.execute(f"copy ({query}) to {literal} {_OPTIONS[fmt]}").fetchall()[0][0]
+    """COPY a query (which must end in a total ORDER BY) to path; returns the row count.
+
+    Written under a .part name and renamed when complete, so a file with its final name is whole
+    (a resumed province-scale generation skips such files)."""
+    part = path.with_name(path.name + ".part")
+    part.unlink(missing_ok=True)
+    literal = "'" + str(part).replace("'", "''") + "'"
+    rows = con.execute(f"copy ({query}) to {literal} {_OPTIONS[fmt]}").fetchall()[0][0]
+    os.replace(part, path)
+    return rows
 
 
 def write_dimensions(con, out_dir: Path, fmt: str) -> dict:
