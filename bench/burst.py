@@ -1,111 +1,124 @@
-"""Meeting burst: N browser sessions open the same shared link at once.
+"""Meeting burst: N sessions open the same shared link at once, through Streamlit's websocket protocol.
 
 For each N a fresh dashboard server is started on 127.0.0.1 (so RSS growth of one N does not
-carry into the next) and warmed up with one load of the default view: modules are imported and
-the database is open, but the shared link's queries are not cached yet, as when a meeting
-starts on a server someone already used. One headless Chromium then opens N browser contexts
-(each its own Streamlit session), and all N navigate together; a session succeeds when the
-page is drawn (see bench.browser: script notRunning, title there, every chart's svg rendered)
-without a Streamlit exception, within `timeout_s`.
+carry into the next) and warmed up with one session of the default view: modules are imported and
+the database is open, but the shared link's queries are not cached yet, as when a meeting starts
+on a server someone already used. Then N sessions (bench.wsclient: the page's HTTP requests, the
+websocket, the rerun a browser tab sends) all start in the same instant; a session succeeds when
+its run finished without an exception element, within `timeout_s`. "Time to a finished render" is
+from the session's first HTTP request to script_finished; the drawing a browser does after that is
+not in it (bench.browser measures drawing). Finished sessions stay connected until all N are done,
+as open tabs would, so the peak RSS holds N live sessions.
 
-Bounded: N <= MAX_SESSIONS, every session times out, the whole burst is cancelled after
-timeout_s + 60 s, the server and browser are stopped on the way out. The client runs on the same
-machine as the server, so with 2 cores the browser's own rendering of N pages competes with the
-server for CPU: `server_cpu_s` (CPU seconds the server used during the burst) against
-`client_cpu_s` (Playwright and Chromium, the rest of this process's tree) shows whose work the
-wall time was.
+Why not N browsers: with one headless Chromium on this 2-core machine, drawing N pages cost ~14×
+the server's CPU (N=10: 69 s against 5 s) and N=25 never finished, so it measured the client. The
+websocket client's CPU is reported beside the server's to show it is small. `crosscheck` opens
+the same link in 3 real Chromium sessions and checks they show what the websocket client decoded
+(title and every headline card).
+
+Bounded: loopback only, N <= MAX_SESSIONS, every session times out, servers are stopped on the way out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import statistics
 import time
+from collections import Counter
 from pathlib import Path
 
-from bench import browser, memory
+from bench import browser, memory, wsclient
 
-MAX_SESSIONS = 100
+MAX_SESSIONS = 200
 SHARED_LINK = "/?region=3306&from=2023-01&to=2024-03&lang=en"
 WARMUP_PATH = "/?lang=en"
+CROSSCHECK_BROWSERS = 3
 
 
-async def _session(context, base_url: str, link: str, timeout_s: float) -> dict:
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    await page.goto(browser.url_of(base_url, link), wait_until="commit", timeout=timeout_s * 1000)
-    result = await page.evaluate(browser.DRAWN_JS, [timeout_s * 1000, browser.STABLE_MS])
-    if result is None:
-        raise TimeoutError(f"not drawn within {timeout_s}s")
-    if result["exceptions"]:
-        raise RuntimeError(f"{result['exceptions']} Streamlit exception(s) on the page")
-    return {"ms": result["ms"], "charts": result["charts"], "console_errors": len(errors)}
+def _ms(values: list[float], q: float) -> float | None:
+    return round(browser.percentile(values, q), 1) if values else None
 
 
 async def _burst(base_url: str, pid: int, n: int, link: str, timeout_s: float) -> dict:
-    from playwright.async_api import async_playwright
+    warm = await wsclient.open_link(base_url, WARMUP_PATH, timeout_s)  # a failure shows in the figures, not here
+    hold, all_done, done = asyncio.Event(), asyncio.Event(), []
 
-    async with async_playwright() as pw:
-        chromium = await browser.launch(pw)
+    def on_done(render: wsclient.Render) -> None:
+        done.append(render)
+        if len(done) == n:
+            all_done.set()
+
+    before, cpu_before, client_before = memory.rss(pid), memory.cpu_seconds(pid), time.process_time()
+    with memory.Sampler(pid) as sampler:
+        started = time.monotonic()
+        tasks = [asyncio.create_task(wsclient.open_link(base_url, link, timeout_s, hold, on_done)) for _ in range(n)]
         try:
-            warm = await chromium.new_context()
-            await _session(warm, base_url, WARMUP_PATH, timeout_s)
-            await warm.close()
-            contexts = [await chromium.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(n)]
-            before, cpu_before = memory.rss(pid), memory.cpu_seconds(pid)
-            client_before = memory.cpu_seconds(os.getpid()) - cpu_before
-            with memory.Sampler(pid) as sampler:
-                started = time.monotonic()
-                tasks = [asyncio.wait_for(_session(c, base_url, link, timeout_s), timeout_s + 30) for c in contexts]
-                outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-                wall_s = time.monotonic() - started
-                cpu_after = memory.cpu_seconds(pid)
-                client_after = memory.cpu_seconds(os.getpid()) - cpu_after
-            for context in contexts:
-                await context.close()
+            await asyncio.wait_for(all_done.wait(), timeout_s + 10)  # each session times out at timeout_s
         finally:
-            await chromium.close()
+            wall_s = time.monotonic() - started
+            cpu_s, client_cpu_s = memory.cpu_seconds(pid) - cpu_before, time.process_time() - client_before
+            connected = memory.rss(pid)
+            hold.set()
+            renders = await asyncio.gather(*tasks)
+    await asyncio.sleep(1.0)  # let the server drop the closed sessions before reading RSS after
     return {
-        "outcomes": outcomes,
+        "warmup": warm,
+        "renders": renders,
         "wall_s": wall_s,
         "before": before,
+        "connected": connected,
         "peak_mb": sampler.peak_mb,
-        "cpu_s": cpu_after - cpu_before,
-        "client_cpu_s": client_after - client_before,
+        "after": memory.rss(pid),
+        "cpu_s": cpu_s,
+        "client_cpu_s": client_cpu_s,
     }
 
 
 def run_one(base_url: str, pid: int, n: int, link: str = SHARED_LINK, timeout_s: float = 60.0) -> dict:
-    """One burst of `n` sessions against a running server whose process id is `pid`."""
+    """One burst of `n` websocket sessions against a running server whose process id is `pid`."""
     browser.check_loopback(base_url)
     if not 1 <= n <= MAX_SESSIONS:
         raise ValueError(f"burst size must be 1..{MAX_SESSIONS}, not {n}")
-    result = asyncio.run(asyncio.wait_for(_burst(base_url, pid, n, link, timeout_s), timeout_s + 90))
+    wsclient.split_link(link)  # a path with a query, or ValueError
+    result = asyncio.run(_burst(base_url, pid, n, link, timeout_s))
+    renders: list[wsclient.Render] = result["renders"]
+    ok = [r for r in renders if r.ok]
+    times = [r.ms for r in ok]
+    first = [r.first_delta_ms for r in ok]
+    failures = Counter(f"{r.status}: {r.error}" for r in renders if not r.ok)
+    pages = Counter((r.title, tuple(value for _, value in r.metrics)) for r in ok)
     before = result["before"]
-    after = memory.rss(pid)
-    ok = [o for o in result["outcomes"] if isinstance(o, dict)]
-    failures = [f"{type(o).__name__}: {o}" for o in result["outcomes"] if not isinstance(o, dict)]
-    times = [o["ms"] for o in ok]
     return {
         "n": n,
         "link": link,
+        "client": "websocket",
+        "warmup": "finished" if result["warmup"].ok else f"{result['warmup'].status}: {result['warmup'].error}",
         "succeeded": len(ok),
         "success_rate": len(ok) / n,
-        "p50_ms": round(statistics.median(times), 1) if times else None,
-        "p95_ms": round(browser.percentile(times, 95), 1) if times else None,
+        "p50_ms": _ms(times, 50),
+        "p95_ms": _ms(times, 95),
         "max_ms": round(max(times), 1) if times else None,
+        "first_delta_p50_ms": _ms(first, 50),
+        "first_delta_p95_ms": _ms(first, 95),
         "wall_s": round(result["wall_s"], 2),
-        "console_errors": sum(o["console_errors"] for o in ok),
+        "deltas": sorted({r.deltas for r in ok}),  # one value when every session got the same page
+        "charts": sorted({r.elements["plotly_chart"] for r in ok}),
+        "received_mb": round(sum(r.bytes for r in renders) / memory.MB, 2),
         "rss_before_mb": round(before["rss_mb"], 1),
-        "rss_after_mb": round(after["rss_mb"], 1),
+        "rss_connected_mb": round(result["connected"]["rss_mb"], 1),
         "rss_peak_mb": round(result["peak_mb"], 1),
+        "rss_after_mb": round(result["after"]["rss_mb"], 1),
         "rss_growth_mb": round(result["peak_mb"] - before["rss_mb"], 1),
-        "hwm_mb": round(after["hwm_mb"], 1),
+        "hwm_mb": round(result["after"]["hwm_mb"], 1),
         "server_cpu_s": round(result["cpu_s"], 2),
+        "server_cpu_per_session_s": round(result["cpu_s"] / n, 3),
+        "server_cores_busy": round(result["cpu_s"] / result["wall_s"], 2) if result["wall_s"] else None,
+        # The wall time no schedule could beat on this machine: the server's CPU spread over every core.
+        "server_cpu_floor_s": round(result["cpu_s"] / (os.cpu_count() or 1), 2),
         "client_cpu_s": round(result["client_cpu_s"], 2),
-        "failures": sorted(set(failures))[:5],
+        "failures": [f"{count}× {text}" for text, count in failures.most_common(5)],
+        # What the sessions were shown: one entry when every session got the same title and headline cards.
+        "pages": [{"title": t, "values": list(v), "sessions": c} for (t, v), c in pages.most_common()],
     }
 
 
@@ -115,8 +128,12 @@ def measure(
     timeout_s: float = 60.0,
     link: str = SHARED_LINK,
     log_dir: Path | None = None,
+    crosscheck_browsers: int = CROSSCHECK_BROWSERS,
 ) -> dict:
-    """A burst per size, each on a fresh server over `db_path`. Returns {"bursts": [...], ...}."""
+    """A burst per size, each on a fresh server over `db_path`, then the Chromium cross-check.
+
+    Returns {"bursts": [...], "crosscheck": {...} or None, ...}.
+    """
     bursts = []
     for n in sizes:
         log_path = Path(log_dir) / f"burst-{n}.log" if log_dir else None
@@ -125,4 +142,71 @@ def measure(
             figures = run_one(srv.url, srv.pid, n, link, timeout_s)
             figures["rss_idle_mb"] = round(idle["rss_mb"], 1)
             bursts.append(figures)
-    return {"link": link, "timeout_s": timeout_s, "bursts": bursts}
+    check = None
+    if crosscheck_browsers:
+        log_path = Path(log_dir) / "burst-crosscheck.log" if log_dir else None
+        with browser.server(Path(db_path), log_path) as srv:
+            check = crosscheck(srv.url, link, crosscheck_browsers, timeout_s)
+    return {"link": link, "timeout_s": timeout_s, "cores": os.cpu_count(), "bursts": bursts, "crosscheck": check}
+
+
+# The page's title and headline cards, as drawn.
+_SHOWN_JS = """
+() => ({
+  title: document.querySelector('h1') ? document.querySelector('h1').innerText.trim() : null,
+  values: [...document.querySelectorAll('[data-testid="stMetricValue"]')].map((e) => e.innerText.trim()),
+})
+"""
+
+
+async def _browser_session(chromium, base_url: str, link: str, timeout_s: float) -> dict:
+    context = await chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = await context.new_page()
+        await page.goto(browser.url_of(base_url, link), wait_until="commit", timeout=timeout_s * 1000)
+        drawn = await page.evaluate(browser.DRAWN_JS, [timeout_s * 1000, browser.STABLE_MS])
+        if drawn is None:
+            return {"ok": False, "error": f"not drawn within {timeout_s:g} s"}
+        shown = await page.evaluate(_SHOWN_JS)
+        return {"ok": drawn["exceptions"] == 0, "ms": drawn["ms"], "charts": drawn["charts"], **shown}
+    finally:
+        await context.close()
+
+
+async def _crosscheck(base_url: str, link: str, browsers: int, timeout_s: float) -> dict:
+    from playwright.async_api import async_playwright
+
+    await wsclient.open_link(base_url, link, timeout_s)  # warm: both clients then read cached queries
+    ws = await wsclient.open_link(base_url, link, timeout_s)
+    async with async_playwright() as pw:
+        chromium = await browser.launch(pw)
+        try:
+            tabs = [_browser_session(chromium, base_url, link, timeout_s) for _ in range(browsers)]
+            shown = await asyncio.gather(*tabs)
+        finally:
+            await chromium.close()
+    ws_values = [value for _, value in ws.metrics]
+    return {
+        "link": link,
+        "websocket": {
+            "ok": ws.ok,
+            "ms": ws.ms,
+            "title": ws.title,
+            "values": ws_values,
+            "charts": ws.elements["plotly_chart"],
+        },
+        "browsers": shown,
+        "agree": ws.ok
+        and all(s["ok"] and s["title"] == ws.title and s["values"] == ws_values for s in shown)
+        and all(s["charts"] == ws.elements["plotly_chart"] for s in shown),
+    }
+
+
+def crosscheck(
+    base_url: str, link: str = SHARED_LINK, browsers: int = CROSSCHECK_BROWSERS, timeout_s: float = 60.0
+) -> dict:
+    """One websocket session and `browsers` Chromium sessions (at once) on `link`: same title, cards, charts?"""
+    browser.check_loopback(base_url)
+    if not 1 <= browsers <= 10:
+        raise ValueError(f"cross-check browsers must be 1..10, not {browsers}")
+    return asyncio.run(_crosscheck(base_url, link, browsers, timeout_s))

@@ -1,37 +1,170 @@
-"""A small meeting burst (bench.burst) completes: every session renders, figures are numbers.
+"""The meeting burst (bench.burst over bench.wsclient): sessions finish, show the right page, failures count.
 
-Shape and success only; timings are the benchmark's business, not a test's.
+Success, content and shape only; timings are the benchmark's business, not a test's.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import time
+
 import pytest
 
-from bench import burst
+from bench import burst, wsclient
+from burden import summary
+from burden.i18n import fmt_num, fmt_pct
+from burden.views import overview
 
-pytestmark = pytest.mark.browser
+LINK = "/?region=3306&from=2023-01&to=2024-03&lang=en"  # Shaoxing, the bench's shared link
 
 
 def is_number(value) -> bool:
-    # Browser timings can come back as whole milliseconds (int) or fractions (float).
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def test_small_burst_succeeds_with_numeric_figures(small_db, tmp_path):
-    figures = burst.measure(small_db, sizes=(3,), timeout_s=120, log_dir=tmp_path)
+def expected_cards(db_path, monkeypatch) -> list[str]:
+    """The Overview's headline card values for LINK, computed apart from the app by burden.summary."""
+    monkeypatch.setenv("BURDEN_DB", str(db_path))
+    metrics = summary.summary("3306", "2023-01", "2024-03")["metrics"]
+    return [(fmt_pct if is_rate else fmt_num)(metrics[key]["latest"]) for key, _, _, is_rate, _, _ in overview.CARDS]
+
+
+def test_small_burst_every_session_shows_the_headline(small_db, tmp_path, monkeypatch):
+    figures = burst.measure(small_db, sizes=(5,), timeout_s=120, log_dir=tmp_path, crosscheck_browsers=0)
+    json.dumps(figures)  # the bench writes it as JSON
     [one] = figures["bursts"]
-    assert one["n"] == 3
-    assert one["succeeded"] == 3, one["failures"]
-    assert one["success_rate"] == 1.0
-    assert one["failures"] == []
-    for key in ("p50_ms", "p95_ms", "max_ms", "wall_s", "rss_idle_mb", "rss_before_mb", "rss_peak_mb", "hwm_mb"):
+    assert (one["n"], one["succeeded"], one["success_rate"], one["failures"]) == (5, 5, 1.0, [])
+    assert one["warmup"] == "finished"
+    # Every session was shown the same page: the Shaoxing title and the cards summary() computes.
+    [page] = one["pages"]
+    assert page["sessions"] == 5
+    assert page["title"] == "Overview · Shaoxing"
+    assert page["values"] == expected_cards(small_db, monkeypatch)
+    assert one["charts"] == [4] and len(one["deltas"]) == 1 and one["deltas"][0] > 50
+    for key in ("p50_ms", "p95_ms", "max_ms", "first_delta_p50_ms", "wall_s", "rss_idle_mb", "rss_before_mb"):
         assert is_number(one[key]) and one[key] > 0, key
-    assert is_number(one["rss_growth_mb"])
-    assert is_number(one["server_cpu_s"]) and one["server_cpu_s"] >= 0
+    assert one["p50_ms"] <= one["p95_ms"] <= one["max_ms"]
+    assert one["rss_peak_mb"] >= max(one["rss_before_mb"], one["rss_connected_mb"])
+    assert one["rss_growth_mb"] == pytest.approx(one["rss_peak_mb"] - one["rss_before_mb"], abs=0.11)
+    assert one["server_cpu_s"] > 0 and one["client_cpu_s"] >= 0 and one["received_mb"] > 0
+    assert figures["crosscheck"] is None
 
 
-def test_burst_refuses_unbounded_or_remote():
+@pytest.fixture(scope="module")
+def dashboard(small_db, tmp_path_factory):
+    from bench import browser
+
+    with browser.server(small_db, tmp_path_factory.mktemp("burst") / "server.log") as srv:
+        yield srv
+
+
+def test_a_page_that_does_not_exist_is_a_failure(dashboard):
+    figures = burst.run_one(dashboard.url, dashboard.pid, 2, "/no-such-page?lang=en", timeout_s=120)
+    assert (figures["succeeded"], figures["success_rate"], figures["p95_ms"]) == (0, 0.0, None)
+    assert figures["failures"] == ["2× page not found: no page 'no-such-page'"]
+
+
+def test_a_deep_link_opens_its_page(dashboard):
+    render = asyncio.run(wsclient.open_link(dashboard.url, "/regions?lang=en&region=330681", 120))
+    assert render.ok, render.error
+    assert render.title == "Regions · Zhuji", render.headings
+
+
+@pytest.fixture
+def raising_app(tmp_path):
+    """A Streamlit app that draws a title, then raises: the run still 'finishes', with an exception element."""
+    (tmp_path / "raises.py").write_text('import streamlit as st\nst.title("About to fail")\nraise ValueError("boom")\n')
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cmd = [sys.executable, "-m", "streamlit", "run", "raises.py", "--server.port", str(port)]
+    cmd += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "streamlit did not start"
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}", proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_a_script_that_raises_is_a_failure(raising_app):
+    url, pid = raising_app
+    render = asyncio.run(wsclient.open_link(url, "/", 60))
+    assert (render.ok, render.status) == (False, "exception")
+    assert render.title == "About to fail"  # the deltas before the exception were read
+    assert render.exceptions == ["ValueError: boom"]
+    figures = burst.run_one(url, pid, 2, "/", timeout_s=60)
+    assert (figures["success_rate"], figures["warmup"]) == (0.0, "exception: ValueError: boom")
+    assert figures["failures"] == ["2× exception: ValueError: boom"]
+
+
+def test_a_refused_connection_is_a_failure_not_a_crash():
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    render = asyncio.run(wsclient.open_link(f"http://127.0.0.1:{port}", "/", 10))
+    assert (render.ok, render.status) == (False, "error")
+    assert "ConnectionRefused" in render.error
+
+
+def test_burst_refuses_unbounded_remote_or_bad_links():
     with pytest.raises(ValueError):
         burst.run_one("http://127.0.0.1:1", 1, burst.MAX_SESSIONS + 1)
     with pytest.raises(ValueError):
+        burst.run_one("http://127.0.0.1:1", 1, 0)
+    with pytest.raises(ValueError):
         burst.run_one("http://example.com", 1, 3)
+    with pytest.raises(ValueError):
+        burst.run_one("http://127.0.0.1:1", 1, 3, link="http://example.com/?lang=en")
+    with pytest.raises(ValueError):
+        asyncio.run(wsclient.open_link("http://10.0.0.1:8501", "/", 1))
+
+
+@pytest.mark.browser
+def test_chromium_shows_what_the_websocket_client_read(dashboard):
+    check = burst.crosscheck(dashboard.url, LINK, browsers=1, timeout_s=120)
+    [shown] = check["browsers"]
+    assert shown["ok"] and check["websocket"]["ok"], check
+    assert shown["title"] == check["websocket"]["title"] == "Overview · Shaoxing"
+    assert shown["values"] == check["websocket"]["values"] and len(shown["values"]) == 7
+    assert shown["charts"] == check["websocket"]["charts"] == 4
+    assert check["agree"] is True
+
+
+def test_report_prints_the_burst_against_its_targets():
+    from bench import report
+
+    def figures(n, rate, p50, p95, growth):
+        return {"n": n, "success_rate": rate, "p50_ms": p50, "p95_ms": p95, "rss_growth_mb": growth}
+
+    bursts = [
+        {**figures(10, 1.0, 2100.0, 4400.0, 120.0), "server_cpu_s": 9.0, "server_cpu_per_session_s": 0.9}
+        | {"server_cores_busy": 1.5, "client_cpu_s": 0.4},
+        figures(25, 1.0, 6000.0, 9000.0, 150.0),
+        figures(50, 0.96, 9000.0, 20000.0, 200.0),
+        figures(50, 1.0, 2000.0, 3000.0, 450.0),
+    ]
+    check = {"browsers": [{}, {}, {}], "agree": True}
+    rows = {r[0] + " " + r[1]: r[3] for r in report.rows({"burst": {"bursts": bursts, "crosscheck": check}})}
+    assert rows["meeting burst N=10: success, p50/p95, RSS growth 100%, 2.1 / 4.4 s, +120 MB"] == "met"
+    assert rows["meeting burst N=10: CPU server / client 9.0 s (0.90 s/session, 1.50 cores) / 0.4 s"] == ""
+    assert rows["meeting burst N=25: success, p50/p95, RSS growth 100%, 6.0 / 9.0 s, +150 MB"] == "missed by 1.80×"
+    assert (
+        rows["meeting burst N=50: success, p50/p95, RSS growth 96%, 9.0 / 20.0 s, +200 MB"] == "missed (96% succeeded)"
+    )
+    assert rows["meeting burst N=50: success, p50/p95, RSS growth 100%, 2.0 / 3.0 s, +450 MB"] == (
+        "missed (RSS growth 1.50× of the bound)"
+    )
+    assert rows["meeting burst: 3 Chromium tabs show what the websocket client read yes"] == "met"
