@@ -123,6 +123,7 @@ ALLOWED = {
     ("burden/ingest_stage.py", "merge"): "table name from the schema; file names bound ($names)",
     ("burden/ingest_stage.py", "_append"): "table, column and sort-key names from the schema",
     ("burden/ingest_stage.py", "_stored_rows"): "table name from the schema",
+    ("burden/ingest_stage.py", "_key_range"): "key and stage table names from the schema",
     ("burden/ingest_stage.py", "_sorted"): "sort key constant and a statement built from schema names",
     ("burden/ingest_stage.py", "_upsert"): "table, key and column names from the schema",
     ("burden/ingest_quarantine.py", "_resolved"): "table and key names from _KEYS; the keys are bound ($k)",
