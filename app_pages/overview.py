@@ -98,39 +98,49 @@ else:
     st.caption(t("overview.ranking_hint"))
     ui.table(overview.ranking_table(ranking), "ranking", key="ranking_table")
 
-st.subheader(t("overview.map", latest=view.state.end))
-map_labels = {m: t(f"map.{m}") for m in overview.MAP_METRICS}
-metric = st.segmented_control(
-    t("map.metric"),
-    options=list(overview.MAP_METRICS),
-    format_func=map_labels.__getitem__,
-    default=overview.MAP_METRICS[0],
-    key="map_metric",
-    help=t("map.metric_help", held=t("def.apps_held"), dup=t("def.duplicate_rate")),
-)
-county_map = overview.county_map(view.state, metric or overview.MAP_METRICS[0])
-unit = t("map.unit_rate" if county_map.metric == "duplicate_entry_rate" else "map.unit_apps")
-drawn = county_map.drawn
-map_fig = charts_overview.county_map(
-    drawn,
-    geo.shapes_for(set(drawn["region_code"])),
-    county_map.metric,
-    overview.map_title(county_map),
-    unit,
-    county_map.highlight,
-)
-map_column, notes_column = st.columns([3, 2])
-with map_column:
-    map_event = ui.plot(map_fig, f"county_map_{view.state.region}_{county_map.metric}", on_select="rerun")
-with notes_column:  # beside the map: what it cannot show, in plain words
-    st.caption(t("map.hint"))
-    for note in overview.map_notes(county_map):
-        st.caption(note)
-map_rows = overview.map_table(county_map)
-ui.table(map_rows, "county_map", key="county_map_table", height=320 if map_rows.height > 8 else None)
-clicked_county = ui.clicked(map_event)
-if clicked_county and clicked_county != view.state.region:  # a click on a county drills into it
-    frame.go(region=clicked_county)
+
+@st.fragment
+def county_map_section(state) -> None:
+    """The county map: switching its metric reruns only this fragment, not the page's other queries and charts.
+
+    A click on a county goes through frame.go, whose st.rerun() reruns the whole page (drilled in).
+    """
+    st.subheader(t("overview.map", latest=state.end))
+    map_labels = {m: t(f"map.{m}") for m in overview.MAP_METRICS}
+    metric = st.segmented_control(
+        t("map.metric"),
+        options=list(overview.MAP_METRICS),
+        format_func=map_labels.__getitem__,
+        default=overview.MAP_METRICS[0],
+        key="map_metric",
+        help=t("map.metric_help", held=t("def.apps_held"), dup=t("def.duplicate_rate")),
+    )
+    county_map = overview.county_map(state, metric or overview.MAP_METRICS[0])
+    unit = t("map.unit_rate" if county_map.metric == "duplicate_entry_rate" else "map.unit_apps")
+    drawn = county_map.drawn
+    map_fig = charts_overview.county_map(
+        drawn,
+        geo.shapes_for(set(drawn["region_code"])),
+        county_map.metric,
+        overview.map_title(county_map),
+        unit,
+        county_map.highlight,
+    )
+    map_column, notes_column = st.columns([3, 2])
+    with map_column:
+        map_event = ui.plot(map_fig, f"county_map_{state.region}_{county_map.metric}", on_select="rerun")
+    with notes_column:  # beside the map: what it cannot show, in plain words
+        st.caption(t("map.hint"))
+        for note in overview.map_notes(county_map):
+            st.caption(note)
+    map_rows = overview.map_table(county_map)
+    ui.table(map_rows, "county_map", key="county_map_table", height=320 if map_rows.height > 8 else None)
+    clicked_county = ui.clicked(map_event)
+    if clicked_county and clicked_county != state.region:  # a click on a county drills into it
+        frame.go(region=clicked_county)
+
+
+county_map_section(view.state)
 
 st.subheader(t("alerts.header"))
 alerts = overview_alerts.alerts(view.state, view.default)
