@@ -103,6 +103,11 @@ def _identity(user: Mapping) -> str:
     return str(user.get("email") or user.get("sub") or user.get("name") or "?")
 
 
+def _code(text: str) -> str:
+    """Markdown inline code: an identity from the provider is shown literally (no link, no formatting)."""
+    return f"`{text.replace('`', '')[:200]}`"
+
+
 def _signin_page(names: list[str | None]) -> None:
     st.title(t("auth.signin_title"))
     st.write(t("auth.signin_text"))
@@ -115,8 +120,7 @@ def _signin_page(names: list[str | None]) -> None:
 
 def _denied_page(who: str) -> None:
     st.title(t("auth.denied_title"))
-    # The identity comes from the provider: inline code shows it literally, whatever characters it holds.
-    st.error(t("auth.denied_text", who=f"`{who.replace('`', '')}`"), icon=":material/block:")
+    st.error(t("auth.denied_text", who=_code(who)), icon=":material/block:")
     if st.button(t("auth.signout"), key="logout_denied", icon=":material/logout:"):
         st.logout()
     st.stop()
@@ -128,7 +132,7 @@ def banner(scope: access.Scope) -> None:
         st.caption(f":material/computer: {t('auth.local_label')}", help=t("auth.local_help"))
         return
     with st.sidebar:
-        st.caption(t("auth.signed_in_as", who=_identity(st.user)))
+        st.caption(t("auth.signed_in_as", who=_code(_identity(st.user))))
         st.caption(t("auth.scope_line", role=t(f"auth.role.{scope.role}"), region=_region_label(scope.region)))
         if st.button(t("auth.signout"), key="logout", icon=":material/logout:"):
             st.logout()

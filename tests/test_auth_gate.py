@@ -86,7 +86,7 @@ def test_unknown_identity_gets_the_denial_page_not_empty_charts(app):
 def test_known_identity_sees_who_role_scope_and_sign_out(app):
     at = app(user=LEADER, secrets={"auth": AUTH}, params={"lang": "en"})
     sidebar = texts(at.sidebar.caption)
-    assert "Signed in as Leader@Example.gov.cn" in sidebar  # email matched in any case
+    assert "Signed in as `Leader@Example.gov.cn`" in sidebar  # email matched in any case
     assert "Role: Leader · scope: Zhejiang · 33" in sidebar
     assert "Sign out" in [button.label for button in at.sidebar.button]
     assert not any(text.endswith("Local single-user mode · this computer only") for text in texts(at.caption))
