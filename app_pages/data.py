@@ -3,6 +3,7 @@
 import streamlit as st
 
 from burden import db, ui
+from burden.filters import markdown_literal
 from burden.i18n import fmt_num, t
 from burden.views import data
 
@@ -78,8 +79,8 @@ def _upload() -> None:
         folder, problems = data.save_uploads(files)
         if problems:
             st.session_state.pop(_PENDING, None)
-            for problem in problems:
-                st.error(problem, icon=":material/block:")
+            for problem in problems:  # they name the files: shown as text, never as markdown
+                st.error(markdown_literal(problem), icon=":material/block:")
             return
         with st.spinner(t("data.checking")):
             report = data.dry_run(folder)
@@ -88,7 +89,8 @@ def _upload() -> None:
     report = pending["report"]
     _report(report)
     if not report.ok:
-        st.error(t("data.report.blocked") + "\n\n" + "\n\n".join(report.messages), icon=":material/block:")
+        messages = "\n\n".join(map(markdown_literal, report.messages))  # file and column names from the upload
+        st.error(t("data.report.blocked") + "\n\n" + messages, icon=":material/block:")
         return
     if not data.totals(report).loaded and not data.totals(report).quarantined:
         st.info(t("data.report.nothing"), icon=":material/check_circle:")
@@ -146,7 +148,7 @@ if done is not None:
             icon=":material/check_circle:",
         )
     else:
-        st.error(t("data.load_failed") + ": " + "; ".join(done.messages), icon=":material/error:")
+        st.error(t("data.load_failed") + ": " + markdown_literal("; ".join(done.messages)), icon=":material/error:")
 try:
     _sources()
     _tables()

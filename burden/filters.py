@@ -33,9 +33,10 @@ _REGION_CODE = re.compile(r"33([0-9]{2}|[0-9]{4}|[0-9]{7}|[0-9]{10})?")
 _MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 _APP_ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 # Characters that make markdown inside a sentence: links, images, HTML, emphasis, code, Streamlit's :color[...] and
-# $math$, and GFM autolinks ("www." and "http:" break on an escaped "." or ":"). Notices are one line (control
-# characters are dropped), so line-start syntax (#, -, +, 1.) cannot occur.
+# $math$, and GFM autolinks ("www." and "http:" break on an escaped "." or ":"). Texts are made one line, so of
+# line-start syntax only a first #, - or + needs escaping ("1." already has its "." escaped).
 _MARKDOWN = re.compile(r"([\\`*_\[\]()!<>~$:|.])")
+_LINE_START = re.compile(r"^([#+-])")  # a heading or a list item, if a message starts with one
 
 
 @dataclass(frozen=True)
@@ -159,4 +160,13 @@ def _clip(text: str, limit: int = 40) -> str:
     """Echo user input back safely: bounded length, no control or format characters (NUL, U+202E), no markdown."""
     clean = "".join(ch for ch in str(text) if ch.isprintable())
     clean = clean if len(clean) <= limit else clean[:limit] + "…"
-    return _MARKDOWN.sub(r"\\\1", clean)
+    return markdown_literal(clean)
+
+
+def markdown_literal(text: str) -> str:
+    """Text that markdown (st.error, st.warning ...) shows as written: no link, image, HTML or emphasis in it.
+
+    Control characters become spaces, so the text stays one line (no heading or list can start inside it).
+    """
+    line = "".join(ch if ch.isprintable() else " " for ch in text)
+    return _LINE_START.sub(r"\\\1", _MARKDOWN.sub(r"\\\1", line))

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import weakref
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,10 +163,37 @@ def _cell_text(value) -> str | None:
     return text or None
 
 
+# An XLSX is a zip of XML. openpyxl inflates its parts (shared strings whole, in memory), so a small upload
+# could expand to many GB: the declared sizes are checked first (zipfile enforces them while inflating).
+XLSX_MAX_EXPANDED = 1 << 30  # bytes of XML in all parts together; larger sheets load as CSV or Parquet
+XLSX_MAX_RATIO = 100  # a part this many times its compressed size, and over 10 MB, is a zip bomb, not a sheet
+
+
+def _check_expansion(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ReadError(f"cannot read {path.name}: not an XLSX workbook ({exc})") from exc
+    total = sum(p.file_size for p in parts)
+    if total > XLSX_MAX_EXPANDED:
+        raise ReadError(
+            f"{path.name}: expands to {total / 2**30:.1f} GB of XML, over {XLSX_MAX_EXPANDED >> 30} GB; "
+            "save it as CSV or Parquet"
+        )
+    for part in parts:
+        if part.file_size > 10 << 20 and part.file_size > XLSX_MAX_RATIO * max(part.compress_size, 1):
+            raise ReadError(
+                f"{path.name}: part {part.filename} expands {part.file_size // max(part.compress_size, 1):,} times "
+                f"(over {XLSX_MAX_RATIO}); refused as a possible zip bomb"
+            )
+
+
 def _read_xlsx(path: Path) -> pa.Table:
     """The first sheet as text columns (header in row 1), plus _line = the sheet row number."""
     import openpyxl
 
+    _check_expansion(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
