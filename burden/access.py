@@ -78,11 +78,16 @@ def access_file() -> Path:
 
 def load_grants(path: Path | None = None) -> list[Scope]:
     """Every grant in the file, validated; raises AccessFileError with the grant's number on bad input."""
-    path = Path(path or access_file())
+    return [scope for _, scope in _read(Path(path or access_file()))]
+
+
+def _read(path: Path) -> list[tuple[dict, Scope]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise AccessFileError(f"{path}: no such access file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AccessFileError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise AccessFileError(f"{path}: not valid TOML: {exc}") from None
     extra = set(data) - {"grant"}
@@ -91,7 +96,7 @@ def load_grants(path: Path | None = None) -> list[Scope]:
     grants = data.get("grant", [])
     if not isinstance(grants, list):
         raise AccessFileError(f"{path}: 'grant' must be an array of tables: [[grant]]")
-    return [_grant(path, number, grant) for number, grant in enumerate(grants, start=1)]
+    return [(grant, _grant(path, number, grant)) for number, grant in enumerate(grants, start=1)]
 
 
 def _grant(path: Path, number: int, grant: object) -> Scope:
@@ -120,8 +125,7 @@ def _grant(path: Path, number: int, grant: object) -> Scope:
 
 
 def _identities(path: Path) -> Iterator[tuple[str, str, Scope]]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    for grant, scope in zip(data.get("grant", []), load_grants(path), strict=True):
+    for grant, scope in _read(path):
         if grant.get("email"):
             yield "email", str(grant["email"]).strip().lower(), scope
         if grant.get("sub"):

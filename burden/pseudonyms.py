@@ -21,7 +21,7 @@ from burden import access, settings
 DIGITS = 6  # hex digits shown: 16.7 million values, collisions within one village are negligible
 _MIN_KEY_BYTES = 16
 _lock = threading.Lock()
-_keys: dict[str, bytes] = {}  # source -> key, read once per process
+_keys: dict[str, bytes] = {}  # source (and value) -> checked key; a key file is read once per process
 
 
 class PseudonymKeyError(RuntimeError):
@@ -58,15 +58,24 @@ def _local_key(path: Path) -> bytes:
 def key() -> bytes:
     """The pseudonym key: secrets, then the environment, then (local mode only) the generated key file."""
     if (raw := _secret()) is not None:
-        return _cached("secrets", lambda: _checked(raw, "secrets.toml [pseudonym_key]"))
+        return _cached(f"secrets:{raw}", lambda: _checked(raw, "secrets.toml [pseudonym_key]"))
     if raw := os.environ.get("BURDEN_PSEUDONYM_KEY"):
-        return _cached("env", lambda: _checked(raw, "BURDEN_PSEUDONYM_KEY"))
+        return _cached(f"env:{raw}", lambda: _checked(raw, "BURDEN_PSEUDONYM_KEY"))
     if access.current().local:
         path = Path(os.environ.get("BURDEN_PSEUDONYM_KEY_FILE", settings.PSEUDONYM_KEY_FILE))
         return _cached(f"file:{path}", lambda: _local_key(path))
     raise PseudonymKeyError(
         "no pseudonym key: set pseudonym_key in .streamlit/secrets.toml or BURDEN_PSEUDONYM_KEY (see docs/access.md)"
     )
+
+
+def available() -> bool:
+    """Whether a key can be had (a malformed one counts as none: cadre rows then stay hidden)."""
+    try:
+        key()
+    except PseudonymKeyError:
+        return False
+    return True
 
 
 def _cached(source: str, make) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from burden import exports, frame
+from burden import access, exports, frame, pseudonyms
 from burden.i18n import t
 
 MEETING_SCALE = 1.35
@@ -20,8 +20,14 @@ def meeting() -> bool:
 
 
 def cadre_rows_allowed() -> bool:
-    """Cadre-level rows (even pseudonymous) never show in meeting mode."""
-    return not meeting()
+    """Whether cadre-level rows (pseudonymous) may show: a role that may see them, outside meeting mode,
+    with a pseudonym key configured (without one, the rows stay hidden and the page says why)."""
+    if meeting() or not access.current().cadre_rows:
+        return False
+    if not pseudonyms.available():
+        st.error(t("access.no_pseudonym_key"), icon=":material/key_off:")
+        return False
+    return True
 
 
 def plot(fig, key: str, on_select: str = "ignore"):
