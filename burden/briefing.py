@@ -9,13 +9,13 @@ lagging/alerting regions and apps. Never cadre-level rows or identifiers.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
 from PIL import Image, ImageDraw, ImageFont
 
-from burden import db, i18n, settings, summary
+from burden import access, db, i18n, settings, summary
 from burden.charts import DUPLICATE, HELD, TARGET
 from burden.i18n import fmt_num, fmt_pct, t
 from burden.views import overview, overview_alerts
@@ -34,6 +34,9 @@ INK, MUTED, RULE = "#1d2733", "#5b6673", "#d5dbe1"
 class BriefingRequest:
     view: object  # frame.View: state, default, baseline, as_of
     link: str  # the share link of the view
+    # The viewer's scope, captured when the page makes the request: the download runs later, in a server
+    # thread without the session, where access.current() would (rightly) be DENY.
+    scope: access.Scope = field(default_factory=access.current)
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,11 @@ def file_name(state, ext: str) -> str:
 
 
 def build(request: BriefingRequest) -> Briefing:
+    with access.using(request.scope):
+        return _build(request)
+
+
+def _build(request: BriefingRequest) -> Briefing:
     view = request.view
     state = view.state
     i18n.set_lang(state.lang)  # a download callable may run outside the page's run: set the language here
