@@ -212,7 +212,6 @@ def _draw_filter_bar(months: list[str]) -> filters.ViewState:
     lang_labels = {"zh": "中文", "en": "English"}
 
     with st.sidebar:
-        st.caption(t("app.local_mode"))
         st.radio(
             t("filter.language"),
             options=list(i18n.LANGS),

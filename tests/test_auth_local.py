@@ -7,15 +7,19 @@ in .streamlit/config.toml.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
 import sys
+import tomllib
+import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from burden.views.data import MAX_UPLOAD_MB
 from tests.browser_util import launch_chromium, wait_for_app
 from tests.oidc import ROOT, free_port, running
 
@@ -68,7 +72,22 @@ def test_make_run_does_not_override_the_address():
     assert 'address = "127.0.0.1"' in (ROOT / ".streamlit" / "config.toml").read_text()
 
 
+def test_reviewed_server_settings_stay():
+    """README "Security" reviews each of these; changing one needs that review again."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    server, client = config["server"], config["client"]
+    assert server["enableXsrfProtection"] is True and server["enableCORS"] is True
+    assert server["maxUploadSize"] == MAX_UPLOAD_MB  # the Data page's limit
+    assert server["allowedHosts"] == ["localhost", "127.0.0.1"]
+    assert (server["runOnSave"], server["fileWatcherType"], server["enableStaticServing"]) == (False, "none", False)
+    assert server["enableAgentApi"] is False and "trustedUserHeaders" not in server
+    assert (client["showErrorDetails"], client["allowedOrigins"]) == ("type", [])
+    assert config["browser"]["gatherUsageStats"] is False
+
+
 def test_listens_on_loopback_only(local_server):
+    host_config = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{local_server}/_stcore/host-config").read())
+    assert host_config["allowedOrigins"] == []  # the config file is the one in force
     assert listening_addresses(local_server) == {"0100007F"}  # 127.0.0.1, nothing on IPv6 or 0.0.0.0
     with socket.create_connection(("127.0.0.1", local_server), timeout=5):
         pass

@@ -139,3 +139,4 @@ def test_county_inspector_sees_only_zhuji_whatever_the_link(stack, page, small_d
         assert ("Zhuji" if params["lang"] == "en" else "诸暨市") in page.inner_text("h1")
         sidebar = page.inner_text('[data-testid="stSidebar"]')
         assert "zhuji.inspector@example.gov.cn" in sidebar and ZHUJI in sidebar
+        assert "本地单用户模式" not in body and "Local single-user mode" not in body  # signed in: not local
