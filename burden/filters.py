@@ -37,6 +37,10 @@ _APP_ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 # line-start syntax only a first #, - or + needs escaping ("1." already has its "." escaped).
 _MARKDOWN = re.compile(r"([\\`*_\[\]()!<>~$:|.])")
 _LINE_START = re.compile(r"^([#+-])")  # a heading or a list item, if a message starts with one
+# GFM turns "http://", "www." and "a@b.c" into links after escapes are resolved, so escaping cannot stop it:
+# an invisible word joiner after each ":" and "www", and before "@", does.
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r":|(?i:www)(?=\\?\.)|@")
 
 
 @dataclass(frozen=True)
@@ -169,4 +173,5 @@ def markdown_literal(text: str) -> str:
     Control characters become spaces, so the text stays one line (no heading or list can start inside it).
     """
     line = "".join(ch if ch.isprintable() else " " for ch in text)
-    return _LINE_START.sub(r"\\\1", _MARKDOWN.sub(r"\\\1", line))
+    line = _LINE_START.sub(r"\\\1", _MARKDOWN.sub(r"\\\1", line))
+    return _AUTOLINK.sub(lambda m: m[0] + WORD_JOINER if m[0] != "@" else WORD_JOINER + "@", line)

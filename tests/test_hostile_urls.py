@@ -100,7 +100,7 @@ def test_parser_accepts_exactly_the_allowed_values_and_names_every_rejected_one(
     for notice in notices:
         for echoed in notice.values.values():
             assert len(echoed) <= 2 * 6 * 42, len(echoed)  # 5 names of <= 41 characters, each char escaped
-            assert all(ch.isprintable() for ch in echoed)
+            assert all(ch.isprintable() or ch == filters.WORD_JOINER for ch in echoed)
             assert not MARKDOWN_CHARS & set(re.sub(r"\\.", "", echoed)), echoed  # every special escaped
         for lang in i18n.LANGS:
             i18n.set_lang(lang)
@@ -143,7 +143,7 @@ def test_values_of_the_wrong_python_type_are_refused_not_raised():
 
 def test_a_planted_link_is_escaped_in_the_notice():
     _, notices = _parse({"region": "[登录](http://evil.example/x)"})
-    assert notices[0].values["value"] == r"\[登录\]\(http\://evil\.example/x\)"
+    assert notices[0].values["value"] == "\\[登录\\]\\(http\\:\u2060//evil\\.example/x\\)"  # U+2060: no autolink
 
 
 def test_thousands_of_unknown_keys_make_one_short_notice():
@@ -205,3 +205,41 @@ def test_a_query_string_over_streamlits_limit_is_dropped_whole(small_db, use_db)
     at = open_view("app_pages/overview.py", {"region": "３" * (QUERY_LIMIT // 9 + 1)})
     assert at.selectbox(key="f_region").value == "33" and at.title[0].value.endswith("浙江省")
     assert not [w for w in at.warning if "３" in w.value]
+
+
+# --- A real browser ------------------------------------------------------------------------------------------
+
+_q = urllib.parse.quote
+SQL_PAYLOAD = "330681'); drop table app_events; --"
+BROWSER_LINKS = [  # (path, query as a browser sends it): every value hostile; the last keeps under the 64 KiB line
+    ("", f"region={_q(SQL_PAYLOAD)}&from=2023-13&lang=%E2%80%AEen&{_q('$scope')}=1"),
+    ("regions", f"region=..%2F..%2Fetc%2Fpasswd&compare={_q('３３')}&to=2023-02-30&mode=meeting%00"),
+    ("apps", f"app={_q('[登录](http://evil.example/a)')}&region={_q('![x](http://evil.example/p.png)')}"),
+    ("photos", f"region=www.evil.example&compare={_q('<img src=x onerror=alert(1)>')}&app={'A' * 20_000}"),
+]
+
+
+@pytest.mark.browser
+def test_nasty_links_in_a_real_browser_show_the_default_view(small_db, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_util import ConsoleWatch, launch_chromium, streamlit_server, wait_for_app
+
+    with streamlit_server(small_db, tmp_path / "server.log") as base, sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        try:
+            for path, query in BROWSER_LINKS:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                console = ConsoleWatch(page, base)
+                page.goto(f"{base}/{path}?{query}", wait_until="domcontentloaded")
+                wait_for_app(page)
+                text = page.locator('[data-testid="stApp"]').inner_text()
+                assert page.locator("h1").first.inner_text().endswith("浙江省"), path  # the default view's title
+                assert "地区代码“" in text and "已显示全省" in text, path  # the region's notice
+                assert page.locator('[data-testid="stException"]').count() == 0 and "Traceback" not in text, path
+                assert page.locator('a[href*="evil"], img[src*="evil"], img[src="x"]').count() == 0, path
+                assert "evil.example" not in page.url and "passwd" not in page.url, path  # the URL was rewritten
+                assert console.unexpected() == [], path
+                page.close()
+        finally:
+            browser.close()
