@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Mapping
+from pathlib import Path
 
 import streamlit as st
 
@@ -38,8 +39,6 @@ def auth_section() -> Mapping | None:
     a typo must not turn a deployment into an open dashboard.
     """
     if not st.secrets.load_if_toml_exists():
-        from pathlib import Path
-
         broken = [path for path in st.get_option("secrets.files") or [] if Path(path).is_file()]
         if broken:
             raise AuthConfigError(f"secrets file(s) exist but could not be loaded: {broken}")

@@ -126,3 +126,44 @@ def test_malformed_access_file_fails_closed(app, tmp_path, monkeypatch):
 )
 def test_is_loopback(address, loopback):
     assert auth.is_loopback(address) is loopback
+
+
+@pytest.fixture
+def secrets_files(monkeypatch):
+    """auth.auth_section() reading the given secrets files, as a server started with --secrets.files would."""
+    import streamlit as st
+    from streamlit import config
+    from streamlit.runtime.secrets import Secrets
+    from streamlit.testing.v1.util import patch_config_options
+
+    def _section(*paths):
+        monkeypatch.setattr(st, "secrets", Secrets())
+        with patch_config_options({"secrets.files": [str(path) for path in paths]}):
+            monkeypatch.setattr(st, "get_option", config.get_option)  # st.get_option is bound at import
+            return auth.auth_section()
+
+    return _section
+
+
+def test_no_secrets_file_means_local_mode(secrets_files, tmp_path):
+    assert secrets_files(tmp_path / "absent.toml") is None
+
+
+def test_secrets_without_auth_mean_local_mode(secrets_files, tmp_path):
+    path = tmp_path / "secrets.toml"
+    path.write_text('pseudonym_key = "0123456789abcdef0123456789abcdef"\n')
+    assert secrets_files(path) is None
+
+
+def test_auth_section_is_read(secrets_files, tmp_path):
+    path = tmp_path / "secrets.toml"
+    path.write_text('[auth]\nclient_id = "burden-dashboard"\nredirect_uri = "http://127.0.0.1:8501/oauth2callback"\n')
+    section = secrets_files(path)
+    assert section["client_id"] == "burden-dashboard" and auth.providers(section) == [None]
+
+
+def test_unparsable_secrets_file_fails_closed_not_local(secrets_files, tmp_path):
+    path = tmp_path / "secrets.toml"
+    path.write_text('[auth\nclient_id = "burden-dashboard"\n')  # a typo must not open the dashboard
+    with pytest.raises(auth.AuthConfigError, match="could not be loaded"):
+        secrets_files(path)
