@@ -67,7 +67,7 @@ async def _burst(base_url: str, pid: int, n: int, link: str, timeout_s: float) -
         "wall_s": wall_s,
         "before": before,
         "connected": connected,
-        "peak_mb": sampler.peak_mb,
+        "peak_mb": max(sampler.peak_mb, before["rss_mb"], connected["rss_mb"]),  # samples are 0.1 s apart
         "after": memory.rss(pid),
         "cpu_s": cpu_s,
         "client_cpu_s": client_cpu_s,

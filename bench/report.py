@@ -75,6 +75,15 @@ def _rate(eps) -> str:
     return "—" if eps is None else f"{eps:,.0f} ev/s"
 
 
+def _crosscheck_times(check: dict) -> str:
+    """' (finished 1.0 s; drawn 23.4–24.0 s)': the websocket run's end against the tabs' drawing."""
+    drawn = [b["ms"] / 1000 for b in check["browsers"] if b.get("ms") is not None]
+    finished = check["websocket"].get("ms")
+    if finished is None or not drawn:
+        return ""
+    return f" (finished {finished / 1000:.1f} s; drawn {min(drawn):.1f}–{max(drawn):.1f} s)"
+
+
 def rows(results: dict) -> list[tuple[str, str, str, str]]:
     """(figure, value, target, status) rows of the table."""
     out = []
@@ -202,7 +211,7 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
         out.append(
             (
                 f"meeting burst: {len(check['browsers'])} Chromium tabs show what the websocket client read",
-                "yes" if check["agree"] else "NO",
+                ("yes" if check["agree"] else "NO") + _crosscheck_times(check),
                 "same title, cards, charts",
                 "met" if check["agree"] else "missed",
             )

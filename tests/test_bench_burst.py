@@ -156,7 +156,7 @@ def test_report_prints_the_burst_against_its_targets():
         figures(50, 0.96, 9000.0, 20000.0, 200.0),
         figures(50, 1.0, 2000.0, 3000.0, 450.0),
     ]
-    check = {"browsers": [{}, {}, {}], "agree": True}
+    check = {"browsers": [{"ms": 2400}, {"ms": 3100.5}, {"ms": 2800}], "websocket": {"ms": 1012.0}, "agree": True}
     rows = {r[0] + " " + r[1]: r[3] for r in report.rows({"burst": {"bursts": bursts, "crosscheck": check}})}
     assert rows["meeting burst N=10: success, p50/p95, RSS growth 100%, 2.1 / 4.4 s, +120 MB"] == "met"
     assert rows["meeting burst N=10: CPU server / client 9.0 s (0.90 s/session, 1.50 cores) / 0.4 s"] == ""
@@ -167,4 +167,5 @@ def test_report_prints_the_burst_against_its_targets():
     assert rows["meeting burst N=50: success, p50/p95, RSS growth 100%, 2.0 / 3.0 s, +450 MB"] == (
         "missed (RSS growth 1.50× of the bound)"
     )
-    assert rows["meeting burst: 3 Chromium tabs show what the websocket client read yes"] == "met"
+    tabs = "meeting burst: 3 Chromium tabs show what the websocket client read"
+    assert rows[f"{tabs} yes (finished 1.0 s; drawn 2.4–3.1 s)"] == "met"
