@@ -104,7 +104,9 @@ def county_map_section(state) -> None:
     """The county map: switching its metric reruns only this fragment, not the page's other queries and charts.
 
     A click on a county goes through frame.go, whose st.rerun() reruns the whole page (drilled in).
+    A fragment rerun does not run frame.setup, so the language (a context variable) is set here again.
     """
+    i18n.set_lang(state.lang)
     st.subheader(t("overview.map", latest=state.end))
     map_labels = {m: t(f"map.{m}") for m in overview.MAP_METRICS}
     metric = st.segmented_control(
