@@ -122,7 +122,9 @@ def _quarantine() -> None:
         st.info(t("data.quarantine_empty"), icon=":material/verified:")
         return
     ui.table(reasons, "quarantine_reasons", key="quarantine_reasons_table", column_config=_grouped(t("data.col.rows")))
-    if not ui.cadre_rows_allowed():
+    # Rejected rows are the importer's own file lines (cadre ids included): every role that may import sees
+    # them, to correct and re-load them; never on a projector.
+    if ui.meeting():
         st.caption(t("data.quarantine_meeting"))
         return
     rows = data.quarantine_rows()

@@ -137,7 +137,9 @@ def lookup(user: Mapping[str, object]) -> Scope | None:
 
     None: unknown identity (the caller shows the denial page). A malformed file raises AccessFileError.
     """
-    email = str(user.get("email") or "").strip().lower()
+    # An email the provider says it has not verified names nobody: match such a user by subject only.
+    verified = user.get("email_verified") is not False
+    email = str(user.get("email") or "").strip().lower() if verified else ""
     sub = str(user.get("sub") or "").strip()
     for kind, value, scope in _identities(access_file()):
         if (kind == "email" and email and value == email) or (kind == "sub" and sub and value == sub):

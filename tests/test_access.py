@@ -83,6 +83,13 @@ def test_lookup_by_email_any_case_or_by_subject(monkeypatch):
     assert access.lookup({"email": "stranger@example.org", "sub": "nobody"}) is None
     assert access.lookup({}) is None
     assert access.lookup({"sub": "DEMO-ADMIN"}) is None  # subjects match exactly
+    # an email the provider marks unverified matches nobody; the same user's subject still does
+    assert access.lookup({"email": "zhuji.inspector@example.gov.cn", "email_verified": False}) is None
+    assert access.lookup({"email": "zhuji.inspector@example.gov.cn", "email_verified": True}).region == "330681"
+    assert (
+        access.lookup({"email": "zhuji.inspector@example.gov.cn", "email_verified": False, "sub": "demo-admin"}).role
+        == "admin"
+    )
 
 
 @pytest.mark.parametrize(

@@ -114,3 +114,26 @@ def test_uploads_are_type_checked_and_dry_run_before_loading(loaded, tmp_path):
     assert table.row(0) == ("events.csv", "app event log", 7, 0, 4, 3, table.row(0)[6], "")
     data.discard(folder)
     assert not folder.exists()
+
+
+@pytest.mark.parametrize("meeting", [False, True])
+def test_staff_see_the_rejected_rows_they_must_correct_except_on_a_projector(loaded, meeting):
+    """Staff (import role, no cadre rows elsewhere) get the quarantined lines of their own files; meeting
+    mode hides them for every role."""
+    from tests.test_auth_gate import AUTH
+
+    path, _ = loaded
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BURDEN_DB", str(path))
+        at = AppTest.from_file("../dashboard.py", default_timeout=120)
+        at.secrets = {"auth": AUTH}
+        at.user = {"is_logged_in": True, "sub": "demo-staff"}
+        at.query_params["lang"] = "en"
+        if meeting:
+            at.query_params["mode"] = "meeting"
+        at.switch_page(PAGE)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    raw = [d.value for d in at.dataframe if EN["data.col.raw"] in d.value.columns]
+    assert [len(frame) for frame in raw] == ([] if meeting else [3])
+    assert (EN["data.quarantine_meeting"] in [c.value for c in at.caption]) is meeting
