@@ -150,13 +150,24 @@ def daily(db_path: Path, in_place: bool = False) -> dict:
         end_to_end = time.perf_counter() - started
         if not report.ok:
             raise RuntimeError("daily load failed: " + "; ".join(report.messages))
+        # The load as `python -m burden load day.parquet` runs it: copy the live file, validate and append,
+        # update the derived tables of the months the day reaches, checkpoint, fsync and rename.
+        phases = {
+            "copy_s": report.copy_seconds,
+            "load_s": sum(f.seconds for f in report.files),
+            "rollup_s": report.rollup_seconds,
+            "checkpoint_s": report.checkpoint_seconds,
+            "swap_s": report.swap_seconds,
+        }
+        say("daily phases: " + ", ".join(f"{k[:-2]} {v:.1f} s" for k, v in phases.items()) + f"; {end_to_end:.1f} s")
         say(f"dry run of {n_csv:,} events from CSV")
         dry = load([day_csv], target, kind="events", progress=lambda _m: None, commit=False)
         csv_rate = _file_rate(dry, day_csv.name)
         return {
             "events": int(n_day),
             "seconds": round(end_to_end, 3),
-            "rollup_s": round(report.rollup_seconds, 3),
+            **{k: round(v, 3) for k, v in phases.items()},
+            "db_bytes": target.stat().st_size,
             "in_place": in_place,
             "parquet_file_events_per_s": _file_rate(report, day_parquet.name),
             "csv_events": int(n_csv),

@@ -5,6 +5,11 @@ and fsyncs it, and replaces the live file in one rename only when everything suc
 an error or a kill -9 at any moment leaves the previous file as it was. The dashboard opens the file
 read-only per file version (burden/db.py): queries running during the swap finish on the old file,
 later ones open the new one. A dry run (commit=False) does all of it but the swap.
+
+A load that only appends log rows (events, photos) to a database with derived tables rebuilds just the
+months those rows can change (rollups.update); a new database or any other change rebuilds them all.
+The staging copy costs a full read and write of the file: at province scale (~30 GB) it, not the load,
+bounds a daily load (see copy_file in ingest_db).
 """
 
 from __future__ import annotations
@@ -67,6 +72,9 @@ class LoadReport:
     messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
     rollup_seconds: float = 0.0
+    copy_seconds: float = 0.0  # the staging copy of the live file
+    checkpoint_seconds: float = 0.0
+    swap_seconds: float = 0.0  # fsync and rename
 
     def rows(self, table: str) -> int:
         return sum(f.rows_loaded for f in self.files if f.table == table)
@@ -103,7 +111,9 @@ def load(
                 _load_into_staging(paths, db_path, staging, kind, report, progress, commit)
                 if commit:
                     progress("replacing the database")
+                    t0 = time.perf_counter()
                     swap_in(staging, db_path)
+                    report.swap_seconds = time.perf_counter() - t0
             finally:
                 remove_staging(staging)
     except (LoadRefused, LoadLocked) as exc:
@@ -148,7 +158,8 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress, commit: 
     if not fresh:
         t0 = time.perf_counter()
         copy_to_staging(db_path, staging)
-        progress(f"staging copy of {db_path.name} made ({time.perf_counter() - t0:.1f} s)")
+        report.copy_seconds = time.perf_counter() - t0
+        progress(f"staging copy of {db_path.name} made ({report.copy_seconds:.1f} s)")
     con = duckdb.connect(str(staging))
     try:
         con.execute(f"set TimeZone = '{settings.TIMEZONE}'")
@@ -169,8 +180,10 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress, commit: 
         write_meta(con, [str(Path(f).resolve()) for f in files], changed)  # before rollups: they may read as_of
         if not commit:
             return  # a dry run counts, it does not need derived tables
-        _rollups(con, report, progress)
+        _rollups(con, report, progress, fresh)
+        t0 = time.perf_counter()
         con.execute("checkpoint")
+        report.checkpoint_seconds = time.perf_counter() - t0
         progress("checkpoint written")
     finally:
         con.close()
@@ -265,11 +278,41 @@ def _merge(con, kind_name: str, names: dict[int, str], report: LoadReport, progr
     progress(line + f", {seconds:.2f} s")
 
 
-def _rollups(con, report: LoadReport, progress) -> None:
+# Loads that only append to these tables update the derived tables month by month; any other change
+# (catalogues, cadres, accounts, cases, a new database) rebuilds them whole.
+_LOGS = {"app_events", "photo_uploads"}
+
+
+def _appended_days(con) -> set:
+    try:
+        return {d for (d,) in con.execute("select distinct day from _appended_days").fetchall()}
+    except duckdb.CatalogException:  # nothing appended
+        return set()
+
+
+def _months(runs) -> str:
+    """[(2024-03-01, 2024-05-01)] -> '2024-03..2024-04'."""
+    parts = []
+    for first, end in runs:
+        last = rollups.add_months(end, -1)
+        parts.append(f"{first:%Y-%m}" if last == first else f"{first:%Y-%m}..{last:%Y-%m}")
+    return ", ".join(parts)
+
+
+def _rollups(con, report: LoadReport, progress, fresh: bool) -> None:
     t0 = time.perf_counter()
     if not con.execute("select count(*) from (select 1 from app_events limit 1)").fetchone()[0]:
         progress("note: no events loaded yet; derived tables not built")
         return
-    rollups.build(con)
+    changed = {f.table for f in report.files if f.rows_loaded}
+    if fresh or not changed <= _LOGS:
+        rollups.build(con)
+        what = "rollups built"
+    elif not changed and not rollups.missing(con):
+        progress("nothing new: derived tables unchanged")
+        return
+    else:
+        runs = rollups.update(con, _appended_days(con))
+        what = "rollups built" if runs is None else f"rollups built for {_months(runs)} only"
     report.rollup_seconds = time.perf_counter() - t0
-    progress(f"rollups built in {report.rollup_seconds:.1f} s")
+    progress(f"{what} in {report.rollup_seconds:.1f} s")

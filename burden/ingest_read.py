@@ -34,6 +34,7 @@ class Source:
     delimiter: str = ","
     rejects: str | None = None  # CSV: DuckDB's table of lines it could not split (reject_errors)
     warnings: list[str] = field(default_factory=list)  # notes for the load report (encoding, extra columns ...)
+    reader: str | None = None  # CSV: the read_csv() call alone (ingest_stage reads it in parallel, numbered by rowid)
 
 
 def find_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
@@ -138,7 +139,7 @@ def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, view_name: str) -> Sou
         rel = con.sql(f"select * from {reader} limit 0")
         sql = f"(select *, row_number() over () + 1 as _line from {reader})"
         source = Source(
-            path, list(rel.columns), [str(t) for t in rel.types], sql, None, text, delimiter, rejects, warnings
+            path, list(rel.columns), [str(t) for t in rel.types], sql, None, text, delimiter, rejects, warnings, reader
         )
     except BaseException:
         text.cleanup()

@@ -1,12 +1,14 @@
 """Builds the derived tables (queries/rollups/*.sql) that the dashboard reads.
 
 Each rollup file is one SELECT named for its table; build() runs them in
-dependency order as `create or replace table <name> as <select>`.
+dependency order as `create or replace table <name> as <select>`. After a load that only appended
+log rows, update() rebuilds just the months those rows can change: a rollup whose SELECT takes
+$month_from and $month_to builds any range of months; one without them is rebuilt whole.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -34,7 +36,7 @@ def _first_of_month(day: date) -> date:
     return date(day.year, day.month, 1)
 
 
-def _add_months(month: date, n: int) -> date:
+def add_months(month: date, n: int) -> date:
     index = month.year * 12 + month.month - 1 + n
     return date(index // 12, index % 12 + 1, 1)
 
@@ -61,22 +63,95 @@ def campaign_start_for(con: duckdb.DuckDBPyConnection, campaign_start: date | No
     first = con.execute("select cast(min(ts) as date) from app_events").fetchone()[0]
     if first is None:
         return None
-    return _add_months(_first_of_month(first), settings.BASELINE_MONTHS)
+    return add_months(_first_of_month(first), settings.BASELINE_MONTHS)
+
+
+# Every month: the range a full build passes to the month-ranged rollups ($month_from, $month_to).
+ALL_MONTHS = (date(1900, 1, 1), date(9999, 1, 1))
+
+
+def _params(con: duckdb.DuckDBPyConnection, campaign_start: date | None) -> dict:
+    return {
+        "campaign_start": campaign_start_for(con, campaign_start),
+        "window_days": settings.DUPLICATE_WINDOW_DAYS,
+    }
+
+
+def _run(con: duckdb.DuckDBPyConnection, statement: str, select: str, params: dict) -> None:
+    wanted = db.param_names(select)
+    con.execute(f"{statement}\n{select}", {k: v for k, v in params.items() if k in wanted})
+
+
+def month_ranged(table: str) -> bool:
+    """Whether a rollup builds any subset of months ($month_from, $month_to); the others are rebuilt whole."""
+    return {"month_from", "month_to"} <= db.param_names(db.sql_text(f"rollups/{table}"))
 
 
 def build(con: duckdb.DuckDBPyConnection, campaign_start: date | None = None) -> None:
     """(Re)create every derived table on an open read-write connection."""
-    params = {
-        "campaign_start": campaign_start_for(con, campaign_start),
-        "window_days": settings.DUPLICATE_WINDOW_DAYS,
-    }
+    params = _params(con, campaign_start) | {"month_from": ALL_MONTHS[0], "month_to": ALL_MONTHS[1]}
     for table in TABLES:
+        _run(con, f"create or replace table {table} as", db.sql_text(f"rollups/{table}"), params)
+
+
+def missing(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Derived tables the database does not have (yet)."""
+    have = {t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'main'").fetchall()}
+    return [t for t in TABLES if t not in have]
+
+
+def _runs(months: set[date]) -> list[tuple[date, date]]:
+    """Months grouped into contiguous [from, to) ranges."""
+    runs: list[list[date]] = []
+    for month in sorted(months):
+        if runs and runs[-1][1] == month:
+            runs[-1][1] = add_months(month, 1)
+        else:
+            runs.append([month, add_months(month, 1)])
+    return [(a, b) for a, b in runs]
+
+
+def months_to_refresh(days: set[date], old_months: set[date], new_months: set[date]) -> set[date]:
+    """The months new log rows on `days` can change: their own, those the duplicate window reaches from them
+    (a new entry can become the original of a later repeat), and months the calendar gained (gaps included)."""
+    window = timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
+    touched = {_first_of_month(d) for d in days} | {_first_of_month(d + window) for d in days}
+    return (touched & new_months) | (new_months - old_months)
+
+
+def update(
+    con: duckdb.DuckDBPyConnection, days: set[date], campaign_start: date | None = None
+) -> list[tuple[date, date]] | None:
+    """Bring the derived tables up to date after log rows (events, photos) on `days` were appended.
+
+    Only the months those rows can change are rebuilt: their rows of each month-ranged table are deleted and
+    built again from the same SQL a full build runs, so the result equals a full build (tests/test_incremental.py).
+    Falls back to a full build (returns None) when a derived table is missing or the new rows start before the
+    first month (the baseline, and so every month, would move). Returns the month ranges rebuilt.
+    """
+    if missing(con) or campaign_start is not None:  # a file made before a rollup was added has none of it
+        build(con, campaign_start)
+        return None
+    if not days:
+        return []
+    old_months = {m for (m,) in con.execute("select month from months").fetchall()}
+    if not old_months or _first_of_month(min(days)) < min(old_months):
+        build(con, campaign_start)
+        return None
+    params = _params(con, None)
+    _run(con, "create or replace table months as", db.sql_text("rollups/months"), params)
+    new_months = {m for (m,) in con.execute("select month from months").fetchall()}
+    runs = _runs(months_to_refresh(days, old_months, new_months))
+    for table in TABLES[1:]:
         select = db.sql_text(f"rollups/{table}")
-        wanted = db.param_names(select)
-        con.execute(
-            f"create or replace table {table} as\n{select}",
-            {k: v for k, v in params.items() if k in wanted},
-        )
+        if not month_ranged(table):  # whole-period tables (cadre_regions, cadre_app_use ...): rebuilt whole
+            _run(con, f"create or replace table {table} as", select, params)
+            continue
+        for month_from, month_to in runs:
+            ranged = params | {"month_from": month_from, "month_to": month_to}
+            con.execute(f"delete from {table} where month >= $1 and month < $2", [month_from, month_to])
+            _run(con, f"insert into {table} by name", select, ranged)
+    return runs
 
 
 def rebuild(db_path: Path, campaign_start: date | None = None) -> None:

@@ -10,7 +10,7 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from burden import db, settings
+from burden import access, db, settings
 from burden.ingest import load
 
 PERIOD = {"from": date(2023, 10, 1), "to": date(2024, 3, 1)}
@@ -52,6 +52,10 @@ def test_reads_during_a_load_see_old_or_new_never_a_mix(small_db, tmp_path, use_
     loading.set()
 
     def reader(offset: int) -> None:
+        with access.using(access.local_scope()):  # a new thread starts without the test's scope (a ContextVar)
+            read_on(offset)
+
+    def read_on(offset: int) -> None:
         after_load = 0
         while after_load < 3:  # read on until a few full passes after the load
             if not loading.is_set():

@@ -1,10 +1,11 @@
 -- purpose: per cadre and app, whether the account was open at month end and what was done in the app that month
 -- grain: one row per month, cadre and app held at month end or used (events or photos) in the month
--- parameters: none
+-- parameters: $month_from, $month_to (dates, firsts of months: only months in [from, to) are built)
 with
 
 months as (
     select month, month_end from months
+    where month >= $month_from and month < $month_to
 ),
 
 accounts as (
@@ -13,14 +14,17 @@ accounts as (
 
 events as (
     select ts, cadre_id, app_id, action, duration_s from app_events
+    where ts >= $month_from and ts < $month_to
 ),
 
 duplicate_submits as (
     select month, cadre_id, app_id from duplicate_submits
+    where month >= $month_from and month < $month_to
 ),
 
 photo_uploads as (
     select ts, cadre_id, app_id from photo_uploads
+    where ts >= $month_from and ts < $month_to
 ),
 
 held as (

@@ -1,10 +1,11 @@
 -- purpose: per app and county each month: accounts held, active users, entries, duplicates, time, photos
 -- grain: one row per app, month and county where the app was held or used
--- parameters: none
+-- parameters: $month_from, $month_to (dates, firsts of months: only months in [from, to) are built)
 with
 
 app_cadre_month as (
     select * from app_cadre_month
+    where month >= $month_from and month < $month_to
 ),
 
 cadres as (

@@ -1,10 +1,11 @@
 -- purpose: histogram of apps per cadre (held at month end, used in the month) for exact medians and p90 at any pooling
 -- grain: one row per region (every level), month, kind (held | used) and app count
--- parameters: none
+-- parameters: $month_from, $month_to (dates, firsts of months: only months in [from, to) are built)
 with
 
 cadre_month as (
     select month, cadre_id, apps_held, apps_used from cadre_month
+    where month >= $month_from and month < $month_to
 ),
 
 cadre_regions as (

@@ -1,10 +1,11 @@
 -- purpose: the load on each cadre each month: apps held and used, entries, duplicates, time, photos
 -- grain: one row per cadre per month (every cadre, every month; zeros when idle)
--- parameters: none
+-- parameters: $month_from, $month_to (dates, firsts of months: only months in [from, to) are built)
 with
 
 months as (
     select month from months
+    where month >= $month_from and month < $month_to
 ),
 
 cadres as (
@@ -13,12 +14,13 @@ cadres as (
 
 app_cadre_month as (
     select * from app_cadre_month
+    where month >= $month_from and month < $month_to
 ),
 
 submit_events as (
     select cast(date_trunc('month', ts) as date) as month, cadre_id, task_id
     from app_events
-    where action = 'submit' and task_id is not null
+    where action = 'submit' and task_id is not null and ts >= $month_from and ts < $month_to
 ),
 
 photo_uploads as (
@@ -29,6 +31,7 @@ photo_uploads as (
         is_required,
         task_voided_for_missing_photo
     from photo_uploads
+    where ts >= $month_from and ts < $month_to
 ),
 
 per_app as (

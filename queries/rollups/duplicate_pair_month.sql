@@ -1,10 +1,11 @@
 -- purpose: duplicate submits per pair of apps (the original entry's app, the repeating app), for the pair matrix
 -- grain: one row per month, cadre home region (village or town code), original app and repeating app
--- parameters: none
+-- parameters: $month_from, $month_to (dates, firsts of months: only months in [from, to) are built)
 with
 
 duplicate_submits as (
     select month, cadre_id, original_app_id, app_id from duplicate_submits
+    where month >= $month_from and month < $month_to
 ),
 
 cadres as (

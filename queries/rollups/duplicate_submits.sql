@@ -1,6 +1,6 @@
 -- purpose: submits that repeat an entry the same cadre already made in a different app (SPEC: duplicate-entry rate)
 -- grain: one row per repeating submit event, with its original (the earliest earlier entry in another app)
--- parameters: $window_days (int, the look-back window, 7)
+-- parameters: $window_days (int, look-back, 7); $month_from, $month_to (dates: repeats in [from, to) only)
 with
 
 submits as (
@@ -18,6 +18,9 @@ submits as (
         and subject_key is not null
         and subject_key <> ''
         and fact_type is not null
+        -- an original may lie up to the window before the first month built
+        and ts >= $month_from - $window_days * interval '1' day
+        and ts < $month_to
 ),
 
 probes as (
@@ -63,7 +66,7 @@ final as (
         subject_key,
         fact_type
     from matches
-    where match_rank = 1
+    where match_rank = 1 and ts >= $month_from
 )
 
 select * from final

@@ -1,16 +1,17 @@
 -- purpose: submits and duplicate submits by fact type (visit, patrol, inspection, report ...)
 -- grain: one row per month, cadre home region (village or town code) and fact type with submits
--- parameters: none
+-- parameters: $month_from, $month_to (dates, firsts of months: only months in [from, to) are built)
 with
 
 submits as (
     select cast(date_trunc('month', ts) as date) as month, cadre_id, fact_type
     from app_events
-    where action = 'submit'
+    where action = 'submit' and ts >= $month_from and ts < $month_to
 ),
 
 duplicate_submits as (
     select month, cadre_id, fact_type from duplicate_submits
+    where month >= $month_from and month < $month_to
 ),
 
 cadres as (

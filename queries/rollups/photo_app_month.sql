@@ -1,14 +1,16 @@
 -- purpose: the trace burden each app puts on cadres: submitted tasks, photos, required photos, voided tasks, photo time
 -- grain: one row per month, cadre home region (village or town code) and app with tasks, photos or photo time
--- parameters: none
+-- parameters: $month_from, $month_to (dates, firsts of months: only months in [from, to) are built)
 with
 
 app_events as (
     select ts, cadre_id, app_id, action, duration_s, task_id from app_events
+    where ts >= $month_from and ts < $month_to
 ),
 
 photo_uploads as (
     select ts, cadre_id, app_id, task_id, is_required, task_voided_for_missing_photo from photo_uploads
+    where ts >= $month_from and ts < $month_to
 ),
 
 cadres as (

@@ -1,14 +1,16 @@
 -- purpose: additive burden totals per region and month, plus the remediation cases in the region's scope
 -- grain: one row per region (every level with cadres) per month
--- parameters: none
+-- parameters: $month_from, $month_to (dates, firsts of months: only months in [from, to) are built)
 with
 
 months as (
     select month, month_end, days from months
+    where month >= $month_from and month < $month_to
 ),
 
 cadre_month as (
     select * from cadre_month
+    where month >= $month_from and month < $month_to
 ),
 
 cadre_regions as (
