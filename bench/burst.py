@@ -12,9 +12,12 @@ as open tabs would, so the peak RSS holds N live sessions.
 
 Why not N browsers: with one headless Chromium on this 2-core machine, drawing N pages cost ~14×
 the server's CPU (N=10: 69 s against 5 s) and N=25 never finished, so it measured the client. The
-websocket client's CPU is reported beside the server's to show it is small. `crosscheck` opens
-the same link in 3 real Chromium sessions and checks they show what the websocket client decoded
-(title and every headline card).
+websocket client's CPU is reported beside the server's to show it is small. `server_cores_busy` (server
+CPU / wall) stayed at or below ~1.1 on this 2-core machine: the N script runs are threads of one
+Python process and share its interpreter lock, so N × `server_cpu_per_session_s` is about the wall
+time of a burst, and the sessions finish together (p50 ≈ p95). `crosscheck` opens the same link
+in 3 real Chromium sessions and checks they show what the websocket client decoded (title, every
+headline card, chart count).
 
 Bounded: loopback only, N <= MAX_SESSIONS, every session times out, servers are stopped on the way out.
 """
