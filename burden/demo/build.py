@@ -14,11 +14,27 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _add_missing_rollups(db_path: Path) -> None:
+    """A database made by an older version lacks derived tables added since: build them (all, in one
+    transaction), so `make run` after an update serves the same database instead of failing on a query."""
+    import duckdb
+
+    from burden import rollups
+
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        present = {name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+    missing = [table for table in rollups.TABLES if table not in present]
+    if missing and "app_events" in present:
+        _say(f"{db_path}: derived tables missing ({', '.join(missing)}); rebuilding the derived tables")
+        rollups.rebuild(db_path)
+
+
 def build_demo(db_path: Path, scale: float = 1.0, seed: int | None = None, force: bool = False) -> dict:
     """Generate and load the demo into db_path; returns timings in seconds (empty if it already existed)."""
     db_path = Path(db_path)
     if db_path.exists() and not force:
         _say(f"{db_path} exists; use --force to rebuild it")
+        _add_missing_rollups(db_path)
         return {}
     from burden.demo import generate
 
