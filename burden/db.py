@@ -31,6 +31,7 @@ _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _lock = threading.Condition()
 _results: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
 _MAX_RESULTS = 512
+_running: set[tuple] = set()  # result-cache keys a thread is computing now
 # Parameters holding a region code the caller asks for (None = the province); each must lie in the scope.
 REGION_PARAMS = frozenset({"region", "compare", "county", "town", "village", "parent"})
 _REQUIRES = {"cadre_rows": lambda scope: scope.cadre_rows, "import": lambda scope: scope.can_import}
@@ -166,13 +167,25 @@ def query(name: str, **params) -> pl.DataFrame:
     bind(name, params, scope)  # refuse before the cache can answer
     key = (version, name, scope.region, tuple(sorted(params.items())))
     with _lock:
-        if key in _results:
-            _results.move_to_end(key)
-            return _results[key]
-    with _reading(path, version) as handle:
-        frame = run(handle.con, name, **params)
-    with _lock:
-        _results[key] = frame
-        while len(_results) > _MAX_RESULTS:
-            _results.popitem(last=False)
+        # Single flight: when fifty people open one shared link, the first session runs each query and the
+        # others wait for its result instead of running the same query side by side.
+        while True:
+            if key in _results:
+                _results.move_to_end(key)
+                return _results[key]
+            if key not in _running:
+                _running.add(key)
+                break
+            _lock.wait()
+    try:
+        with _reading(path, version) as handle:
+            frame = run(handle.con, name, **params)
+        with _lock:
+            _results[key] = frame
+            while len(_results) > _MAX_RESULTS:
+                _results.popitem(last=False)
+    finally:
+        with _lock:
+            _running.discard(key)  # on failure a waiting session runs the query itself
+            _lock.notify_all()
     return frame
