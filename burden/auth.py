@@ -8,24 +8,44 @@ the run after drawing one of these pages, and nothing more (no filter bar, no da
 - `[auth]` configured, not signed in: the sign-in page (one button per configured provider).
 - signed in, identity not in data/access.toml: the denial page, with the identity and a sign-out button.
 - secrets or access file unreadable: a configuration error page (details in the server log only).
+
+A shared link survives sign-in: Streamlit's OIDC callback always returns to "/", so the sign-in page
+remembers the link it was opened at (page path and query) in a short-lived `burden_next` cookie, and the
+first signed-in run reads it back (`safe_next` rebuilds it from known page paths and URL-grammar keys
+only), clears it and opens that link. filters.parse and the scope fall-back then judge it as usual.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
+import re
+import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import streamlit as st
 
-from burden import access, db, i18n
+from burden import access, db, filters, frame, i18n
 from burden.i18n import t
 
 log = logging.getLogger(__name__)
 
 # Keys that mark a table under [auth] as a named provider ([auth.<name>]), as Streamlit reads them.
 _PROVIDER_KEYS = ("client_id", "server_metadata_url")
+
+NEXT_COOKIE = "burden_next"
+NEXT_MAX_AGE = 600  # seconds: long enough to sign in, short enough not to surprise a later visit
+NEXT_MAX_CHARS = 1024  # a shared link is ~100 characters; a longer cookie is not one of ours
+_NEXT_VALUE_CHARS = 64  # per URL parameter; the grammar's longest valid value (an app id) is 40
+_NEXT_DONE = "_auth_next_done"  # session_state: this session has handled the cookie
+_TARGET_CHARS = re.compile(r"[A-Za-z0-9/_.~%?&=-]*")  # what safe_next can produce: safe inside a JS string
+# Cookies followed lately, per identity: one the browser failed to clear is followed once, never in a loop.
+_FOLLOWED: dict[tuple[str, str], float] = {}
+_FOLLOWED_LOCK = threading.Lock()
 
 
 class AuthConfigError(RuntimeError):
@@ -79,6 +99,7 @@ def gate() -> access.Scope:
             return _local()
         if not st.user.is_logged_in:
             _signin_page(providers(section))
+        _follow_next()
         scope = access.lookup(st.user)
     except (AuthConfigError, access.AccessFileError) as exc:
         log.error("sign-in configuration: %s", exc)
@@ -114,7 +135,104 @@ def _signin_page(names: list[str | None]) -> None:
         label = t("auth.signin_button") if name is None else t("auth.signin_with", provider=name)
         if st.button(label, key=f"login_{name or 'default'}", type="primary", icon=":material/login:"):
             st.login(name) if name else st.login()
+    st.html(_REMEMBER_SCRIPT, unsafe_allow_javascript=True)
     st.stop()
+
+
+# The sign-in page remembers where it was opened. No server value is spliced in: the browser's own location
+# goes into the cookie, URI-encoded (the cookie syntax has no room for ';' or ','), and safe_next judges it.
+_REMEMBER_SCRIPT = f"""<script>
+(() => {{
+  const next = encodeURIComponent(window.location.pathname + window.location.search);
+  const plain = next === "%2F" || next.length > {NEXT_MAX_CHARS};
+  document.cookie = "{NEXT_COOKIE}=" + (plain ? "; Max-Age=0" : next + "; Max-Age={NEXT_MAX_AGE}")
+    + "; Path=/; SameSite=Lax";
+}})();
+</script>"""
+
+
+def safe_next(raw: object, base_path: str = "") -> str | None:
+    """The same-origin link a `burden_next` cookie asks for, rebuilt from known parts; None if it is not one.
+
+    The path must be the app's root or one of frame.PAGES' url paths (under server.baseUrlPath), exactly:
+    no other origin, no '//host', no scheme, no traversal, no backslash or control character. The query
+    keeps only the URL grammar's keys (first value each, at most 64 characters) and is re-encoded; values
+    are judged later by filters.parse and the scope fall-back, like any link.
+    """
+    if not isinstance(raw, str) or not raw or len(raw) > NEXT_MAX_CHARS:
+        return None
+    link = unquote(raw)
+    if not link.startswith("/") or link.startswith("//") or "\\" in link or re.search(r"[\x00-\x20\x7f]", link):
+        return None
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc or parts.fragment:
+        return None
+    base = _root(base_path).removesuffix("/")
+    if base and not (parts.path == base or parts.path.startswith(base + "/")):
+        return None
+    page = parts.path[len(base) :].removeprefix("/")
+    if page and page not in {url for _, url, _, _ in frame.PAGES}:
+        return None
+    try:
+        given = dict(reversed(parse_qsl(parts.query, max_num_fields=50)))  # the first value of a key wins
+    except ValueError:  # more fields than any link of ours has
+        return None
+    kept = {key: given[key] for key in filters.PARAMS if 0 < len(given.get(key, "")) <= _NEXT_VALUE_CHARS}
+    query = urlencode(kept, quote_via=quote)
+    return f"{base}/{page}" + (f"?{query}" if query else "")
+
+
+def _root(base_path: str) -> str:
+    """The app's root path under server.baseUrlPath: "/" or "/<base>/"."""
+    base = base_path.strip("/")
+    return f"/{base}/" if base else "/"
+
+
+def _next_cookie() -> str | None:
+    """The `burden_next` cookie of the request that opened this session (a seam for tests)."""
+    return st.context.cookies.get(NEXT_COOKIE)
+
+
+def _follow_next() -> None:
+    """Signed in: open the link the sign-in page remembered, once, and clear it (a later "/" stays "/")."""
+    raw = _next_cookie()
+    if raw is None or st.session_state.get(_NEXT_DONE):
+        return
+    st.session_state[_NEXT_DONE] = True  # the cookie is the session's first request's: read it once
+    base_path = st.get_option("server.baseUrlPath") or ""
+    target = safe_next(raw, base_path)
+    if target == _root(base_path):
+        target = None  # the root, no parameters: where the callback already is
+    if target is not None and not _first_follow(_identity(st.user), raw):
+        target = None
+    st.html(_open_script(target), unsafe_allow_javascript=True)
+    if target is None:
+        return
+    log.info("sign-in: opening the remembered link %s", target)
+    st.caption(t("auth.opening_link"))
+    st.stop()
+
+
+def _first_follow(who: str, raw: str) -> bool:
+    """Whether this identity has not followed this cookie in the last NEXT_MAX_AGE seconds (and note it)."""
+    now = time.monotonic()
+    with _FOLLOWED_LOCK:
+        for key in [key for key, when in _FOLLOWED.items() if now - when > NEXT_MAX_AGE]:
+            del _FOLLOWED[key]
+        if (who, raw) in _FOLLOWED or len(_FOLLOWED) > 10_000:
+            return False
+        _FOLLOWED[(who, raw)] = now
+        return True
+
+
+def _open_script(target: str | None) -> str:
+    """Clear the cookie, then (with a target from safe_next) replace the page by the remembered link."""
+    clear = f'document.cookie = "{NEXT_COOKIE}=; Max-Age=0; Path=/; SameSite=Lax";'
+    if target is None:
+        return f"<script>{clear}</script>"
+    if not _TARGET_CHARS.fullmatch(target):  # safe_next re-encodes everything; this is the last guard
+        raise ValueError(f"unexpected characters in a sign-in target: {target!r}")
+    return f"<script>{clear} window.location.replace({json.dumps(target)});</script>"
 
 
 def _denied_page(who: str) -> None:

@@ -5,6 +5,8 @@ The real OIDC round trip is tests/test_browser_login.py; here st.user is seeded 
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -63,7 +65,10 @@ def test_before_sign_in_only_the_sign_in_page_is_drawn(app):
     assert [button.label for button in at.button] == ["Sign in"]
     assert len(at.sidebar) == 0  # no filter bar, no page links, no share box
     assert not at.metric and not at.get("plotly_chart") and not at.get("page_link")
-    assert len(at.main) == 3  # title, sentence, button: nothing else
+    assert len(at.main) == 4  # title, sentence, button, the script remembering the link: nothing else
+    remember = at.main[3].proto.body
+    assert "burden_next=" in remember and "Max-Age=600" in remember and "SameSite=Lax" in remember
+    assert "330681" not in remember  # the browser's own location is stored, nothing the server splices in
 
 
 def test_one_button_per_named_provider(app):
@@ -167,3 +172,130 @@ def test_unparsable_secrets_file_fails_closed_not_local(secrets_files, tmp_path)
     path.write_text('[auth\nclient_id = "burden-dashboard"\n')  # a typo must not open the dashboard
     with pytest.raises(auth.AuthConfigError, match="could not be loaded"):
         secrets_files(path)
+
+
+# --- a shared link survives sign-in: the remembered link (burden_next cookie) ---
+
+REMEMBERED = "/remediation?region=330681&from=2023-02&to=2023-11&lang=en"
+
+
+def cookie(link: str) -> str:
+    """As the sign-in page's script stores it: encodeURIComponent of the path and query."""
+    return quote(link, safe="")
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        (REMEMBERED, "/remediation?lang=en&region=330681&from=2023-02&to=2023-11"),  # re-encoded, grammar order
+        ("/apps?app=dingtalk_zwd&mode=meeting&compare=3306", "/apps?app=dingtalk_zwd&compare=3306&mode=meeting"),
+        ("/?lang=en", "/?lang=en"),
+        ("/regions", "/regions"),
+        ("/", "/"),
+        ("/overview?lang=en&lang=zh", "/overview?lang=en"),  # the first value, as Streamlit reads a link
+        ("/regions?region=330681&utm_source=x&next=https://evil.example", "/regions?region=330681"),  # unknown keys
+        (
+            "/regions?region=%3Cscript%3Ealert(1)%3C/script%3E",
+            "/regions?region=%3Cscript%3Ealert%281%29%3C%2Fscript%3E",
+        ),
+        ("/regions?region=" + "3" * 65, "/regions"),  # a value longer than any valid one
+        ("/regions?region=", "/regions"),
+    ],
+)
+def test_safe_next_keeps_pages_and_grammar_keys_only(link, expected):
+    assert auth.safe_next(cookie(link)) == expected
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://evil.example/remediation",
+        "http://127.0.0.1:8501/remediation",  # even this origin: only paths are stored
+        "//evil.example/remediation",
+        "///evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(document.cookie)",
+        "data:text/html,<script>alert(1)</script>",
+        "remediation?region=330681",  # not absolute
+        "/../remediation",
+        "/remediation/../../etc/passwd",
+        "/%2e%2e/remediation",
+        "/app_pages/remediation.py",
+        "/nowhere?lang=en",
+        "/remediation/",
+        "/Remediation",
+        "/remediation#frag",
+        "/remediation\r\nSet-Cookie: x=1",
+        "/remediation?lang=en\x00",
+        "/ remediation",
+        "/regions?" + "&".join(f"k{i}=1" for i in range(60)),  # more fields than any link of ours
+    ],
+)
+def test_safe_next_drops_hostile_links(link):
+    assert auth.safe_next(cookie(link)) is None
+    assert auth.safe_next(link) is None  # not URI-encoded either
+
+
+@pytest.mark.parametrize("raw", [None, "", 42, ["/regions"], cookie("/regions?lang=en&region=" + "3" * 100_000)])
+def test_safe_next_drops_non_text_empty_and_100kb(raw):
+    assert auth.safe_next(raw) is None
+
+
+def test_safe_next_under_a_base_path():
+    assert auth.safe_next(cookie("/dash/apps?app=a1"), "/dash/") == "/dash/apps?app=a1"
+    assert auth.safe_next(cookie("/dash/"), "dash") == "/dash/"
+    assert auth.safe_next(cookie("/apps"), "dash") is None  # outside the app
+    assert auth.safe_next(cookie("/dashboard/apps"), "dash") is None  # a sibling path sharing the prefix
+
+
+@pytest.fixture
+def remembered(monkeypatch):
+    """Seed the session's burden_next cookie (AppTest has no browser request); forget followed cookies."""
+    monkeypatch.setattr(auth, "_FOLLOWED", {})
+
+    def _set(raw: str | None) -> None:
+        monkeypatch.setattr(auth, "_next_cookie", lambda: raw)
+
+    return _set
+
+
+def scripts(at) -> list[str]:
+    return [element.proto.body for element in at.main if element.type == "html"]
+
+
+def test_signed_in_with_a_remembered_link_opens_it_once(app, remembered):
+    remembered(cookie(REMEMBERED + "&evil=1"))
+    at = app(user=LEADER, secrets={"auth": AUTH})
+    target = "/remediation?lang=en&region=330681&from=2023-02&to=2023-11"
+    assert scripts(at) == [
+        '<script>document.cookie = "burden_next=; Max-Age=0; Path=/; SameSite=Lax";'
+        f' window.location.replace("{target}");</script>'
+    ]
+    assert texts(at.caption) == ["已登录，正在打开您收到的链接……"]  # and nothing else: the link is drawn next
+    assert not at.metric and len(at.sidebar) == 0
+
+    at.run()  # the same session again (the cookie stays in its first request): handled once
+    assert not scripts(at) and at.metric
+
+
+def test_a_cookie_the_browser_kept_is_not_followed_twice(app, remembered):
+    remembered(cookie(REMEMBERED))
+    assert "location.replace" in scripts(app(user=LEADER, secrets={"auth": AUTH}))[0]
+    again = app(user=LEADER, secrets={"auth": AUTH})  # a new session, same identity and cookie: no loop
+    assert scripts(again) == ['<script>document.cookie = "burden_next=; Max-Age=0; Path=/; SameSite=Lax";</script>']
+    assert again.metric
+
+
+@pytest.mark.parametrize("raw", [cookie("//evil.example/x"), cookie("/"), "%E0%A4%A", "x" * 100_000])
+def test_a_hostile_or_plain_cookie_is_only_cleared(app, remembered, raw):
+    remembered(raw)
+    at = app(user=LEADER, secrets={"auth": AUTH})
+    assert scripts(at) == ['<script>document.cookie = "burden_next=; Max-Age=0; Path=/; SameSite=Lax";</script>']
+    assert at.metric and "已登录，正在打开您收到的链接……" not in texts(at.caption)  # the default view, drawn
+
+
+def test_no_cookie_no_script(app, remembered):
+    remembered(None)
+    at = app(user=LEADER, secrets={"auth": AUTH})
+    assert not scripts(at) and at.metric
