@@ -53,13 +53,19 @@ def _meta_campaign_start(con: duckdb.DuckDBPyConnection) -> date | None:
     return _first_of_month(date.fromisoformat(text if len(text) > 7 else text + "-01"))
 
 
-def campaign_start_for(con: duckdb.DuckDBPyConnection, campaign_start: date | None = None) -> date | None:
-    """The first campaign month: the argument, else load_meta, else first month of data + BASELINE_MONTHS."""
+def campaign_start_for(
+    con: duckdb.DuckDBPyConnection, campaign_start: date | None = None, first_month: date | None = None
+) -> date | None:
+    """The first campaign month: the argument, else load_meta, else first month of data + BASELINE_MONTHS.
+
+    first_month: the first month of data when the caller knows it (saves a scan of every event's time)."""
     if campaign_start is not None:
         return _first_of_month(campaign_start)
     recorded = _meta_campaign_start(con)
     if recorded is not None:
         return recorded
+    if first_month is not None:
+        return add_months(first_month, settings.BASELINE_MONTHS)
     first = con.execute("select cast(min(ts) as date) from app_events").fetchone()[0]
     if first is None:
         return None
@@ -70,9 +76,9 @@ def campaign_start_for(con: duckdb.DuckDBPyConnection, campaign_start: date | No
 ALL_MONTHS = (date(1900, 1, 1), date(9999, 1, 1))
 
 
-def _params(con: duckdb.DuckDBPyConnection, campaign_start: date | None) -> dict:
+def _params(con: duckdb.DuckDBPyConnection, campaign_start: date | None, first_month: date | None = None) -> dict:
     return {
-        "campaign_start": campaign_start_for(con, campaign_start),
+        "campaign_start": campaign_start_for(con, campaign_start, first_month),
         "window_days": settings.DUPLICATE_WINDOW_DAYS,
     }
 
@@ -138,11 +144,13 @@ def update(
     if not old_months or _first_of_month(min(days)) < min(old_months):
         build(con, campaign_start)
         return None
-    params = _params(con, None)
-    _run(con, "create or replace table months as", db.sql_text("rollups/months"), params)
-    new_months = {m for (m,) in con.execute("select month from months").fetchall()}
+    # Every month from the first to the last with events: the first stays, the last may move on. Known without
+    # reading the events, as is the campaign start; at 1B events each full scan of their times costs seconds.
+    first, last = min(old_months), max(max(old_months), _first_of_month(max(days)))
+    new_months = {add_months(first, n) for n in range((last.year - first.year) * 12 + last.month - first.month + 1)}
+    params = _params(con, None, first)
     runs = _runs(months_to_refresh(days, old_months, new_months))
-    for table in TABLES[1:]:
+    for table in TABLES:
         select = db.sql_text(f"rollups/{table}")
         if not month_ranged(table):  # whole-period tables (cadre_regions, cadre_app_use ...): rebuilt whole
             _run(con, f"create or replace table {table} as", select, params)

@@ -1,10 +1,12 @@
 -- purpose: the calendar of months with data; months before the campaign start are baseline
 -- grain: one row per month from the first to the last month with events (gaps included)
--- parameters: $campaign_start (date, first month of the campaign)
+-- parameters: $campaign_start (date, first month of the campaign); $month_from, $month_to (dates: the months
+--   [from, to), all in the calendar; 1900-01-01 and 9999-01-01 mean the first and last month with events)
 with recursive
 
 events as (
     select ts from app_events
+    where ts >= $month_from and ts < $month_to
 ),
 
 event_days as (
@@ -16,12 +18,22 @@ event_days as (
     group by 1
 ),
 
+-- a load's update names its months (gaps included); a full build spans the months with events
+bounds as (
+    select
+        case when $month_from > date '1900-01-01' then cast($month_from as date) else min(month) end as first_month,
+        case
+            when $month_to < date '9999-01-01' then cast($month_to - interval '1' month as date) else max(month)
+        end as last_month
+    from event_days
+),
+
 calendar (month) as (
-    select min(month) from event_days
+    select first_month from bounds
     union all
     select cast(month + interval '1' month as date)
     from calendar
-    where month < (select max(month) from event_days)
+    where month < (select last_month from bounds)
 ),
 
 final as (
