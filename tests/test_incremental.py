@@ -63,9 +63,35 @@ def loaded(small_db, tmp_path_factory):
     return db, before, lines
 
 
+def meta(db: Path) -> dict:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return dict(con.execute("select key, value from load_meta where key in ('as_of', 'first_event_on')").fetchall())
+
+
 def test_only_the_months_the_new_rows_reach_are_rebuilt(loaded):
-    _, _, lines = loaded
+    db, _, lines = loaded
     assert any("rollups built for 2022-11, 2023-06..2023-07, 2024-04 only" in line for line in lines), lines
+    assert meta(db) == {"as_of": "2024-04-02", "first_event_on": "2022-10-01"}
+
+
+def test_events_before_the_first_month_rebuild_everything(loaded, tmp_path):
+    db, _, _ = loaded
+    target = tmp_path / "burden.duckdb"
+    shutil.copyfile(db, target)
+    early = tmp_path / "early.parquet"
+    with duckdb.connect(str(target), read_only=True) as con:  # the first day again, 40 days earlier
+        copy_events(con, early, "ts < '2022-10-02'", "-interval 40 day", False)
+    lines: list[str] = []
+
+    assert load([early], target, progress=lines.append).ok
+
+    assert any(line.startswith("rollups built in") for line in lines), lines  # the baseline moved: all of it
+    assert meta(target) == {"as_of": "2024-04-02", "first_event_on": "2022-08-22"}
+    with duckdb.connect(str(target), read_only=True) as con:
+        assert con.execute("select min(month), count(*) filter (where is_baseline) from months").fetchone() == (
+            date(2022, 8, 1),
+            3,
+        )
 
 
 def test_incremental_rollups_equal_a_full_rebuild(loaded):
