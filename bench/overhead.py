@@ -19,7 +19,7 @@ from bench.stats import say, summary
 def bare(sets: dict, runs: int) -> dict:
     import duckdb
 
-    from burden import db, settings
+    from burden import access, db, settings
 
     con = duckdb.connect(str(settings.db_path()), read_only=True)
     try:
@@ -29,7 +29,8 @@ def bare(sets: dict, runs: int) -> dict:
             for name, params in spec["queries"]:
                 sql = db.sql_text(name)
                 wanted = db.param_names(sql)
-                statements.append((sql, {k: v for k, v in decode(params).items() if k in wanted}))
+                bound = db.bind(name, decode(params), access.local_scope())  # the same $scope the app binds
+                statements.append((sql, {k: v for k, v in bound.items() if k in wanted}))
             for sql, bound in statements:  # warm-up
                 con.sql(sql, params=bound).to_arrow_table()
             times = []

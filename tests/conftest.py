@@ -35,6 +35,15 @@ def demo_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def local_scope_for_shared_fixtures():
+    """The same for module- and session-scoped fixtures, which are set up before any function-scoped one."""
+    from burden import access
+
+    with access.using(access.local_scope()):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def local_scope():
     """Tests outside Streamlit query as the local single-user (province scope); scope tests pick theirs
