@@ -29,6 +29,7 @@ TABLES = (
     "fact_type_month",
     "photo_app_month",
     "cadre_app_use",
+    "app_recency_month",
 )
 
 

@@ -1,7 +1,10 @@
 -- purpose: the apps held or used in a region, with accounts against active users and the zombie, island and prohibited-feature flags
 -- grain: one row per app held or used by cadres in the region up to the as-of date
--- parameters: $region (code; null = province), $as_of (date; null = the last day with events), $zombie_share (fraction), $zombie_active_days (int), $zombie_silent_days (int), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- parameters: $region (code; null = province), $as_of (date; null = the last day with events; else a month's last day, or any day on or after the last day with events of its month: the Apps view's as-of dates), $zombie_share (fraction), $zombie_active_days (int), $zombie_silent_days (int), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
 -- scope: aggregate (apps held or used by cadres of $region within $scope)
+-- note: a county or larger region reads app_recency_month (cadres per county by last day with events), a town or a
+--       village its own cadres' rows; both count a cadre as active when its last event up to the as-of month's end
+--       falls in the window, which is why $as_of must not lie before an event of its own month
 with
 
 months as (
@@ -12,69 +15,94 @@ apps as (
     select * from apps
 ),
 
+app_recency_month as (
+    select month, app_id, county_code, is_held, last_event_on, cadres from app_recency_month
+),
+
 cadre_regions as (
     select cadre_id, level, region_code from cadre_regions
 ),
 
 app_cadre_month as (
-    select month, cadre_id, app_id, is_held, events, first_event_on, last_event_on from app_cadre_month
+    select month, cadre_id, app_id, is_held, last_event_on from app_cadre_month
 ),
 
 as_of as (
     select
         coalesce($as_of, max(last_event_on)) as as_of_on,
-        cast(date_trunc('month', coalesce($as_of, max(last_event_on))) as date) as as_of_month
+        cast(date_trunc('month', coalesce($as_of, max(last_event_on))) as date) as as_of_month,
+        max(month) as last_month
     from months
 ),
 
+-- the as-of month's rollup row (the last month's when the as-of date lies past the data); a clear error for an
+-- as-of date the rollup cannot answer (before an event of its own month)
+as_of_checked as (
+    select
+        as_of.as_of_on,
+        as_of.as_of_month,
+        least(as_of.as_of_month, as_of.last_month) as rollup_month,
+        case
+            when as_of.as_of_on < months.last_event_on
+                then error('app_flags: $as_of must be a month''s last day or on or after the last event of its month')
+            else true
+        end as is_answerable
+    from as_of
+    left join months on months.month = as_of.as_of_month
+),
+
+-- a county or a larger region: cadres per county from the rollup, by code prefix (codes nest)
+county_rows as (
+    select
+        app_recency_month.app_id,
+        app_recency_month.is_held and app_recency_month.month = as_of_checked.as_of_month as is_held,
+        app_recency_month.last_event_on,
+        app_recency_month.cadres
+    from app_recency_month
+    inner join as_of_checked on app_recency_month.month = as_of_checked.rollup_month
+    where as_of_checked.is_answerable
+        and length(coalesce($region, '')) <= 6
+        and ($region is null or starts_with(app_recency_month.county_code, $region))
+        and starts_with(app_recency_month.county_code, $scope)
+),
+
+-- a town or a village lies inside one county: its own cadres, the same figures from their monthly rows
 scope_cadres as (
     select cadre_id from cadre_regions
-    where (($region is null and level = 'province') or region_code = $region)
-        and starts_with(region_code, $scope)
+    where length(coalesce($region, '')) > 6 and region_code = $region and starts_with(region_code, $scope)
 ),
 
--- monthly rows know their first and last event day; a window longer than a month cuts at most one
--- month at each end, so "an event in [start, as_of]" is exactly: last_event_on >= start and first_event_on <= as_of
-usage as (
+cadre_rows as (
     select
-        app_cadre_month.*,
-        app_cadre_month.month = as_of.as_of_month and app_cadre_month.is_held as is_held_at_as_of,
-        app_cadre_month.events > 0
-            and app_cadre_month.first_event_on <= as_of.as_of_on
-            and app_cadre_month.last_event_on >= as_of.as_of_on - $zombie_active_days * interval '1' day
-            as is_active,
-        app_cadre_month.events > 0
-            and app_cadre_month.first_event_on <= as_of.as_of_on
-            and app_cadre_month.last_event_on >= as_of.as_of_on - $zombie_silent_days * interval '1' day
-            as is_recent
+        app_cadre_month.app_id,
+        bool_or(app_cadre_month.is_held and app_cadre_month.month = as_of_checked.as_of_month) as is_held,
+        max(app_cadre_month.last_event_on) as last_event_on,
+        1 as cadres
     from app_cadre_month
     inner join scope_cadres on scope_cadres.cadre_id = app_cadre_month.cadre_id
-    cross join as_of
-    where app_cadre_month.month <= as_of.as_of_month
+    inner join as_of_checked on app_cadre_month.month <= as_of_checked.as_of_month
+    where as_of_checked.is_answerable
+    group by app_cadre_month.app_id, app_cadre_month.cadre_id
 ),
 
-per_cadre as (
-    select
-        app_id,
-        cadre_id,
-        max(case when is_held_at_as_of then 1 else 0 end) as is_holder,
-        max(case when is_active then 1 else 0 end) as is_active,
-        max(case when is_recent then 1 else 0 end) as is_recent,
-        max(last_event_on) as last_event_on
-    from usage
-    group by 1, 2
-),
-
+-- a cadre is active when its last day with events (up to the as-of month's end, so up to the as-of date) is in the window
 per_app as (
     select
-        app_id,
-        cast(sum(is_holder) as bigint) as accounts_held,
-        cast(sum(is_active) as bigint) as active_users,
-        cast(sum(case when is_holder = 1 and is_active = 1 then 1 else 0 end) as bigint) as active_holders,
-        max(is_recent) = 1 as has_recent_events,
-        max(last_event_on) as last_event_on
-    from per_cadre
-    group by 1
+        cadre_state.app_id,
+        cast(coalesce(sum(cadre_state.cadres) filter (where cadre_state.is_held), 0) as bigint) as accounts_held,
+        cast(coalesce(sum(cadre_state.cadres) filter (
+            where cadre_state.last_event_on >= as_of_checked.as_of_on - $zombie_active_days * interval '1' day
+        ), 0) as bigint) as active_users,
+        cast(coalesce(sum(cadre_state.cadres) filter (
+            where cadre_state.is_held
+                and cadre_state.last_event_on >= as_of_checked.as_of_on - $zombie_active_days * interval '1' day
+        ), 0) as bigint) as active_holders,
+        coalesce(max(cadre_state.last_event_on) >= as_of_checked.as_of_on - $zombie_silent_days * interval '1' day,
+            false) as has_recent_events,
+        max(cadre_state.last_event_on) as last_event_on
+    from (select * from county_rows union all select * from cadre_rows) as cadre_state
+    cross join as_of_checked
+    group by cadre_state.app_id, as_of_checked.as_of_on
 ),
 
 final as (

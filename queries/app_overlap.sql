@@ -8,8 +8,8 @@ apps as (
     select app_id, name_zh, name_en from apps
 ),
 
-cadre_regions as (
-    select cadre_id, level, region_code from cadre_regions
+cadres as (
+    select cadre_id, region_code from cadres
 ),
 
 app_cadre_month as (
@@ -17,14 +17,18 @@ app_cadre_month as (
     where month = $month and events > 0
 ),
 
-duplicate_submits as (
-    select cadre_id, app_id, original_app_id from duplicate_submits
+-- duplicates per pair of apps and home region (village or town): a region's are those under its code (codes nest)
+duplicate_pair_month as (
+    select region_code, app_id, original_app_id, duplicates from duplicate_pair_month
     where (app_id = $app or original_app_id = $app) and month between $from and $to
+        and ($region is null or starts_with(region_code, $region))
+        and starts_with(region_code, $scope)
 ),
 
+-- the region's cadres by their home's code (codes nest), as the duplicates are picked
 scope_cadres as (
-    select cadre_id from cadre_regions
-    where (($region is null and level = 'province') or region_code = $region)
+    select cadre_id from cadres
+    where ($region is null or starts_with(region_code, $region))
         and starts_with(region_code, $scope)
 ),
 
@@ -46,13 +50,11 @@ shared as (
 -- either order: the entry was first made in the app and repeated in the other, or the reverse
 pair_duplicates as (
     select
-        case when duplicate_submits.app_id = $app then duplicate_submits.original_app_id
-            else duplicate_submits.app_id end as other_app_id,
-        count(*) filter (where duplicate_submits.original_app_id = $app) as repeated_in_other,
-        count(*) filter (where duplicate_submits.app_id = $app) as repeated_in_app,
-        count(*) as duplicate_entries
-    from duplicate_submits
-    inner join scope_cadres on scope_cadres.cadre_id = duplicate_submits.cadre_id
+        case when app_id = $app then original_app_id else app_id end as other_app_id,
+        coalesce(sum(duplicates) filter (where original_app_id = $app), 0) as repeated_in_other,
+        coalesce(sum(duplicates) filter (where app_id = $app), 0) as repeated_in_app,
+        sum(duplicates) as duplicate_entries
+    from duplicate_pair_month
     group by 1
 ),
 
