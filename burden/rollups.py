@@ -30,6 +30,7 @@ TABLES = (
     "photo_app_month",
     "cadre_app_use",
     "app_recency_month",
+    "app_pair_month",
 )
 
 

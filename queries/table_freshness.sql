@@ -49,6 +49,7 @@ counted as (
     union all select 'derived', 21, 'cadre_app_use', count(*), min(first_event_on), max(last_event_on)
     from cadre_app_use
     union all select 'derived', 22, 'app_recency_month', count(*), min(month), max(month) from app_recency_month
+    union all select 'derived', 23, 'app_pair_month', count(*), min(month), max(month) from app_pair_month
 ),
 
 final as (

@@ -63,6 +63,8 @@ def test_app_flags_refuse_an_as_of_before_an_event_of_its_month(con):
 OVERLAP_PERIODS = [
     {"from": date(2022, 10, 1), "to": date(2024, 3, 1), "month": date(2024, 3, 1)},
     {"from": date(2023, 1, 1), "to": date(2023, 6, 1), "month": date(2023, 6, 1)},
+    # shared users in an earlier month than the period's last (an app gone by then: its last month used)
+    {"from": date(2022, 10, 1), "to": date(2024, 3, 1), "month": date(2023, 2, 1)},
 ]
 
 
@@ -98,6 +100,32 @@ def test_app_recency_month_holds_app_month_countys_accounts(con):
         .filter(pl.col("cadres") < pl.col("before"))
     )
     assert falls.height == 0
-    pairs = con.execute("select count(distinct (cadre_id, app_id)) from app_cadre_month").fetchone()[0]
+    pairs = con.execute("select count(distinct (cadre_id, app_id)) from app_cadre_month").fetchall()[0][0]
     last = con.execute("select sum(cadres) from app_recency_month where month = (select max(month) from months)")
-    assert last.fetchone()[0] == pairs > 1000
+    assert last.fetchall()[0][0] == pairs > 1000
+
+
+def test_app_pair_month_is_symmetric_and_holds_the_duplicates(con):
+    """Both orders of each pair carry the same shared users and mirrored duplicates; an app's repeats summed over
+    the other apps are app_month_county's duplicate_submits (both count by the cadre's county)."""
+    pairs = con.sql("select * from app_pair_month").pl()
+    mirrored = pairs.join(
+        pairs,
+        left_on=["month", "county_code", "app_id", "other_app_id"],
+        right_on=["month", "county_code", "other_app_id", "app_id"],
+        how="left",
+        suffix="_back",
+    )
+    assert mirrored.filter(pl.col("shared_users_back").is_null()).height == 0
+    assert (mirrored["shared_users"] == mirrored["shared_users_back"]).all()
+    assert (mirrored["repeated_in_other"] == mirrored["repeated_in_app_back"]).all()
+    repeats = (
+        pairs.group_by("month", "county_code", "app_id")
+        .agg(pl.col("repeated_in_app").sum().alias("duplicate_submits"))
+        .filter(pl.col("duplicate_submits") > 0)
+    )
+    expected = con.sql(
+        "select month, county_code, app_id, duplicate_submits from app_month_county where duplicate_submits > 0"
+    ).pl()
+    assert_frame_equal(repeats.sort(pl.all()), expected.sort(pl.all()), check_dtypes=False)
+    assert pairs["shared_users"].sum() > 0 and expected.height > 100
