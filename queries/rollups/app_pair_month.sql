@@ -61,6 +61,7 @@ final as (
     group by 1, 2, 3, 4
 )
 
--- month, then app: one app's rows of a month (or a period) lie together, so zone maps skip the rest
+-- app first: one app's rows over a period lie together, so zone maps skip the other apps' row groups (a load's
+-- months are appended as their own block, also app first)
 select * from final
-order by month, app_id, county_code, other_app_id
+order by app_id, month, county_code, other_app_id
