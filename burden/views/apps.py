@@ -48,7 +48,10 @@ class AppDetail:
 
 
 def as_of_for(state: ViewState, data_as_of: str) -> date:
-    """Flags are judged at the end of the period's last month, or the last day of data if that is earlier."""
+    """Flags are judged at the end of the period's last month, or the last day of data if that is earlier.
+
+    Only such days: app_flags reads cadres by last day used up to a month's end (app_recency_month), so it
+    refuses a day before an event of its own month."""
     last = month_start(state.end)
     month_end = last.replace(day=calendar.monthrange(last.year, last.month)[1])
     return min(month_end, date.fromisoformat(data_as_of))
