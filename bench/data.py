@@ -114,12 +114,38 @@ def _file_rate(report, name: str) -> float | None:
     return None
 
 
-def daily(db_path: Path, in_place: bool = False) -> dict:
+def _room_for(db_path: Path, in_place: bool | None) -> tuple[bool | None, str | None]:
+    """Whether the daily load runs on a copy (in_place False) or on the bench database itself, by free disk.
+
+    The loader copies the live file to a staging file (issue 4's atomic swap), so a load needs the database's
+    size free again; a copy for the bench needs it once more. At province scale (~30 GB) the disk may hold
+    neither: then the section is skipped with the figures that say why, rather than failing on a full disk.
+    """
+    size = db_path.stat().st_size
+    free = shutil.disk_usage(db_path.parent).free
+    margin = 2 * 1024**3
+    if in_place is None:
+        in_place = free < 2 * size + margin
+    needed = (1 if in_place else 2) * size + margin
+    if free < needed:
+        return None, (
+            f"needs {needed / 1e9:.1f} GB free for the loader's staging copy of a {size / 1e9:.1f} GB database"
+            f"{'' if in_place else ' and a bench copy'}, {free / 1e9:.1f} GB free"
+        )
+    return in_place, None
+
+
+def daily(db_path: Path, in_place: bool | None = False) -> dict:
     """One more day of events (the volume of the busiest recent day) loaded and rolled up, end to end, on a copy
-    of the database unless in_place; plus the CSV rate (validation included) from a dry run of a CSV sample."""
+    of the database unless in_place (None: on a copy when the disk holds one, else in place); plus the CSV rate
+    (validation included) from a dry run of a CSV sample."""
     from burden.ingest import load
 
     db_path = Path(db_path)
+    in_place, no_room = _room_for(db_path, in_place)
+    if no_room:
+        say(f"daily load skipped: {no_room}")
+        return {"skipped": no_room, "db_bytes": db_path.stat().st_size}
     with tempfile.TemporaryDirectory(prefix="bench-daily-", dir=db_path.parent) as tmp:
         tmp = Path(tmp)
         con = duckdb.connect(str(db_path), read_only=True)

@@ -110,7 +110,9 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
             )
         )
     daily = results.get("daily", {})
-    if daily:
+    if daily.get("skipped"):
+        out.append(("daily load + rollup", "not run: " + daily["skipped"], "≤ 60 s (5–9M events)", "not measured"))
+    elif daily:
         out.append(
             (
                 f"daily load + rollup ({daily['events']:,} events)",
