@@ -1,4 +1,4 @@
--- purpose: remediation cases marked done or verified (delete or merge) checked against the logs of cadres in their scope; same rows as superficial_fixes, read from the per-cadre-and-app rollup instead of cadre-months
+-- purpose: remediation cases marked done or verified (delete or merge) checked against the logs of cadres in their scope; same rows as reference/superficial_fixes_by_cadre_month (the cadre-month form, kept as the tests' oracle), read from the per-cadre-and-app rollup instead of cadre-months
 -- grain: one row per done|verified delete or merge case whose scope region is $region or inside it
 -- parameters: $region (code; null = province), $grace_days (int, days after done_on the old app may still be used, 14), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
 -- scope: scope_region_code

@@ -23,7 +23,7 @@ def _fixes(con, name: str, region: str | None, grace_days: int):
 def test_fix_checks_equal_superficial_fixes(small_db, region):
     with db.connect(small_db) as con:
         for grace_days in (0, 14, 45):
-            old = _fixes(con, "superficial_fixes", region, grace_days)
+            old = _fixes(con, "reference/superficial_fixes_by_cadre_month", region, grace_days)
             new = _fixes(con, "fix_checks", region, grace_days)
             assert new.equals(old), (region, grace_days)
     if region is None:  # the planted superficial fixes are there, so the comparison compared something

@@ -35,7 +35,6 @@ MAY_BE_EMPTY = {
     "quarantine_rows",
     "fix_evidence",
     "fix_checks",
-    "superficial_fixes",
     "lagging_regions",
     "rebounds",  # no rebound in 绍兴 on the small demo: test_rebounds_of_a_rebound_city checks 嘉兴
 }
@@ -120,7 +119,6 @@ def params_for(name: str, root: str, picks: dict) -> dict:
         "region_info": {"region": root},
         "region_options": {},
         "remediation_by_region": {"region": root, "to": LAST},
-        "superficial_fixes": {"region": root, "grace_days": 14},
         "table_freshness": {},
         "whatif_app_options": {"region": root, "to": LAST},
         "whatif_apps_per_cadre": {"region": root, "to": LAST, "delete": (), "merge_from": (), "merge_to": ()},

@@ -1,4 +1,4 @@
--- purpose: remediation cases marked done or verified (delete or merge) checked against the logs of cadres in their scope
+-- purpose: reference form of fix_checks over cadre-months (the dashboard reads fix_checks; tests compare the two): remediation cases marked done or verified (delete or merge) checked against the logs of cadres in their scope
 -- grain: one row per done|verified delete or merge case whose scope region is $region or inside it
 -- parameters: $region (code; null = province), $grace_days (int, days after done_on the old app may still be used, 14), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
 -- scope: scope_region_code
