@@ -84,17 +84,17 @@ def _event_span(con: duckdb.DuckDBPyConnection) -> tuple:
     as_of can hold the new last day, and only those on or before the recorded first day the new first one:
     zonemaps skip the rest (a scan of every event's time costs seconds at 1B events)."""
     recorded = dict(con.execute("select key, value from load_meta where key in ('as_of', 'first_event_on')").fetchall())
-    as_of_sql, first_sql = "select max(ts)::date from app_events", "select min(ts)::date from app_events"
     as_of = first = None
     if recorded.get("as_of"):
-        as_of = con.execute(f"{as_of_sql} where ts >= cast($day as date)", {"day": recorded["as_of"]}).fetchone()[0]
+        sql = "select max(ts)::date from app_events where ts >= cast($day as date)"
+        as_of = con.execute(sql, {"day": recorded["as_of"]}).fetchone()[0]
     if recorded.get("first_event_on"):
-        day = recorded["first_event_on"]
-        first = con.execute(f"{first_sql} where ts < cast($day as date) + 1", {"day": day}).fetchone()[0]
+        sql = "select min(ts)::date from app_events where ts < cast($day as date) + 1"
+        first = con.execute(sql, {"day": recorded["first_event_on"]}).fetchone()[0]
     if as_of is None:
-        as_of = con.execute(as_of_sql).fetchone()[0]
+        as_of = con.execute("select max(ts)::date from app_events").fetchone()[0]
     if first is None:
-        first = con.execute(first_sql).fetchone()[0]
+        first = con.execute("select min(ts)::date from app_events").fetchone()[0]
     return as_of, first
 
 

@@ -19,8 +19,10 @@ from burden import settings
 from tests.test_demo_build import checksums
 
 NEW_IDS = 10_000_000_000  # added to event ids: copied months become new events, not duplicates
-# When to kill: seconds after start, or on a progress line the loader prints on stderr (all before the swap).
-KILL_POINTS = ("staging copy of", 3.0, "-> app_events:", "rollups built")
+# When to kill: on a progress line the loader prints on stderr, or a moment after one (mid-read of the files);
+# all before the swap. Six months of events keep the load busy for seconds even on a quiet machine.
+KILL_POINTS = ("staging copy of", ("staging copy of", 0.4), "-> app_events:", "rollups built")
+MONTHS = ("2023-04", "2023-05", "2023-06", "2023-07", "2023-08", "2023-09")
 
 
 def new_events(db: Path, out: Path, months: tuple[str, ...]) -> tuple[Path, int]:
@@ -54,16 +56,18 @@ def start_load(db: Path, files: Path) -> tuple[subprocess.Popen, queue.Queue]:
 
 
 def kill_at(proc: subprocess.Popen, lines: queue.Queue, point) -> list[str]:
+    line_seen, delay = point if isinstance(point, tuple) else (point, 0.0)
     seen: list[str] = []
-    deadline = time.monotonic() + (point if isinstance(point, float) else 120)
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             line = lines.get(timeout=0.05)
         except queue.Empty:
             continue
         seen.append(line)
-        if isinstance(point, str) and point in line:
+        if line_seen in line:
             break
+    time.sleep(delay)
     assert proc.poll() is None, f"the load ended before the kill point {point!r}: {seen}"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
@@ -76,7 +80,7 @@ def setup(small_db, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("crash")
     db = tmp / "burden.duckdb"
     shutil.copyfile(small_db, db)
-    files, rows = new_events(db, tmp / "new", ("2023-06", "2023-07"))
+    files, rows = new_events(db, tmp / "new", MONTHS)
     return db, files, rows, checksums(db)
 
 
