@@ -90,10 +90,23 @@ def view_paths(query: str = DEFAULT_QUERY) -> list[str]:
     return [f"{'' if index == 0 else url}?{query}" for index, (_, url, _, _) in enumerate(frame.PAGES)]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_port(proc: subprocess.Popen, port: int, what: str, log: Path | None, timeout: float) -> None:
+    """Until `proc` listens on loopback `port`; raises when it exits first or after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited early (code {proc.returncode}); log: {log}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} did not listen on {port} within {timeout}s; log: {log}")
+        time.sleep(0.2)
 
 
 @dataclass(frozen=True)
@@ -105,22 +118,14 @@ class Server:
 @contextlib.contextmanager
 def server(db_path: Path, log_path: Path | None = None, timeout: float = 60.0):
     """A fresh `streamlit run dashboard.py` on a free 127.0.0.1 port, serving `db_path`."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "BURDEN_DB": str(db_path)}
     cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
     cmd += ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
     log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early (code {proc.returncode}); log: {log_path}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"streamlit did not listen within {timeout}s; log: {log_path}")
-            time.sleep(0.2)
+        wait_port(proc, port, "streamlit", log_path, timeout)
         yield Server(f"http://127.0.0.1:{port}", proc.pid)
     finally:
         proc.terminate()

@@ -12,12 +12,12 @@ import contextlib
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench.browser import free_port, wait_port
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -49,31 +49,13 @@ def ensure_installed() -> None:
     subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=600)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_port(proc: subprocess.Popen, port: int, what: str, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited early (code {proc.returncode}); log: {log}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} did not listen on {port} within {timeout}s; log: {log}")
-        time.sleep(0.2)
-
-
 @contextlib.contextmanager
 def running(cmd: list[str], cwd: Path, env: dict, log_path: Path, port: int, what: str, timeout: float):
     """Run `cmd` until the block ends; enter once it accepts TCP connections on 127.0.0.1:`port`."""
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            _wait_port(proc, port, what, log_path, timeout)
+            wait_port(proc, port, what, log_path, timeout)
             yield proc
         finally:
             proc.terminate()
