@@ -24,24 +24,19 @@ st.caption(
 if briefing.font_ok(view.state.lang):
     png_col, pdf_col, _ = st.columns([1, 1, 3])
     brief = briefing.BriefingRequest(view, frame.share_link(view))
-    png_col.download_button(
-        t("briefing.download_png"),
-        data=lambda: briefing.render(briefing.build(brief), "PNG"),
-        file_name=briefing.file_name(view.state, "png"),
-        mime="image/png",
-        icon=":material/summarize:",
-        help=t("briefing.help"),
-        key="briefing_png",
-    )
-    pdf_col.download_button(
-        t("briefing.download_pdf"),
-        data=lambda: briefing.render(briefing.build(brief), "PDF"),
-        file_name=briefing.file_name(view.state, "pdf"),
-        mime="application/pdf",
-        icon=":material/picture_as_pdf:",
-        help=t("briefing.help"),
-        key="briefing_pdf",
-    )
+    for col, fmt, mime, icon in (
+        (png_col, "png", "image/png", ":material/summarize:"),
+        (pdf_col, "pdf", "application/pdf", ":material/picture_as_pdf:"),
+    ):
+        col.download_button(
+            t(f"briefing.download_{fmt}"),
+            data=lambda fmt=fmt: briefing.render(briefing.build(brief), fmt.upper()),
+            file_name=briefing.file_name(view.state, fmt),
+            mime=mime,
+            icon=icon,
+            help=t("briefing.help"),
+            key=f"briefing_{fmt}",
+        )
 else:
     st.info(t("briefing.no_font", path=briefing.FONT_REGULAR), icon=":material/font_download_off:")
 

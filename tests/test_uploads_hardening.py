@@ -10,7 +10,6 @@ import shutil
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
 
 import duckdb
 import pytest
@@ -21,21 +20,9 @@ from burden.i18n import EN
 from burden.views import data
 from tests.apptest_util import open_view
 from tests.test_ingest_atomic import mixed_events_csv
+from tests.test_view_data import Upload
 
 PAGE = "app_pages/data.py"
-
-
-@dataclass
-class Upload:
-    name: str
-    content: bytes
-
-    @property
-    def size(self) -> int:
-        return len(self.content)
-
-    def getvalue(self) -> bytes:
-        return self.content
 
 
 def _png() -> bytes:
