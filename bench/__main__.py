@@ -115,7 +115,7 @@ def run(args) -> dict:
 
 def main(argv=None) -> int:
     args = _args(argv)
-    results = run(args)
+    results = report.merge_earlier(run(args), args.out)
     path = report.write(results, args.out)
     print(report.render(results))
     print(f"\nwritten to {path} ({results['header']['bench_s']:.0f} s)")

@@ -241,8 +241,10 @@ def render(results: dict) -> str:
         + f" · commit {head['commit']}",
         f"mode {'quick' if head['quick'] else 'full'}, scale {head['scale']:g}, database {head['db']}, "
         f"{head['runs']} runs (targets are for province scale; printed, never asserted)",
-        "",
     ]
+    if head.get("measured"):  # a run in parts: when each section was measured
+        lines.append("measured: " + ", ".join(f"{k} {v}" for k, v in head["measured"].items()))
+    lines.append("")
     table = rows(results)
     widths = [max(len(r[i]) for r in table) for i in range(3)]
     for figure, value, target, status in table:
@@ -250,14 +252,38 @@ def render(results: dict) -> str:
     return "\n".join(lines)
 
 
-def write(results: dict, out_dir: Path) -> Path:
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+def path_for(results: dict, out_dir: Path) -> Path:
     head = results["header"]
     suffix = "-quick" if head["quick"] else ""
     if not head["quick"] and head["scale"] != head["default_scale"]:
         suffix += f"-s{head['scale']:g}"
-    path = out_dir / f"{datetime.now():%Y-%m-%d}{suffix}.json"
+    return Path(out_dir) / f"{datetime.now():%Y-%m-%d}{suffix}.json"
+
+
+def merge_earlier(results: dict, out_dir: Path) -> dict:
+    """A full-mode run of some sections (--sections) keeps the sections it did not run from the day's earlier
+    run on the same database, each marked with the time it was measured, so a province run can be done in parts."""
+    path = path_for(results, out_dir)
+    if results["header"]["quick"] or not path.exists():
+        return results
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    if earlier.get("header", {}).get("db") != results["header"]["db"]:
+        return results
+    measured = dict(earlier["header"].get("measured", {}))
+    merged = {key: value for key, value in earlier.items() if key != "header"}
+    for key, value in results.items():
+        if key != "header":
+            merged[key] = value
+            measured[key] = results["header"]["date"]
+    for key in merged:
+        measured.setdefault(key, earlier["header"]["date"])
+    return {"header": {**results["header"], "measured": measured}, **merged}
+
+
+def write(results: dict, out_dir: Path) -> Path:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = path_for(results, out_dir)
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     tmp.replace(path)

@@ -238,10 +238,17 @@ def _run_plan(con, plan, report: LoadReport, progress) -> None:
     phases = (("apps", "cadres"), ("accounts", "events", "photos", "cases"))
     for phase in phases:
         for kind_name in phase:
-            for no, source in plan[kind_name]:
-                _stage(con, kind_name, no, source, report.files[no], progress)
+            if KINDS[kind_name].mode == "upsert":
+                for no, source in plan[kind_name]:
+                    _stage(con, kind_name, no, source, report.files[no], progress)
         for kind_name in phase:
-            if plan[kind_name]:
+            if KINDS[kind_name].mode == "append":
+                # Logs one file at a time: a row repeated in a later file is then a stored duplicate, as it would be
+                # in one batch, and the staging area holds one file, not a year of events (~25 GB at 1B events).
+                for no, source in plan[kind_name]:
+                    _stage(con, kind_name, no, source, report.files[no], progress)
+                    _merge(con, kind_name, {no: str(source.path)}, report, progress)
+            elif plan[kind_name]:
                 _merge(con, kind_name, {no: str(src.path) for no, src in plan[kind_name]}, report, progress)
 
 
