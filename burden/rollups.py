@@ -96,10 +96,41 @@ def month_ranged(table: str) -> bool:
 
 
 def build(con: duckdb.DuckDBPyConnection, campaign_start: date | None = None) -> None:
-    """(Re)create every derived table on an open read-write connection."""
-    params = _params(con, campaign_start) | {"month_from": ALL_MONTHS[0], "month_to": ALL_MONTHS[1]}
+    """(Re)create every derived table on an open read-write connection.
+
+    Month-ranged tables are built a month at a time (the first range open to the past, the last to the future, so
+    the ranges cover what one full-range statement would): no statement holds more than a month of events. At
+    1.19B events one statement over every month spilled more than 22 GB to the temp folder and filled the disk.
+    """
+    params = _params(con, campaign_start)
+    chunks = _month_chunks(con)
     for table in TABLES:
-        _run(con, f"create or replace table {table} as", db.sql_text(f"rollups/{table}"), params)
+        select = db.sql_text(f"rollups/{table}")
+        if not month_ranged(table):
+            _run(con, f"create or replace table {table} as", select, params)
+            continue
+        for i, (month_from, month_to) in enumerate(chunks):
+            statement = f"create or replace table {table} as" if i == 0 else f"insert into {table} by name"
+            _run(con, statement, select, params | {"month_from": month_from, "month_to": month_to})
+
+
+def _month_chunks(con: duckdb.DuckDBPyConnection) -> list[tuple[date, date]]:
+    """[from, to) ranges covering all time: one per month from the first to the last month with log rows."""
+    first, last = con.execute(
+        """
+        select least(min(e.first), min(p.first)), greatest(max(e.last), max(p.last))
+        from (select min(ts) as first, max(ts) as last from app_events) e,
+             (select min(ts) as first, max(ts) as last from photo_uploads) p
+        """
+    ).fetchone()
+    if first is None:
+        return [ALL_MONTHS]
+    cuts = [add_months(_first_of_month(first.date()), n) for n in range(1, _months_between(first, last) + 1)]
+    return list(zip([ALL_MONTHS[0], *cuts], [*cuts, ALL_MONTHS[1]], strict=True))
+
+
+def _months_between(first, last) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month
 
 
 def missing(con: duckdb.DuckDBPyConnection) -> list[str]:
