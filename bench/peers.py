@@ -195,7 +195,11 @@ def _child(conn, kind, metric, db_path, files, window, runs) -> None:
     times, result = [], None
     for _ in range(runs):
         started = time.perf_counter()
-        result = _peer(kind, metric, db_path, files, window)
+        try:
+            result = _peer(kind, metric, db_path, files, window)
+        except Exception as exc:  # e.g. out of disk for its temp spill: say why, and after how long
+            conn.send(("error", (f"{type(exc).__name__}: {exc}"[:300], time.perf_counter() - started)))
+            return
         times.append(time.perf_counter() - started)
         conn.send(("time", times[-1]))
     conn.send(("done", result.write_ipc(None).getvalue()))
@@ -208,7 +212,8 @@ def _capped(kind, metric, db_path, files, window, runs, cap_s) -> tuple[dict, pl
     parent, child = ctx.Pipe()
     proc = ctx.Process(target=_child, args=(child, kind, metric, str(db_path), str(files), window, runs))
     proc.start()
-    times, result, deadline = [], None, time.perf_counter() + cap_s
+    started = time.perf_counter()
+    times, result, failed, deadline = [], None, None, started + cap_s
     try:
         while (remaining := deadline - time.perf_counter()) > 0:
             if not parent.poll(min(1.0, remaining)):
@@ -218,6 +223,9 @@ def _capped(kind, metric, db_path, files, window, runs, cap_s) -> tuple[dict, pl
             tag, value = parent.recv()
             if tag == "time":
                 times.append(value)
+            elif tag == "error":
+                failed = value
+                break
             else:
                 result = pl.read_ipc(io.BytesIO(value))
                 break
@@ -228,8 +236,13 @@ def _capped(kind, metric, db_path, files, window, runs, cap_s) -> tuple[dict, pl
         proc.join()
     if times:
         return summary(times), result
-    reason = f"stopped after {cap_s:g} s" if proc.exitcode == -15 else f"exit code {proc.exitcode}"
-    return {"runs": 0, "p50_s": None, "cap_s": cap_s, "unfinished": reason}, None
+    if failed:  # it had not finished when it failed: the time until then bounds its run from below
+        message, seconds = failed
+        return {"runs": 0, "p50_s": None, "cap_s": cap_s, "lower_bound_s": seconds, "unfinished": message}, None
+    stopped = proc.exitcode == -15  # terminated at the cap; otherwise it died on its own (e.g. killed for memory)
+    reason = f"stopped after {cap_s:g} s" if stopped else f"exit code {proc.exitcode}"
+    bound = cap_s if stopped else min(cap_s, time.perf_counter() - started)
+    return {"runs": 0, "p50_s": None, "cap_s": cap_s, "lower_bound_s": bound, "unfinished": reason}, None
 
 
 def measure(db_path: Path, files: Path, runs: int, cap_s: float | None = None) -> dict:
@@ -257,7 +270,7 @@ def measure(db_path: Path, files: Path, runs: int, cap_s: float | None = None) -
                 else:
                     peer_t, peer_df = _capped(kind, metric, db_path, files, window, runs, cap_s)
                 # an unfinished peer took longer than the cap: its ratio is at least cap / rollup
-                seconds = peer_t["p50_s"] if peer_t["p50_s"] is not None else cap_s
+                seconds = peer_t["p50_s"] if peer_t["p50_s"] is not None else peer_t.get("lower_bound_s", cap_s)
                 out[metric][kind] = peer_t
                 out[metric][f"ratio_{kind}"] = round(seconds / base, 1)
                 out[metric][f"ratio_{kind}_is_lower_bound"] = peer_t["p50_s"] is None

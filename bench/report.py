@@ -161,7 +161,11 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
         for peer in ("duckdb_raw", "polars_lazy"):
             ratio = p[f"ratio_{peer}"]
             if p.get(f"ratio_{peer}_is_lower_bound"):  # the peer did not finish within the cap
-                shown = f"> {ratio:,.0f}× (unfinished: {p[peer]['unfinished']}, vs {_ms(p['rollup']['p50_s'])})"
+                after = p[peer].get("lower_bound_s")
+                when = f" after {after:,.0f} s" if after is not None else ""
+                shown = (
+                    f"> {ratio:,.0f}× (unfinished{when}: {p[peer]['unfinished'][:80]}, vs {_ms(p['rollup']['p50_s'])})"
+                )
             else:
                 shown = f"{ratio:,.1f}× ({_ms(p[peer]['p50_s'])} vs {_ms(p['rollup']['p50_s'])})"
             out.append(
