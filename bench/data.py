@@ -142,6 +142,7 @@ def _room_for(db_path: Path, in_place: bool | None) -> tuple[bool | None, str | 
         return None, (
             f"needs {needed / 1e9:.1f} GB free for the loader's staging copy of a {size / 1e9:.1f} GB database"
             f"{'' if in_place else ' and a bench copy'}, {free / 1e9:.1f} GB free"
+            " (the raw Parquet under files/ may be removed once the peers section has run)"
         )
     return in_place, None
 
