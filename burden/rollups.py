@@ -180,7 +180,7 @@ def update(
     # Every month from the first to the last with events: the first stays, the last may move on. Known without
     # reading the events, as is the campaign start; at 1B events each full scan of their times costs seconds.
     first, last = min(old_months), max(max(old_months), _first_of_month(max(days)))
-    new_months = {add_months(first, n) for n in range((last.year - first.year) * 12 + last.month - first.month + 1)}
+    new_months = {add_months(first, n) for n in range(_months_between(first, last) + 1)}
     params = _params(con, None, first)
     runs = _runs(months_to_refresh(days, old_months, new_months))
     for table in TABLES:
