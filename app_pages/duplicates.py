@@ -20,7 +20,7 @@ latest_rate = data.headline["latest"]
 cards = st.columns(3)
 with cards[0]:
     ui.metric(
-        t("dup.card_rate", latest=view.state.end),
+        t("dup.card_rate", latest=view.month_label(view.state.end)),
         fmt_pct(latest_rate),
         duplicates.delta_text(data.headline["baseline"], latest_rate),
         t("def.duplicate_rate"),
@@ -82,7 +82,7 @@ if facts.height:
     ui.plot(figure, "dup_facts")
     ui.table(duplicates.fact_table(facts), "duplicates_by_fact_type", key="facts_table")
 
-st.subheader(t("dup.ranking", latest=view.state.end))
+st.subheader(t("dup.ranking", latest=view.month_label(view.state.end)))
 if data.ranking.height == 0:
     st.info(t("dup.ranking_empty"))
 else:

@@ -40,8 +40,9 @@ if briefing.font_ok(view.state.lang):
 else:
     st.info(t("briefing.no_font", path=briefing.FONT_REGULAR), icon=":material/font_download_off:")
 
-st.subheader(t("overview.headline", latest=view.state.end))
+st.subheader(t("overview.headline", latest=view.month_label(view.state.end)))
 cards = overview.headline_cards(data.headline, settings.APPS_TARGET)
+to_date = view.end_to_date()
 for row_start in range(0, len(cards), 4):  # one st.columns per row keeps the reading order on a phone
     for card, column in zip(cards[row_start : row_start + 4], st.columns(4), strict=False):
         fmt = fmt_pct if card.is_rate else fmt_num
@@ -57,6 +58,8 @@ for row_start in range(0, len(cards), 4):  # one st.columns per row keeps the re
             note = t("metric.baseline_value", value=fmt(card.baseline))
             if card.target is not None:
                 note += " · " + t("metric.target_value", value=card.target)
+            if to_date is not None:
+                note += " · " + t("metric.month_to_date", days=to_date.days, total=to_date.days_in_month)
             st.caption(note)
 
 st.subheader(t("overview.trend"))
@@ -78,7 +81,7 @@ with left:
 with right:
     ui.plot(rate_fig, "dup_trend")
 
-st.subheader(t("overview.ranking", latest=view.state.end))
+st.subheader(t("overview.ranking", latest=view.month_label(view.state.end)))
 ranking = data.ranking
 if ranking.height == 0:
     st.info(t("overview.ranking_empty"))
@@ -102,7 +105,7 @@ def county_map_section(state) -> None:
     A fragment rerun does not run frame.setup, so the language (a context variable) is set here again.
     """
     i18n.set_lang(state.lang)
-    st.subheader(t("overview.map", latest=state.end))
+    st.subheader(t("overview.map", latest=view.month_label(state.end)))
     map_labels = {m: t(f"map.{m}") for m in overview.MAP_METRICS}
     metric = st.segmented_control(
         t("map.metric"),

@@ -14,7 +14,7 @@ st.caption(
     t("photo.caption", start=view.state.start, end=view.state.end, base_from=view.baseline[0], base_to=view.baseline[1])
 )
 
-st.subheader(t("photo.headline", latest=view.state.end))
+st.subheader(t("photo.headline", latest=view.month_label(view.state.end)))
 for row_start in range(0, len(data.cards), 2):  # two per row: cards keep their reading order on a phone
     for card, column in zip(data.cards[row_start : row_start + 2], st.columns(2), strict=False):
         with column:

@@ -150,7 +150,7 @@ st.caption(t("regions.caption", level=level, code=region["region_code"], start=s
 if not data.latest:
     st.info(t("regions.no_cadres"))
 else:
-    headline(data.latest, state.end)
+    headline(data.latest, view.month_label(state.end))
     distribution_and_apps(data, region["region_code"])
     if data.children.height:
         child_regions(data, state.start, state.end)

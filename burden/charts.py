@@ -23,6 +23,7 @@ HOURS = "#b08900"
 TARGET = "#c0392b"
 BASELINE = "rgba(120,120,120,0.15)"
 NEUTRAL = "#9aa5b1"
+MUTED = "#5b6b7b"
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
@@ -127,3 +128,49 @@ def ranking_bar(frame: pl.DataFrame, label_col: str, target: int, title: str) ->
     )
     fig.update_yaxes(type="category", automargin=True)
     return fig
+
+
+def mark_month_to_date(fig: go.Figure, month: str, label: str) -> None:
+    """Mark a month to date on a trend: its point hollow, the line to it dotted, its bar pale, its label beside it.
+
+    `month` is YYYY-MM, the last month of the figure's series; `label` says which days it holds. Its counts
+    are not comparable with full months, so it must not read as the line's next step.
+    """
+    marked = False
+    for trace in list(fig.data):
+        xs = [str(x)[:7] for x in (getattr(trace, "x", None) or ())]
+        if month not in xs:
+            continue
+        i = xs.index(month)
+        if trace.type == "bar":
+            opacity = [1.0] * len(xs)
+            opacity[i] = 0.4
+            trace.marker.opacity = opacity
+            marked = True
+            continue
+        if trace.type != "scatter" or i != len(xs) - 1:
+            continue
+        x, y = list(trace.x), list(trace.y)
+        colour = trace.line.color or trace.marker.color
+        trace.x, trace.y = x[:i], y[:i]
+        fig.add_scatter(
+            x=x[max(i - 1, 0) :],
+            y=y[max(i - 1, 0) :],
+            mode="lines+markers",
+            line={"color": colour, "width": trace.line.width or 2, "dash": "dot"},
+            marker={"symbol": "circle-open", "size": [0, 11] if i else [11], "color": colour, "line": {"width": 2}},
+            name=f"{trace.name} · {label}" if trace.name else label,
+            showlegend=False,
+        )
+        marked = True
+    if marked:
+        fig.add_annotation(
+            x=month,
+            y=1,
+            yref="paper",
+            text=label,
+            showarrow=False,
+            xanchor="right",
+            yanchor="bottom",
+            font={"size": 12, "color": MUTED},
+        )

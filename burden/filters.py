@@ -4,10 +4,13 @@ URL grammar (codes, not names; defaults are left out of the URL):
     lang=zh|en          language (default zh)
     region=<code>       NBS division code: 33, 4-digit city, 6 county, 9 town, 12 village (default 33)
     from=YYYY-MM        first month of the period (default: first month of data)
-    to=YYYY-MM          last month of the period (default: last month of data)
+    to=YYYY-MM          last month of the period (default: the last complete month of data; a month to date
+                        is not comparable with full months, so it is shown only when asked for)
     app=<app_id>        the app in focus on the Apps page (default: none)
     compare=<code>      a second region drawn beside the first in trends (default: none)
     mode=meeting        meeting mode: large type, no sidebar, no cadre-level rows (default: normal)
+    asof=YYYY-MM-DD     the data date a shared link was made on (default: none); the page says so when rows for
+                        the months it shows have arrived since
 The page is the URL's path (/, /regions, /apps, /remediation, /duplicates, /photos).
 
 Anything malformed or unknown falls back to its default and yields a notice
@@ -26,11 +29,12 @@ from datetime import date
 
 from burden import i18n, settings
 
-PARAMS = ("lang", "region", "from", "to", "app", "compare", "mode")
+PARAMS = ("lang", "region", "from", "to", "app", "compare", "mode", "asof")
 MEETING = "meeting"
 _MAX_NAMES = 5  # unknown parameter names echoed in the notice; a link may carry thousands
 _REGION_CODE = re.compile(r"33([0-9]{2}|[0-9]{4}|[0-9]{7}|[0-9]{10})?")
 _MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _APP_ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 # Characters that make markdown inside a sentence: links, images, HTML, emphasis, code, Streamlit's :color[...] and
 # $math$, and GFM autolinks ("www." and "http:" break on an escaped "." or ":"). Texts are made one line, so of
@@ -61,6 +65,7 @@ class ViewState:
     app: str | None = None
     compare: str | None = None
     meeting: bool = False
+    asof: str | None = None  # YYYY-MM-DD: the data date of the shared link this view was opened from
 
     def url_params(self, default: ViewState) -> dict[str, str]:
         """The URL's query parameters: only what differs from the default view."""
@@ -73,6 +78,7 @@ class ViewState:
             ("app", self.app, None),
             ("compare", self.compare, None),
             ("mode", MEETING if self.meeting else None, None),
+            ("asof", self.asof, None),
         ):
             if value != base:
                 out[name] = value
@@ -88,8 +94,9 @@ def month_start(month: str) -> date:
     return date(int(year), int(mon), 1)
 
 
-def default_state(months: list[str]) -> ViewState:
-    return ViewState(start=months[0], end=months[-1])
+def default_state(months: list[str], end: str | None = None) -> ViewState:
+    """The whole data period, ending at `end` (the last complete month) when given."""
+    return ViewState(start=months[0], end=end if end in months else months[-1])
 
 
 def parse(
@@ -97,9 +104,15 @@ def parse(
     months: list[str],
     region_exists: Callable[[str], bool],
     app_exists: Callable[[str], bool] = lambda _: False,
+    default_end: str | None = None,
+    data_as_of: str | None = None,
 ) -> tuple[ViewState, list[Notice]]:
-    """Turn raw URL parameters into a valid view state plus notices for what was rejected."""
-    state = default_state(months)
+    """Turn raw URL parameters into a valid view state plus notices for what was rejected.
+
+    default_end: the default last month (the last complete one). data_as_of: the data's last day; a link's asof
+    after it (or not a real day) is refused.
+    """
+    state = default_state(months, default_end)
     notices: list[Notice] = []
 
     unknown = sorted((k for k in raw if k not in PARAMS), key=str)
@@ -144,6 +157,13 @@ def parse(
         else:
             notices.append(Notice("notice.bad_mode", {"value": _clip(mode)}))
 
+    asof = raw.get("asof")
+    if asof is not None:
+        if _DAY.fullmatch(asof) and _real_day(asof) and (data_as_of is None or asof <= data_as_of):
+            state = replace(state, asof=asof)
+        else:
+            notices.append(Notice("notice.bad_asof", {"value": _clip(asof)}))
+
     start, end = state.start, state.end
     for name in ("from", "to"):
         value = raw.get(name)
@@ -158,6 +178,14 @@ def parse(
     else:
         state = replace(state, start=start, end=end)
     return state, notices
+
+
+def _real_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _clip(text: str, limit: int = 40) -> str:

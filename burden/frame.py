@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, replace
+from datetime import date
 from urllib.parse import urlencode
 
 import segno
@@ -48,23 +49,49 @@ html { font-size: 20px; }
 
 
 @dataclass(frozen=True)
+class MonthToDate:
+    """The data's last month while its last day comes before the month's end."""
+
+    month: str  # YYYY-MM
+    days: int  # days observed: 1 to the data's last day
+    days_in_month: int
+
+
+@dataclass(frozen=True)
 class View:
     state: filters.ViewState
     default: filters.ViewState
     months: list[str]
     baseline: tuple[str, str]
     as_of: str
+    to_date: MonthToDate | None = None
 
     def url_params(self) -> dict[str, str]:
         return self.state.url_params(self.default)
 
+    def month_label(self, month: str) -> str:
+        """The month as shown: a month to date says which days it holds."""
+        partial = self.to_date is not None and month == self.to_date.month
+        return i18n.month_label(month, self.to_date.days if partial else None)
+
+    def end_to_date(self) -> MonthToDate | None:
+        """The month to date when the period ends on it (its cards then count fewer days)."""
+        return self.to_date if self.to_date is not None and self.state.end == self.to_date.month else None
+
 
 def _period() -> dict:
     row = db.query("data_period").row(0, named=True)
+    to_date = None
+    if row["partial_month"] is not None:
+        to_date = MonthToDate(
+            row["partial_month"].strftime("%Y-%m"), int(row["partial_days"]), int(row["partial_days_in_month"])
+        )
     return {
         "months": [m.strftime("%Y-%m") for m in _month_range(row["first_month"], row["last_month"])],
+        "default_end": row["last_complete_month"].strftime("%Y-%m"),
         "baseline": (row["baseline_from"].strftime("%Y-%m"), row["baseline_to"].strftime("%Y-%m")),
         "as_of": row["as_of"].isoformat(),
+        "to_date": to_date,
     }
 
 
@@ -143,9 +170,11 @@ def setup() -> View:
 
     raw = {key: st.query_params[key] for key in st.query_params}
     scoped, dropped = _within_scope(raw, scope)
-    state, notices = filters.parse(scoped, period["months"], _region_exists, _app_exists)
+    state, notices = filters.parse(
+        scoped, period["months"], _region_exists, _app_exists, period["default_end"], period["as_of"]
+    )
     # The scope root replaces the province as the default (and fall-back) region
-    default = replace(filters.default_state(period["months"]), region=scope.region)
+    default = replace(filters.default_state(period["months"], period["default_end"]), region=scope.region)
     if not scope.allows(state.region):
         state = replace(state, region=scope.region)
     if st.session_state.get(_APPLIED) != raw or st.session_state.get(_SCOPE_SEEN) != scope:
@@ -153,18 +182,21 @@ def setup() -> View:
             st.session_state[key] = getattr(state, attr)
         st.session_state[_MEETING_WIDGET] = state.meeting
         st.session_state["_app"] = state.app
+        st.session_state["_asof"] = state.asof
         st.session_state[_SCOPE_SEEN] = scope
     else:
         notices, dropped = [], []
 
     i18n.set_lang(st.session_state[_WIDGETS["lang"]])
     notices = _scope_notices(dropped, notices, raw, scope)
-    state = _draw_filter_bar(period["months"])
+    to_date = period["to_date"]
+    state = _draw_filter_bar(period, to_date)
     if state.start > state.end:
         notices.append(filters.Notice("notice.bad_period"))
         state = replace(state, start=default.start, end=default.end)
 
-    view = View(state, default, period["months"], period["baseline"], period["as_of"])
+    view = View(state, default, period["months"], period["baseline"], period["as_of"], to_date)
+    notices += _late_rows(view)
     params = view.url_params()
     if raw != params:
         st.query_params.from_dict(params)
@@ -174,6 +206,10 @@ def setup() -> View:
         st.html(_MEETING_CSS)
     for notice in notices:
         st.warning(notice.text(), icon=":material/warning:")
+    end = view.end_to_date()
+    if end is not None:
+        label = view.month_label(end.month)
+        st.info(t("notice.month_to_date", month=label, days=end.days, total=end.days_in_month), icon=":material/today:")
     return view
 
 
@@ -194,7 +230,27 @@ def go(page: str | None = None, **changes) -> None:
     st.rerun()
 
 
-def _draw_filter_bar(months: list[str]) -> filters.ViewState:
+def _late_rows(view: View) -> list[filters.Notice]:
+    """A shared link's figures changed since its data date: rows arrived for the months it shows (late uploads,
+    or more days of a month to date). Said once, with the months and dates, instead of changing silently."""
+    asof = view.state.asof
+    if asof is None:
+        return []
+    arrived = db.query("late_arrivals", asof=date.fromisoformat(asof), to=filters.month_start(view.state.end))
+    if arrived.height == 0:
+        return []
+    months = ("、" if i18n.lang() == "zh" else ", ").join(arrived["month"].dt.strftime("%Y-%m").to_list())
+    loaded = arrived["last_loaded_at"].max()
+    return [
+        filters.Notice(
+            "notice.late_rows",
+            {"asof": asof, "months": months, "as_of": view.as_of, "loaded_at": f"{loaded:%Y-%m-%d %H:%M}"},
+        )
+    ]
+
+
+def _draw_filter_bar(period: dict, to_date: MonthToDate | None) -> filters.ViewState:
+    months = period["months"]
     options = db.query("region_options")
     names = {r["region_code"]: r for r in options.iter_rows(named=True)}
     codes = list(names)
@@ -210,6 +266,7 @@ def _draw_filter_bar(months: list[str]) -> filters.ViewState:
     labels = {code: f"{i18n.region_name(row['name_zh'], row['name_en'])} · {code}" for code, row in names.items()}
     labels[None] = t("filter.no_compare")
     lang_labels = {"zh": "中文", "en": "English"}
+    month_labels = {m: i18n.month_label(m, to_date.days if to_date and m == to_date.month else None) for m in months}
 
     with st.sidebar:
         st.radio(
@@ -222,7 +279,7 @@ def _draw_filter_bar(months: list[str]) -> filters.ViewState:
         st.subheader(t("filter.header"))
         st.selectbox(t("filter.region"), options=codes, key=_WIDGETS["region"], format_func=labels.__getitem__)
         st.selectbox(t("filter.from"), options=months, key=_WIDGETS["start"])
-        st.selectbox(t("filter.to"), options=months, key=_WIDGETS["end"])
+        st.selectbox(t("filter.to"), options=months, key=_WIDGETS["end"], format_func=month_labels.__getitem__)
         st.selectbox(
             t("filter.compare"),
             options=[None, *codes],
@@ -231,6 +288,11 @@ def _draw_filter_bar(months: list[str]) -> filters.ViewState:
             placeholder=t("filter.no_compare"),
         )
         st.toggle(t("filter.meeting"), key=_MEETING_WIDGET, help=t("filter.meeting_help"))
+        if to_date is None:
+            st.caption(t("filter.as_of", as_of=period["as_of"]))
+        else:
+            last = period["default_end"]
+            st.caption(t("filter.as_of_partial", as_of=period["as_of"], month=month_labels[to_date.month], last=last))
 
     region = st.session_state[_WIDGETS["region"]]
     compare = st.session_state[_WIDGETS["compare"]]
@@ -242,13 +304,16 @@ def _draw_filter_bar(months: list[str]) -> filters.ViewState:
         app=st.session_state.get("_app"),
         compare=compare if compare != region else None,
         meeting=st.session_state[_MEETING_WIDGET],
+        asof=st.session_state.get("_asof"),
     )
 
 
 def share_link(current: View) -> str:
+    """The link that shows this view next week too: the period is pinned (the default end moves as data arrives)
+    and the data date is carried, so a later opening can say which months have received rows since."""
     base = st.context.url or ""
-    query = urlencode(current.url_params())
-    return f"{base}?{query}" if query else base
+    pinned = current.url_params() | {"from": current.state.start, "to": current.state.end, "asof": current.as_of}
+    return f"{base}?{urlencode({k: pinned[k] for k in filters.PARAMS if k in pinned})}"
 
 
 def share_box(current: View) -> None:

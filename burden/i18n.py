@@ -58,6 +58,17 @@ def region_name(name_zh: str, name_en: str | None) -> str:
     return name_zh
 
 
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_label(month: str, days_to_date: int | None = None) -> str:
+    """ "2024-04", or for a month to date "2024-04 (1–6日)" / "Apr 2024, days 1–6"."""
+    if days_to_date is None:
+        return month
+    shown = month if _lang.get() == "zh" else f"{_MONTH_ABBR[int(month[5:7]) - 1]} {month[:4]}"
+    return t("month.to_date", month=shown, days=days_to_date)
+
+
 def fmt_num(value: float | None, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"

@@ -69,6 +69,7 @@ def write_meta(con: duckdb.DuckDBPyConnection, source_files: list[str], tables: 
     as_of, first = _event_span(con)
     # Wall-clock time in Asia/Shanghai, as the quarantine's loaded_at (DuckDB's current_timestamp in that zone).
     now = datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None).isoformat(timespec="seconds")
+    _record_arrivals(con, now)
     meta = {
         "loaded_at": now,
         "as_of": as_of.isoformat() if as_of else "",
@@ -77,6 +78,21 @@ def write_meta(con: duckdb.DuckDBPyConnection, source_files: list[str], tables: 
     }
     meta.update({f"loaded_at.{table}": now for table in tables})
     con.executemany("insert or replace into load_meta values (?, ?)", list(meta.items()))
+
+
+def _record_arrivals(con: duckdb.DuckDBPyConnection, now: str) -> None:
+    """The days this load added log rows for, beside the data's last day before it (data_arrivals)."""
+    before = con.execute("select value from load_meta where key = 'as_of'").fetchone()
+    if not before or not before[0]:  # a new database: no link can predate it
+        return
+    try:
+        con.execute(
+            "insert into data_arrivals select cast($now as timestamp), cast($before as date), day "
+            "from (select distinct day from _appended_days)",
+            {"now": now, "before": before[0]},
+        )
+    except duckdb.CatalogException:  # nothing appended
+        return
 
 
 def _event_span(con: duckdb.DuckDBPyConnection) -> tuple:

@@ -78,11 +78,24 @@ def campaign_start_for(
 ALL_MONTHS = (date(1900, 1, 1), date(9999, 1, 1))
 
 
-def _params(con: duckdb.DuckDBPyConnection, campaign_start: date | None, first_month: date | None = None) -> dict:
+def _params(
+    con: duckdb.DuckDBPyConnection,
+    campaign_start: date | None,
+    first_month: date | None = None,
+    since: date | None = None,
+) -> dict:
     return {
         "campaign_start": campaign_start_for(con, campaign_start, first_month),
         "window_days": settings.DUPLICATE_WINDOW_DAYS,
+        "data_last_on": data_last_on(con, since),
     }
+
+
+def data_last_on(con: duckdb.DuckDBPyConnection, since: date | None = None) -> date | None:
+    """The last day with events: it ends the month to date (months.is_partial). since: a day known to have events
+    (an update's previous last day), so only the events from then on are read (the table is sorted by time)."""
+    last = con.execute("select cast(max(ts) as date) from app_events where ts >= $1", [since or date(1900, 1, 1)])
+    return last.fetchone()[0]
 
 
 def _run(con: duckdb.DuckDBPyConnection, statement: str, select: str, params: dict) -> None:
@@ -150,12 +163,16 @@ def _runs(months: set[date]) -> list[tuple[date, date]]:
     return [(a, b) for a, b in runs]
 
 
-def months_to_refresh(days: set[date], old_months: set[date], new_months: set[date]) -> set[date]:
+def months_to_refresh(
+    days: set[date], old_months: set[date], new_months: set[date], partial_month: date | None = None
+) -> set[date]:
     """The months new log rows on `days` can change: their own, those the duplicate window reaches from them
-    (a new entry can become the original of a later repeat), and months the calendar gained (gaps included)."""
+    (a new entry can become the original of a later repeat), months the calendar gained (gaps included), and
+    the month that was a month to date (partial_month) when the data now reaches past its last observed day."""
     window = timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
     touched = {_first_of_month(d) for d in days} | {_first_of_month(d + window) for d in days}
-    return (touched & new_months) | (new_months - old_months)
+    grown = {partial_month} if partial_month is not None else set()
+    return (touched & new_months) | (new_months - old_months) | grown
 
 
 def update(
@@ -173,7 +190,8 @@ def update(
         return None
     if not days:
         return []
-    old_months = {m for (m,) in con.execute("select month from months").fetchall()}
+    old = con.execute("select month, is_partial, observed_to from months").fetchall()
+    old_months = {month for month, _, _ in old}
     if not old_months or _first_of_month(min(days)) < min(old_months):
         build(con, campaign_start)
         return None
@@ -181,8 +199,10 @@ def update(
     # reading the events, as is the campaign start; at 1B events each full scan of their times costs seconds.
     first, last = min(old_months), max(max(old_months), _first_of_month(max(days)))
     new_months = {add_months(first, n) for n in range(_months_between(first, last) + 1)}
-    params = _params(con, None, first)
-    runs = _runs(months_to_refresh(days, old_months, new_months))
+    observed_to = max(day for _, _, day in old)
+    params = _params(con, None, first, since=observed_to)
+    partial = next((month for month, is_partial, day in old if is_partial and params["data_last_on"] > day), None)
+    runs = _runs(months_to_refresh(days, old_months, new_months, partial))
     for table in TABLES:
         select = db.sql_text(f"rollups/{table}")
         if not month_ranged(table):  # whole-period tables (cadre_regions, cadre_app_use ...): rebuilt whole

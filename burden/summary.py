@@ -110,7 +110,7 @@ def summary(region: str, from_month: str | None, to_month: str | None, con=None,
     if period["last_month"] is None:
         raise SummaryError("the database has no events; load data or run `python -m burden demo`")
     first = first or period["campaign_from"] or period["first_month"]
-    last = last or period["last_month"]
+    last = last or period["last_complete_month"]  # a month to date only when asked for: its counts are not comparable
     data_range = f"{_month_text(period['first_month'])}..{_month_text(period['last_month'])}"
     if first > last:
         raise SummaryError(f"--from {_month_text(first)} is after --to {_month_text(last)}")
@@ -140,10 +140,18 @@ def summary(region: str, from_month: str | None, to_month: str | None, con=None,
             if has_baseline
             else None,
             "as_of": period["as_of"].isoformat() if period["as_of"] else None,
+            "month_to_date": month_to_date(period, last),
         },
         "target_apps": settings.APPS_TARGET,
         "metrics": metrics,
     }
+
+
+def month_to_date(period: dict, month: date) -> dict | None:
+    """{"days": 6, "days_in_month": 31} when `month` is the data's month to date (data_period's row), else None."""
+    if period["partial_month"] is None or month != period["partial_month"]:
+        return None
+    return {"days": int(period["partial_days"]), "days_in_month": int(period["partial_days_in_month"])}
 
 
 def _queries() -> list[str]:
@@ -163,6 +171,9 @@ def format_table(result: dict) -> str:
         f"{region['name']} ({region['code']}, {region['level']})  "
         f"period {period['from']}..{period['to']}  baseline {baseline}  as of {period['as_of']}",
     ]
+    if period["month_to_date"]:
+        days = period["month_to_date"]
+        lines.append(f"{period['to']} is a month to date: {days['days']} of {days['days_in_month']} days")
     rows = [("metric", "baseline", "latest")]
     for key, (_, _, is_rate) in METRICS.items():
         values = result["metrics"][key]

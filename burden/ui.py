@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from burden import access, exports, frame, pseudonyms
+from burden import access, charts, exports, frame, pseudonyms
 from burden.i18n import t
 
 MEETING_SCALE = 1.35
@@ -31,11 +31,14 @@ def cadre_rows_allowed() -> bool:
 
 
 def plot(fig, key: str, on_select: str = "ignore"):
-    """Draw a figure with the house theme; larger type and height in meeting mode.
+    """Draw a figure with the house theme; larger type and height in meeting mode; a month to date marked.
 
     With on_select="rerun" the return value carries the clicked points
     (`event.selection.points[i]["customdata"]`).
     """
+    to_date = frame.view().end_to_date()
+    if to_date is not None:
+        charts.mark_month_to_date(fig, to_date.month, frame.view().month_label(to_date.month))
     if meeting():
         height = fig.layout.height or 400
         fig.update_layout(height=int(height * MEETING_SCALE), font={"size": 20}, title={"font": {"size": 26}})

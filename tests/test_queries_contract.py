@@ -86,7 +86,18 @@ def test_metric_sections_parser_finds_only_headings():
 # --- column contracts (the UI builds on these names) and hand-checked alert queries ---------------------------
 
 COLUMNS = {
-    "data_period": ["first_month", "last_month", "baseline_from", "baseline_to", "campaign_from", "as_of"],
+    "data_period": [
+        "first_month",
+        "last_month",
+        "last_complete_month",
+        "partial_month",
+        "partial_days",
+        "partial_days_in_month",
+        "baseline_from",
+        "baseline_to",
+        "campaign_from",
+        "as_of",
+    ],
     "region_info": ["region_code", "name_zh", "name_en", "level", "parent_code"],
     "region_options": ["region_code", "name_zh", "name_en", "level", "parent_code"],
     "apps_per_cadre": [
@@ -182,9 +193,13 @@ def test_overview_query_columns(alerts_db):
         assert frame.columns == COLUMNS[name], name
     rates = db.run(alerts_db, "burden_rates", region="330681", children=False, by_month=False, **months)
     assert rates.columns[: len(KEYS)] == KEYS and set(RATES) <= set(rates.columns)
-    assert frames["data_period"].row(0) == (
+    assert frames["data_period"].row(0) == (  # the data ends on 28 September: a month to date
         date(2022, 10, 1),
         date(2023, 9, 1),
+        date(2023, 8, 1),
+        date(2023, 9, 1),
+        28,
+        30,
         date(2022, 10, 1),
         date(2022, 12, 1),
         date(2023, 1, 1),

@@ -73,14 +73,30 @@ def hand_db(tmp_path, use_db, monkeypatch):
     return use_db(path)
 
 
-def test_county_summary_shape_and_values(hand_db):
+def test_default_period_ends_at_the_last_complete_month(hand_db):
+    """The data ends on 2023-03-06: March is a month to date, so the default latest month is February."""
     result = summary.summary("330681", None, None)
+    assert result["period"] == {
+        "from": "2023-01",
+        "to": "2023-02",
+        "baseline": ["2022-10", "2022-12"],
+        "as_of": "2023-03-06",
+        "month_to_date": None,
+    }
+    # February: c1 and c2 one 600 s entry each, over 2 cadres x 28 days
+    hours = result["metrics"]["fingertip_hours_per_cadre_week"]["latest"]
+    assert hours == pytest.approx(2 * 600 / 3600 / (2 * 28 / 7))
+
+
+def test_county_summary_shape_and_values(hand_db):
+    result = summary.summary("330681", None, "2023-03")
     assert result["region"] == {"code": "330681", "name": "诸暨市", "name_en": "Zhuji", "level": "county"}
     assert result["period"] == {
         "from": "2023-01",
         "to": "2023-03",
         "baseline": ["2022-10", "2022-12"],
         "as_of": "2023-03-06",
+        "month_to_date": {"days": 6, "days_in_month": 31},
     }
     m = result["metrics"]
     # held: baseline c1 4, c2 2 in each of 3 months; March c1 1 (B-D closed in Feb), c2 2
@@ -92,9 +108,9 @@ def test_county_summary_shape_and_values(hand_db):
     assert m["apps_used_per_cadre_median"] == {"baseline": 2.0, "latest": 1.5}
     assert m["apps_used_per_cadre_p90"] == {"baseline": 3.0, "latest": pytest.approx(1.9)}
     assert m["duplicate_entry_rate"] == {"baseline": pytest.approx(3 / 9), "latest": 0.0}
-    # 600 s per event; baseline 12 events over 2 cadres x 92 days; March 3 events over 2 cadres x 31 days
+    # 600 s per event; baseline 12 events over 2 cadres x 92 days; March (to date) 3 events over 2 cadres x 6 days
     assert m["fingertip_hours_per_cadre_week"]["baseline"] == pytest.approx(12 * 600 / 3600 / (2 * 92 / 7))
-    assert m["fingertip_hours_per_cadre_week"]["latest"] == pytest.approx(3 * 600 / 3600 / (2 * 31 / 7))
+    assert m["fingertip_hours_per_cadre_week"]["latest"] == pytest.approx(3 * 600 / 3600 / (2 * 6 / 7))
     assert m["photos_per_task"] == {"baseline": pytest.approx(3 / 9), "latest": 1.0}  # March: 3 photos, 3 tasks
     assert m["remediation_progress"] == {"baseline": 0.0, "latest": 0.5}  # k1 of k1, k2 done in Feb
 
@@ -130,7 +146,8 @@ def test_print_table_is_aligned(hand_db, capsys):
     assert summary.print_summary("330681", None, "2023-03", "table") == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("诸暨市 (330681, county)")
-    assert len({len(line) for line in lines[1:]}) == 1
+    assert lines[1] == "2023-03 is a month to date: 6 of 31 days"
+    assert len({len(line) for line in lines[2:]}) == 1
     assert any(line.split() == ["duplicate_entry_rate", "33.3%", "0.0%"] for line in lines)
 
 

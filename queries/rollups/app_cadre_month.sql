@@ -1,10 +1,10 @@
--- purpose: per cadre and app, whether the account was open at month end and what was done in the app that month
+-- purpose: per cadre and app, whether the account was open at month end (in a month to date: on the data's last day) and what was done in the app that month
 -- grain: one row per month, cadre and app held at month end or used (events or photos) in the month
 -- parameters: $month_from, $month_to (dates, firsts of months: only months in [from, to) are built)
 with
 
 months as (
-    select month, month_end from months
+    select month, observed_to from months
     where month >= $month_from and month < $month_to
 ),
 
@@ -31,8 +31,8 @@ held as (
     select distinct months.month, accounts.cadre_id, accounts.app_id
     from accounts
     inner join months
-        on accounts.opened_on <= months.month_end
-        and (accounts.closed_on is null or accounts.closed_on > months.month_end)
+        on accounts.opened_on <= months.observed_to
+        and (accounts.closed_on is null or accounts.closed_on > months.observed_to)
 ),
 
 used as (

@@ -1,7 +1,11 @@
--- purpose: the calendar of months with data; months before the campaign start are baseline
+-- purpose: the calendar of months with data; months before the campaign start are baseline; the last month is
+--   a month to date (is_partial) while the data's last day comes before its end
 -- grain: one row per month from the first to the last month with events (gaps included)
--- parameters: $campaign_start (date, first month of the campaign); $month_from, $month_to (dates: the months
---   [from, to), all in the calendar; 1900-01-01 and 9999-01-01 mean the first and last month with events)
+-- columns: days = days observed (the calendar month, or in a month to date its first day to the data's last day:
+--   the denominator of every rate per cadre-week); observed_to = the month's last observed day (month_end, or
+--   the data's last day), the day apps held "at month end" are judged
+-- parameters: $campaign_start (date, first month of the campaign), $month_from, $month_to (dates: the months [from, to), all in the calendar), $data_last_on (date, the last day with events in all the data)
+-- note: $month_from 1900-01-01 and $month_to 9999-01-01 mean the first and last month with events
 with recursive
 
 events as (
@@ -40,7 +44,11 @@ final as (
     select
         calendar.month,
         cast(calendar.month + interval '1' month - interval '1' day as date) as month_end,
-        extract(day from calendar.month + interval '1' month - interval '1' day) as days,
+        extract(day from calendar.month + interval '1' month - interval '1' day) as days_in_month,
+        coalesce(date_trunc('month', cast($data_last_on as date)) = calendar.month
+            and cast($data_last_on as date) < month_end, false) as is_partial,
+        case when is_partial then extract(day from cast($data_last_on as date)) else days_in_month end as days,
+        case when is_partial then cast($data_last_on as date) else month_end end as observed_to,
         calendar.month < cast(date_trunc('month', $campaign_start) as date) as is_baseline,
         event_days.first_event_on,
         event_days.last_event_on

@@ -1,0 +1,135 @@
+"""A month the data has not finished is a month to date: rates count the days observed, views default to the
+last complete month, and a shared link says when rows arrived for its months after it was made."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import duckdb
+import pytest
+
+from burden import db, rollups, summary
+from burden.i18n import EN, ZH, fmt_num
+from burden.ingest import load
+from tests.apptest_util import open_view
+
+CUT = "2024-03-07"  # the data ends on 6 March 2024: day 6 of a 31-day month
+
+
+@pytest.fixture(scope="module")
+def to_date_db(small_db, tmp_path_factory):
+    """The small demo with March 2024 cut after its 6th day, derived tables rebuilt."""
+    path = tmp_path_factory.mktemp("to_date") / "burden.duckdb"
+    shutil.copyfile(small_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("set TimeZone = 'Asia/Shanghai'")
+        con.execute(f"delete from app_events where ts >= timestamptz '{CUT} 00:00:00+08'")
+        con.execute(f"delete from photo_uploads where ts >= timestamptz '{CUT} 00:00:00+08'")
+        con.execute("update load_meta set value = '2024-03-06' where key = 'as_of'")
+        rollups.build(con)
+    return path
+
+
+def test_the_last_month_is_a_month_to_date(to_date_db):
+    with duckdb.connect(str(to_date_db), read_only=True) as con:
+        rows = con.execute(
+            "select month, is_partial, days, days_in_month, observed_to from months where month >= '2024-02-01'"
+        ).fetchall()
+        period = db.run(con, "data_period").row(0, named=True)
+    assert rows == [
+        (date(2024, 2, 1), False, 29, 29, date(2024, 2, 29)),
+        (date(2024, 3, 1), True, 6, 31, date(2024, 3, 6)),
+    ]
+    assert (period["last_month"], period["last_complete_month"]) == (date(2024, 3, 1), date(2024, 2, 1))
+    assert (period["partial_month"], period["partial_days"], period["partial_days_in_month"]) == (
+        date(2024, 3, 1),
+        6,
+        31,
+    )
+
+
+def test_rates_per_cadre_week_count_the_days_observed(to_date_db, use_db):
+    """Recounted from the raw events: March's fingertip hours over cadres x 6/7 weeks, not 31/7."""
+    use_db(to_date_db)
+    with duckdb.connect(str(to_date_db), read_only=True) as con:
+        con.execute("set TimeZone = 'Asia/Shanghai'")
+        seconds, photo_seconds = con.execute(
+            "select sum(duration_s), sum(duration_s) filter (where action = 'photo') from app_events "
+            "where ts >= timestamptz '2024-03-01 00:00:00+08'"
+        ).fetchone()
+        cadres = con.execute("select count(*) from cadres").fetchone()[0]
+    march = summary.summary("33", None, "2024-03")
+    assert march["period"]["month_to_date"] == {"days": 6, "days_in_month": 31}
+    metrics = march["metrics"]
+    assert metrics["fingertip_hours_per_cadre_week"]["latest"] == pytest.approx(seconds / 3600 / (cadres * 6 / 7))
+    assert metrics["photo_minutes_per_cadre_week"]["latest"] == pytest.approx(photo_seconds / 60 / (cadres * 6 / 7))
+    # the campaign is over and the load steady: six days read like a whole month, not an 80% fall
+    february = summary.summary("33", None, "2024-02")["metrics"]
+    for key in ("fingertip_hours_per_cadre_week", "photo_minutes_per_cadre_week"):
+        assert metrics[key]["latest"] == pytest.approx(february[key]["latest"], rel=0.15), key
+    assert summary.summary("33", None, None)["period"]["to"] == "2024-02"
+
+
+def test_apps_held_in_a_month_to_date_are_held_on_its_last_day(to_date_db):
+    with duckdb.connect(str(to_date_db), read_only=True) as con:
+        held = con.execute("select count(*) from app_cadre_month where month = '2024-03-01' and is_held").fetchone()[0]
+        expected = con.execute(
+            "select count(*) from (select distinct cadre_id, app_id from app_accounts "
+            "where opened_on <= date '2024-03-06' and (closed_on is null or closed_on > date '2024-03-06'))"
+        ).fetchone()[0]
+    assert held == expected > 0
+
+
+def card_values(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_overview_defaults_to_the_last_complete_month_and_labels_the_month_to_date(to_date_db, use_db, lang):
+    use_db(to_date_db)
+    catalogue = ZH if lang == "zh" else EN
+    hours_label = catalogue["metric.fingertip_hours"]
+
+    at = open_view("app_pages/overview.py", {"lang": lang})
+    assert at.selectbox(key="f_to").value == "2024-02"
+    expected = summary.summary("33", None, "2024-02")["metrics"]["fingertip_hours_per_cadre_week"]["latest"]
+    assert card_values(at)[hours_label] == fmt_num(expected)
+    assert not [i for i in at.info if "2024-03" in i.value]  # no month-to-date notice on a complete month
+
+    at = open_view("app_pages/overview.py", {"lang": lang, "to": "2024-03"})
+    expected = summary.summary("33", None, "2024-03")["metrics"]["fingertip_hours_per_cadre_week"]["latest"]
+    assert card_values(at)[hours_label] == fmt_num(expected)
+    label = "2024-03 (1–6日)" if lang == "zh" else "Mar 2024, days 1–6"
+    assert any(label in i.value for i in at.info), [i.value for i in at.info]
+    days = catalogue["metric.month_to_date"].format(days=6, total=31)
+    assert sum(days in c.value for c in at.caption) == 7  # one note under each headline card
+    assert any(label in s.value for s in at.subheader)
+
+
+def test_a_later_load_marks_the_months_that_received_rows(to_date_db, tmp_path, use_db):
+    """Rows for 7 March (a new day of the month to date) and late rows for 10 January arrive after a link made
+    on data as of 6 March: the link's months up to March are named; a link to a period before them is not."""
+    path = tmp_path / "burden.duckdb"
+    shutil.copyfile(to_date_db, path)
+    day = tmp_path / "day.parquet"
+    with duckdb.connect(str(path), read_only=True) as con:
+        con.execute(
+            f"copy (select * replace (event_id + 20000000000 as event_id, "
+            f"case when ts < '2024-01-11' then ts else ts + interval 1 day end as ts) from app_events "
+            f"where (ts >= '2024-01-10 08:00' and ts < '2024-01-10 09:00') or ts >= '2024-03-06' "
+            f"order by ts, cadre_id) to '{day}' (format parquet)"
+        )
+    assert load([day], path, progress=lambda _: None).ok
+    use_db(path)
+    arrived = db.query("late_arrivals", asof=date(2024, 3, 6), to=date(2024, 3, 1))
+    assert arrived["month"].to_list() == [date(2024, 1, 1), date(2024, 3, 1)]
+    assert db.query("late_arrivals", asof=date(2024, 3, 6), to=date(2023, 12, 1)).height == 0
+    assert db.query("late_arrivals", asof=date(2024, 3, 7), to=date(2024, 3, 1)).height == 0  # made after the load
+
+    at = open_view("app_pages/overview.py", {"lang": "en", "from": "2023-01", "to": "2024-02", "asof": "2024-03-06"})
+    warnings = [w.value for w in at.warning]
+    assert any("as of 2024-03-06. Rows for 2024-01 have arrived since" in w for w in warnings), warnings
+    at = open_view("app_pages/overview.py", {"lang": "en", "from": "2023-01", "to": "2023-12", "asof": "2024-03-06"})
+    assert not [w for w in at.warning if "arrived" in w.value]
+    assert db.query("data_period")["as_of"][0] == date(2024, 3, 7)
