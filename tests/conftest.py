@@ -35,6 +35,27 @@ def demo_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def to_date_db(small_db, tmp_path_factory) -> Path:
+    """The small demo with its last month (March 2024) cut after day 6: a month to date, derived tables rebuilt.
+    Tests that load into it work on a copy."""
+    import shutil
+
+    import duckdb
+
+    from burden import rollups
+
+    path = tmp_path_factory.mktemp("to_date") / "burden.duckdb"
+    shutil.copyfile(small_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("set TimeZone = 'Asia/Shanghai'")
+        for table in ("app_events", "photo_uploads"):
+            con.execute(f"delete from {table} where ts >= timestamptz '2024-03-07 00:00:00+08'")
+        con.execute("update load_meta set value = '2024-03-06' where key = 'as_of'")
+        rollups.build(con)
+    return path
+
+
 @pytest.fixture(scope="session", autouse=True)
 def local_scope_for_shared_fixtures():
     """The same for module- and session-scoped fixtures, which are set up before any function-scoped one."""

@@ -5,30 +5,15 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from burden import db, rollups, summary
+from burden import db, summary
 from burden.i18n import EN, ZH, fmt_num
 from burden.ingest import load
 from tests.apptest_util import open_view
-
-CUT = "2024-03-07"  # the data ends on 6 March 2024: day 6 of a 31-day month
-
-
-@pytest.fixture(scope="module")
-def to_date_db(small_db, tmp_path_factory):
-    """The small demo with March 2024 cut after its 6th day, derived tables rebuilt."""
-    path = tmp_path_factory.mktemp("to_date") / "burden.duckdb"
-    shutil.copyfile(small_db, path)
-    with duckdb.connect(str(path)) as con:
-        con.execute("set TimeZone = 'Asia/Shanghai'")
-        con.execute(f"delete from app_events where ts >= timestamptz '{CUT} 00:00:00+08'")
-        con.execute(f"delete from photo_uploads where ts >= timestamptz '{CUT} 00:00:00+08'")
-        con.execute("update load_meta set value = '2024-03-06' where key = 'as_of'")
-        rollups.build(con)
-    return path
 
 
 def test_the_last_month_is_a_month_to_date(to_date_db):
@@ -107,19 +92,24 @@ def test_overview_defaults_to_the_last_complete_month_and_labels_the_month_to_da
     assert any(label in s.value for s in at.subheader)
 
 
+def later_day_with_late_rows(db: Path, out: Path) -> Path:
+    """A file of the next day's events (6 March's again, a day later) plus late rows: 10 January, 08:00-09:00 again."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        con.execute(
+            f"copy (select * replace (event_id + 20000000000 as event_id, "
+            f"case when ts < '2024-01-11' then ts else ts + interval 1 day end as ts) from app_events "
+            f"where (ts >= '2024-01-10 08:00' and ts < '2024-01-10 09:00') or ts >= '2024-03-06' "
+            f"order by ts, cadre_id) to '{out}' (format parquet)"
+        )
+    return out
+
+
 def test_a_later_load_marks_the_months_that_received_rows(to_date_db, tmp_path, use_db):
     """Rows for 7 March (a new day of the month to date) and late rows for 10 January arrive after a link made
     on data as of 6 March: the link's months up to March are named; a link to a period before them is not."""
     path = tmp_path / "burden.duckdb"
     shutil.copyfile(to_date_db, path)
-    day = tmp_path / "day.parquet"
-    with duckdb.connect(str(path), read_only=True) as con:
-        con.execute(
-            f"copy (select * replace (event_id + 20000000000 as event_id, "
-            f"case when ts < '2024-01-11' then ts else ts + interval 1 day end as ts) from app_events "
-            f"where (ts >= '2024-01-10 08:00' and ts < '2024-01-10 09:00') or ts >= '2024-03-06' "
-            f"order by ts, cadre_id) to '{day}' (format parquet)"
-        )
+    day = later_day_with_late_rows(path, tmp_path / "day.parquet")
     assert load([day], path, progress=lambda _: None).ok
     use_db(path)
     arrived = db.query("late_arrivals", asof=date(2024, 3, 6), to=date(2024, 3, 1))
