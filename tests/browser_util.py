@@ -68,3 +68,16 @@ class ConsoleWatch:
             if text in errors:
                 errors.remove(text)
         return errors + [f"request failed: {url}" for url in self.failed]
+
+
+def headline(page) -> dict[str, str]:
+    """The Overview's headline cards: label -> value as drawn (waits for all seven)."""
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 7")
+    wait_for_app(page)
+    cards = page.locator('[data-testid="stMetric"]')
+    return {
+        cards.nth(i).locator('[data-testid="stMetricLabel"]').inner_text(): cards.nth(i)
+        .locator('[data-testid="stMetricValue"]')
+        .inner_text()
+        for i in range(cards.count())
+    }

@@ -9,20 +9,10 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from burden.ingest import load
-from tests.browser_util import ConsoleWatch, launch_chromium, streamlit_server, wait_for_app
+from tests.browser_util import ConsoleWatch, headline, launch_chromium, streamlit_server, wait_for_app
 from tests.test_live_data import later_day_with_late_rows
 
 pytestmark = pytest.mark.browser
-
-
-def headline(page) -> dict[str, str]:
-    cards = page.locator('[data-testid="stMetric"]')
-    return {
-        cards.nth(i).locator('[data-testid="stMetricLabel"]').inner_text(): cards.nth(i)
-        .locator('[data-testid="stMetricValue"]')
-        .inner_text()
-        for i in range(cards.count())
-    }
 
 
 def open_link(browser, base: str, url: str):

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from burden import frame
-from tests.browser_util import ConsoleWatch, launch_chromium, streamlit_server, wait_for_app
+from tests.browser_util import ConsoleWatch, headline, launch_chromium, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -75,18 +75,6 @@ def test_click_on_city_ranking_drills_in(server, browser):
         assert page.locator("h1").first.inner_text() == f"Overview · {label}"
     finally:
         context.close()
-
-
-def headline(page) -> dict[str, str]:
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 7")
-    wait_for_app(page)
-    cards = page.locator('[data-testid="stMetric"]')
-    return {
-        cards.nth(i).locator('[data-testid="stMetricLabel"]').inner_text(): cards.nth(i)
-        .locator('[data-testid="stMetricValue"]')
-        .inner_text()
-        for i in range(cards.count())
-    }
 
 
 def test_share_link_opens_the_same_view_elsewhere(server, browser):
