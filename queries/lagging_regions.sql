@@ -1,4 +1,4 @@
--- purpose: regions whose remediation lags at the period's last month: the ledger is behind (progress < $min_progress) while the median cadre still holds more apps than $target
+-- purpose: regions whose remediation lags at the period's last month: the ledger is behind (progress < $min_progress) while the median cadre still holds more apps than $target; and, when the ledger is checked, regions with no case at all (reason no_ledger: no ledger yet, never silently 'not lagging')
 -- grain: one row per lagging region at level $level inside $region (regions with cadres in the last month)
 -- parameters: $region (code; null = province), $level (region level, e.g. 'county'), $from (date, first month), $to (date, last month), $target (int, apps; null = load not checked), $min_progress (fraction, 0.5; null = ledger not checked), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
 -- scope: region_code
@@ -71,6 +71,7 @@ checked as (
         progress.cases_done,
         progress.remediation_progress,
         coalesce(progress.remediation_progress < $min_progress, $min_progress is null) as is_ledger_behind,
+        $min_progress is not null and progress.cases_total = 0 as has_no_ledger,
         coalesce(held.held_median > $target, $target is null) as is_load_above_target
     from picked
     inner join held on held.region_code = picked.region_code
@@ -90,12 +91,13 @@ final as (
         cases_done,
         remediation_progress,
         case
+            when has_no_ledger then 'no_ledger'
             when $min_progress is not null and $target is not null then 'ledger_and_load'
             when $min_progress is not null then 'ledger'
             else 'load'
         end as reason
     from checked
-    where is_ledger_behind and is_load_above_target
+    where (is_ledger_behind and is_load_above_target) or has_no_ledger
 )
 
 select * from final

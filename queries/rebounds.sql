@@ -1,11 +1,13 @@
--- purpose: regions whose mean apps used per cadre or duplicate-entry rate rose in each of the 2 months right after their campaign low
+-- purpose: regions whose mean apps used per cadre or duplicate-entry rate rose in each of the 2 months right after their campaign low, within the chosen period (campaign months in [$from, $to]; a month to date is not comparable with full months and is left out)
 -- grain: one row per rebounding region and metric (apps_used_mean | duplicate_entry_rate)
--- parameters: $region (code; null = province), $level (region level; null = every level), $min_rise_apps (apps), $min_rise_rate (fraction), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- parameters: $region (code; null = province), $level (region level; null = every level), $from (date, first month; null = the first), $to (date, last month; null = the last), $min_rise_apps (apps), $min_rise_rate (fraction), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
 -- scope: region_code
 with
 
 months as (
-    select month, is_baseline from months
+    select month, is_baseline, is_partial from months
+    where ($from is null or month >= $from)
+        and ($to is null or month <= $to)
 ),
 
 region_month as (
@@ -21,6 +23,7 @@ campaign as (
     from region_month
     inner join months on months.month = region_month.month
     where not months.is_baseline
+        and not months.is_partial
         and ($level is null or region_month.level = $level)
         and starts_with(region_month.region_code, $scope)
         and ($region is null or substr(region_month.region_code, 1, length($region)) = $region)

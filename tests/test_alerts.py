@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pytest
 
-from burden import db, settings
+from burden import db, rollups, settings
+from burden.filters import ViewState
+from burden.i18n import t
+from burden.views import overview_alerts, remediation
 from burden.views.remediation import LAGGING_PROGRESS
 
 SUPERFICIAL_CASES = ["RC-330382-K330382-02", "RC-330683-K330683-02", "RC-331002-K331002-02"]
@@ -40,6 +44,7 @@ def test_rebounds_at_county_level(con):
         con,
         "rebounds",
         region=None,
+        **{"from": None, "to": None},
         level="county",
         min_rise_apps=settings.REBOUND_MIN_RISE_APPS,
         min_rise_rate=settings.REBOUND_MIN_RISE_RATE,
@@ -86,3 +91,27 @@ def test_lagging_regions_at_an_early_month(con):
     )
     assert early["region_code"].to_list() == ["330681"]
     assert early["cases_done"].to_list() == [0]
+
+
+def test_a_county_without_cases_shows_no_ledger_yet(small_db, tmp_path, use_db):
+    """萧山区 with its cases removed: listed as 'no ledger yet' in the lagging table and the Overview alerts, never
+    silently 'not lagging'; with the ledger not checked it is not listed."""
+    path = tmp_path / "burden.duckdb"
+    shutil.copyfile(small_db, path)
+    with db.connect(path, read_only=False) as rw:
+        rw.execute("delete from remediation_cases where starts_with(scope_region_code, '330109')")
+        rollups.build(rw)
+        period = _period(rw)
+        lagging = db.run(rw, "lagging_regions", region="3301", level="county", target=5, min_progress=0.5, **period)
+        unchecked = db.run(rw, "lagging_regions", region="3301", level="county", target=5, min_progress=None, **period)
+    assert lagging.filter(reason="no_ledger")["region_code"].to_list() == ["330109"]
+    assert lagging.filter(region_code="330109")["cases_total"].to_list() == [0]
+    assert "330109" not in unchecked["region_code"].to_list()
+
+    use_db(path)
+    state = ViewState(start="2022-10", end="2024-03", region="3301")
+    table = remediation.lagging_table(remediation.load(state).lagging)
+    row = table.filter(table[t("table.code")] == "330109").row(0, named=True)
+    assert row[t("rem.col.lagging_reason")] == t("rem.reason.no_ledger")
+    alerts = [a for a in overview_alerts.alerts(state, state) if a.region_code == "330109"]
+    assert [a.kind for a in alerts] == ["lagging"] and alerts[0].detail.startswith("暂无整改台账 · ")

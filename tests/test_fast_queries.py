@@ -22,7 +22,7 @@ def _fixes(con, name: str, region: str | None, grace_days: int):
 @pytest.mark.parametrize("region", [None, "3306", "330681", "330382", "330681104"])
 def test_fix_checks_equal_superficial_fixes(small_db, region):
     with db.connect(small_db) as con:
-        for grace_days in (0, 14, 45):
+        for grace_days in (400, 0, 45, 14):  # the last, 14 days, flags the planted fixes (checked below)
             old = _fixes(con, "reference/superficial_fixes_by_cadre_month", region, grace_days)
             new = _fixes(con, "fix_checks", region, grace_days)
             assert new.equals(old), (region, grace_days)
@@ -39,6 +39,8 @@ def test_fix_checks_known_cases(alerts_db):  # noqa: F811 - the imported fixture
     assert (got["k5"]["users"], got["k5"]["users_never_on_target"], got["k5"]["last_event_on"]) == (0, 0, None)
     assert _fixes(alerts_db, "fix_checks", "330681104", 14)["case_id"].to_list() == ["k3"]
     assert _fixes(alerts_db, "fix_checks", None, 30).filter(case_id="k2")["is_superficial"].to_list() == [False]
+    # a merge gets the grace days a delete gets: 300 days after 1 Feb is past the data's end (28 Sep)
+    assert _fixes(alerts_db, "fix_checks", None, 300).filter(case_id="k4")["is_superficial"].to_list() == [False]
 
 
 @pytest.mark.parametrize("scope,month", [("33", LAST), ("33", date(2022, 10, 1)), ("3306", date(2023, 6, 1))])

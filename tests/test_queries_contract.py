@@ -249,10 +249,14 @@ def test_superficial_fixes(alerts_db):
     assert db.run(alerts_db, "reference/superficial_fixes_by_cadre_month", region=None, grace_days=30).filter(
         pl.col("case_id") == "k2"
     )["is_superficial"].to_list() == [False]
+    # a merge waits its grace days as a delete does: with 300 days, k4 (done 1 Feb) is not judged by 28 Sep
+    assert db.run(alerts_db, "reference/superficial_fixes_by_cadre_month", region=None, grace_days=300).filter(
+        pl.col("case_id") == "k4"
+    )["is_superficial"].to_list() == [False]
 
 
 def test_rebounds(alerts_db):
-    params = {"region": None, "min_rise_apps": 0.25, "min_rise_rate": 0.02}
+    params = {"region": None, "from": None, "to": None, "min_rise_apps": 0.25, "min_rise_rate": 0.02}
     frame = db.run(alerts_db, "rebounds", level=None, **params)
     # c4 (萧山区) uses 3, 2, 1 apps, then 2, 3: two rises of one app after the March low
     assert frame["region_code"].to_list() == ["3301", "330109", "330109001"]
@@ -261,3 +265,8 @@ def test_rebounds(alerts_db):
     assert (row["low_value"], row["value_1"], row["value_2"]) == (1.0, 2.0, 3.0)
     assert db.run(alerts_db, "rebounds", level=None, **params | {"min_rise_apps": 1.5}).height == 0
     assert db.run(alerts_db, "rebounds", level=None, **params | {"region": "3306"}).height == 0
+    # the period: ending in April, only one rise follows the March low; from April, the low is April's 2 apps
+    # and May's 3 is one rise only; September is a month to date (data to the 28th): never a rise of its own
+    assert db.run(alerts_db, "rebounds", level=None, **params | {"to": date(2023, 4, 1)}).height == 0
+    assert db.run(alerts_db, "rebounds", level=None, **params | {"from": date(2023, 4, 1)}).height == 0
+    assert db.run(alerts_db, "rebounds", level=None, **params | {"to": date(2023, 5, 1)}).height == 3

@@ -117,7 +117,7 @@ def params_for(name: str, root: str, picks: dict) -> dict:
         "photo_apps": {"region": root, **period},
         "quarantine_by_reason": {},
         "quarantine_rows": {"limit": 50},
-        "rebounds": {"region": root, "level": None, "min_rise_apps": 0.0, "min_rise_rate": 0.0},
+        "rebounds": {"region": root, "level": None, **period, "min_rise_apps": 0.0, "min_rise_rate": 0.0},
         "region_info": {"region": root},
         "region_options": {},
         "remediation_by_region": {"region": root, "to": LAST},
@@ -287,7 +287,7 @@ def test_a_query_without_scope_header_is_refused(tmp_path, monkeypatch):
 
 def test_rebounds_of_a_rebound_city(con):
     """嘉兴 holds the rebound county 330481: the city inspector sees it, 绍兴's sees none of 嘉兴's rows."""
-    params = {"level": None, "min_rise_apps": 0.25, "min_rise_rate": 0.02}
+    params = {"level": None, "from": None, "to": None, "min_rise_apps": 0.25, "min_rise_rate": 0.02}
     with access.using(access.Scope("inspector", "3304")):
         jiaxing = db.run(con, "rebounds", region="3304", **params)
     assert "330481" in jiaxing["region_code"].to_list()

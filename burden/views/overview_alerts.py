@@ -46,6 +46,7 @@ def alerts(state: ViewState, default: ViewState) -> list[Alert]:
     rebounds = db.query(
         "rebounds",
         region=region,
+        **{"from": params["from"], "to": params["to"]},
         level="county",
         min_rise_apps=settings.REBOUND_MIN_RISE_APPS,
         min_rise_rate=settings.REBOUND_MIN_RISE_RATE,
@@ -63,7 +64,7 @@ def alerts(state: ViewState, default: ViewState) -> list[Alert]:
     out = []
     for row in lagging.iter_rows(named=True):
         detail = t(
-            "alert.lagging_detail",
+            "alert.no_ledger_detail" if row["reason"] == "no_ledger" else "alert.lagging_detail",
             held=i18n.fmt_num(row["held_median"]),
             progress=fmt_pct(row["remediation_progress"], 0),
         )

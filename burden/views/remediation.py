@@ -55,6 +55,7 @@ def load(state: ViewState) -> RemediationData:
     rebounds = db.query(
         "rebounds",
         region=params["region"],
+        **{"from": params["from"], "to": to},
         level=rebound_level(state.region),
         min_rise_apps=settings.REBOUND_MIN_RISE_APPS,
         min_rise_rate=settings.REBOUND_MIN_RISE_RATE,
@@ -217,11 +218,16 @@ def rebound_table(rebounds: pl.DataFrame) -> pl.DataFrame:
 
 
 def lagging_table(lagging: pl.DataFrame) -> pl.DataFrame:
+    """Lagging regions; a region with no case at all says "no ledger yet" rather than a progress of 0%."""
     return lagging.select(
         pl.col("label").alias(t("table.region")),
         pl.col("region_code").alias(t("table.code")),
         (pl.col("remediation_progress") * 100).round(1).alias(t("rem.col.progress")),
         pl.col("held_median").round(1).alias(t("rem.col.held_median")),
+        pl.when(pl.col("reason") == "no_ledger")
+        .then(pl.lit(t("rem.reason.no_ledger")))
+        .otherwise(pl.lit(t("rem.reason.lagging")))
+        .alias(t("rem.col.lagging_reason")),
     )
 
 

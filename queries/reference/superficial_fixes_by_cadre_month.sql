@@ -16,6 +16,11 @@ regions as (
     select region_code, name_zh, name_en from regions
 ),
 
+-- the data's last day: a merge, like a delete, is judged only once its grace days are over
+data_end as (
+    select max(observed_to) as as_of_on from months
+),
+
 cadre_regions as (
     select cadre_id, region_code from cadre_regions
 ),
@@ -93,10 +98,13 @@ final as (
         case when closed_cases.action = 'merge' then per_case.users_never_on_target end as users_never_on_target,
         case
             when closed_cases.action = 'delete' then per_case.users_after_grace > 0
-            else per_case.users_after_grace > 0 or per_case.users_never_on_target > 0
+            else per_case.users_after_grace > 0
+                or (per_case.users_never_on_target > 0
+                    and data_end.as_of_on > closed_cases.done_on + $grace_days * interval '1' day)
         end as is_superficial
     from closed_cases
     inner join per_case on per_case.case_id = closed_cases.case_id
+    cross join data_end
     left join apps as source_app on source_app.app_id = closed_cases.app_id
     left join apps as target_app on target_app.app_id = closed_cases.target_app_id
     left join regions as scope on scope.region_code = closed_cases.scope_region_code
