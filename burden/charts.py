@@ -166,7 +166,7 @@ def mark_month_to_date(fig: go.Figure, month: str, label: str) -> None:
     if marked:
         fig.add_annotation(
             x=month,
-            y=1,
+            y=0.02,  # at the foot of the chart: the campaign annotations run along its top
             yref="paper",
             text=label,
             showarrow=False,
