@@ -150,7 +150,7 @@ def _build(request: BriefingRequest) -> Briefing:
             base_to=view.baseline[1],
             as_of=view.as_of,
         ),
-        headline_heading=t("briefing.headline", latest=state.end),
+        headline_heading=t("briefing.headline", latest=view.month_label(state.end)),
         headline=rows,
         trends_heading=t("briefing.trends"),
         sparks=sparks,

@@ -123,3 +123,27 @@ def test_a_later_load_marks_the_months_that_received_rows(to_date_db, tmp_path, 
     at = open_view("app_pages/overview.py", {"lang": "en", "from": "2023-01", "to": "2023-12", "asof": "2024-03-06"})
     assert not [w for w in at.warning if "arrived" in w.value]
     assert db.query("data_period")["as_of"][0] == date(2024, 3, 7)
+
+
+def test_the_cadre_list_and_the_what_if_count_the_days_observed(to_date_db):
+    """The same denominator in the village's cadre list and the what-if as in the headline: 6 days of March."""
+    village, march = "330681120219", date(2024, 3, 1)
+    with db.connect(to_date_db) as con:
+        con.execute("set TimeZone = 'Asia/Shanghai'")
+        raw = dict(
+            con.execute(
+                "select cadre_id, sum(duration_s) from app_events where ts >= timestamptz '2024-03-01 00:00:00+08' "
+                "and cadre_id in (select cadre_id from cadres where region_code = $v) group by 1",
+                {"v": village},
+            ).fetchall()
+        )
+        listed = db.run(con, "cadres_in_region", region=village, month=march)
+        whatif = db.run(con, "whatif_apps_per_cadre", region="330681", to=march, delete=(), merge_from=(), merge_to=())
+        rates = db.run(
+            con, "burden_rates", region="330681", children=False, by_month=False, **{"from": march, "to": march}
+        )
+    assert len(raw) == listed.height > 0
+    for row in listed.iter_rows(named=True):
+        assert row["fingertip_hours_per_week"] == pytest.approx(raw[row["cadre_id"]] / 3600 / (6 / 7))
+    hours = whatif.filter(whatif["region_code"] == "330681")["hours_per_cadre_week"].to_list()
+    assert hours == [pytest.approx(rates["fingertip_hours_per_cadre_week"][0])]
