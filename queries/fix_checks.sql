@@ -1,6 +1,6 @@
--- purpose: remediation cases marked done or verified (delete or merge) checked against the logs of cadres in their scope; same rows as reference/superficial_fixes_by_cadre_month (the cadre-month form, kept as the tests' oracle), read from the per-cadre-and-app rollup instead of cadre-months
+-- purpose: remediation cases marked done or verified (delete or merge) by the period's end, checked against the logs of cadres in their scope up to that end; same rows as reference/superficial_fixes_by_cadre_month (another form, kept as the tests' oracle)
 -- grain: one row per done|verified delete or merge case whose scope region is $region or inside it
--- parameters: $region (code; null = province), $grace_days (int, days after done_on the old app may still be used, 14), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- parameters: $region (code; null = province), $to (date, first day of the period's last month; null = the data's last month), $grace_days (int, days after done_on the old app may still be used, 14), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
 -- scope: scope_region_code
 with
 
@@ -16,17 +16,24 @@ regions as (
     select region_code, name_zh, name_en from regions
 ),
 
--- the data's last day: a merge, like a delete, is judged only once its grace days are over
-data_end as (
-    select max(observed_to) as as_of_on from months
-),
 
 cadre_regions as (
     select cadre_id, region_code from cadre_regions
 ),
 
+-- the period's end: its last month's last observed day (the data's last day in a month to date)
+period_end as (
+    select observed_to as end_on
+    from months
+    where month = coalesce(cast($to as date), (select max(month) from months))
+),
+
+-- each cadre's use of each app up to the period's end
 cadre_app_use as (
-    select cadre_id, app_id, last_event_on from cadre_app_use
+    select cadre_id, app_id, max(last_event_on) as last_event_on
+    from app_cadre_month
+    where events > 0 and month <= coalesce(cast($to as date), date '9999-01-01')
+    group by 1, 2
 ),
 
 closed_cases as (
@@ -35,6 +42,7 @@ closed_cases as (
     where status in ('done', 'verified')
         and action in ('delete', 'merge')
         and done_on is not null
+        and done_on <= (select end_on from period_end)
         and ($region is null or substr(scope_region_code, 1, length($region)) = $region)
         and starts_with(scope_region_code, $scope)
 ),
@@ -94,11 +102,11 @@ final as (
             when closed_cases.action = 'delete' then per_case.users_after_grace > 0
             else per_case.users_after_grace > 0
                 or (per_case.users_never_on_target > 0
-                    and data_end.as_of_on > closed_cases.done_on + $grace_days * interval '1' day)
+                    and period_end.end_on > closed_cases.done_on + $grace_days * interval '1' day)
         end as is_superficial
     from closed_cases
     inner join per_case on per_case.case_id = closed_cases.case_id
-    cross join data_end
+    cross join period_end
     left join apps as source_app on source_app.app_id = closed_cases.app_id
     left join apps as target_app on target_app.app_id = closed_cases.target_app_id
     left join regions as scope on scope.region_code = closed_cases.scope_region_code

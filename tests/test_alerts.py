@@ -32,7 +32,7 @@ def _period(con) -> dict:
 
 
 def test_superficial_fixes_province_wide(con):
-    fixes = db.run(con, "fix_checks", region=None, grace_days=settings.SUPERFICIAL_FIX_DAYS)
+    fixes = db.run(con, "fix_checks", region=None, to=None, grace_days=settings.SUPERFICIAL_FIX_DAYS)
     flagged = fixes.filter("is_superficial").sort("case_id")
     assert flagged["case_id"].to_list() == SUPERFICIAL_CASES
     assert flagged["app_id"].to_list() == SUPERFICIAL_APPS

@@ -15,13 +15,18 @@ from tests.test_queries_contract import alerts_db  # noqa: F401 - the hand-made 
 LAST = date(2024, 3, 1)
 
 
-def _fixes(con, name: str, region: str | None, grace_days: int):
-    return db.run(con, name, region=region, grace_days=grace_days)
+def _fixes(con, name: str, region: str | None, grace_days: int, to=None):
+    return db.run(con, name, region=region, to=to, grace_days=grace_days)
 
 
 @pytest.mark.parametrize("region", [None, "3306", "330681", "330382", "330681104"])
 def test_fix_checks_equal_superficial_fixes(small_db, region):
     with db.connect(small_db) as con:
+        for to in (date(2023, 3, 1), date(2023, 9, 1)):  # periods ending before the last month
+            for grace_days in (0, 14):
+                old = _fixes(con, "reference/superficial_fixes_by_cadre_month", region, grace_days, to)
+                new = _fixes(con, "fix_checks", region, grace_days, to)
+                assert new.equals(old), (region, grace_days, to)
         for grace_days in (400, 0, 45, 14):  # the last, 14 days, flags the planted fixes (checked below)
             old = _fixes(con, "reference/superficial_fixes_by_cadre_month", region, grace_days)
             new = _fixes(con, "fix_checks", region, grace_days)
@@ -39,6 +44,19 @@ def test_fix_checks_known_cases(alerts_db):  # noqa: F811 - the imported fixture
     assert (got["k5"]["users"], got["k5"]["users_never_on_target"], got["k5"]["last_event_on"]) == (0, 0, None)
     assert _fixes(alerts_db, "fix_checks", "330681104", 14)["case_id"].to_list() == ["k3"]
     assert _fixes(alerts_db, "fix_checks", None, 30).filter(case_id="k2")["is_superficial"].to_list() == [False]
+    # the period: cases done by its end, judged on the logs up to it. By February's end k2 (E used on 20 Feb) and
+    # k4 (D's user never on C) show; k1, k3 were not done yet; by January's end nothing was done
+    february = _fixes(alerts_db, "fix_checks", None, 14, date(2023, 2, 1))
+    assert dict(zip(february["case_id"], february["is_superficial"], strict=True)) == {
+        "k2": True,
+        "k4": True,
+        "k5": False,
+    }
+    assert _fixes(alerts_db, "fix_checks", None, 14, date(2023, 1, 1)).height == 0
+    # ... and with 40 grace days, February's end (28 Feb) is within k4's grace (done 1 Feb): not judged yet
+    assert _fixes(alerts_db, "fix_checks", None, 40, date(2023, 2, 1)).filter(case_id="k4")[
+        "is_superficial"
+    ].to_list() == [False]
     # a merge gets the grace days a delete gets: 300 days after 1 Feb is past the data's end (28 Sep)
     assert _fixes(alerts_db, "fix_checks", None, 300).filter(case_id="k4")["is_superficial"].to_list() == [False]
 

@@ -238,19 +238,19 @@ def test_app_flags_zombie_and_island(alerts_db):
 
 
 def test_superficial_fixes(alerts_db):
-    frame = db.run(alerts_db, "reference/superficial_fixes_by_cadre_month", region=None, grace_days=14)
+    frame = db.run(alerts_db, "reference/superficial_fixes_by_cadre_month", region=None, to=None, grace_days=14)
     got = {row["case_id"]: row for row in frame.iter_rows(named=True)}
     assert {k: got[k]["is_superficial"] for k in got} == {"k1": False, "k2": True, "k3": False, "k4": True, "k5": False}
     assert (got["k2"]["users_after_grace"], got["k2"]["last_event_on"]) == (1, date(2023, 2, 20))
     assert (got["k4"]["users"], got["k4"]["users_never_on_target"]) == (1, 1)
     assert (got["k5"]["users"], got["k5"]["users_never_on_target"], got["k5"]["last_event_on"]) == (0, 0, None)
-    scoped = db.run(alerts_db, "reference/superficial_fixes_by_cadre_month", region="330681104", grace_days=14)
+    scoped = db.run(alerts_db, "reference/superficial_fixes_by_cadre_month", region="330681104", to=None, grace_days=14)
     assert scoped["case_id"].to_list() == ["k3"]
-    assert db.run(alerts_db, "reference/superficial_fixes_by_cadre_month", region=None, grace_days=30).filter(
+    assert db.run(alerts_db, "reference/superficial_fixes_by_cadre_month", region=None, to=None, grace_days=30).filter(
         pl.col("case_id") == "k2"
     )["is_superficial"].to_list() == [False]
     # a merge waits its grace days as a delete does: with 300 days, k4 (done 1 Feb) is not judged by 28 Sep
-    assert db.run(alerts_db, "reference/superficial_fixes_by_cadre_month", region=None, grace_days=300).filter(
+    assert db.run(alerts_db, "reference/superficial_fixes_by_cadre_month", region=None, to=None, grace_days=300).filter(
         pl.col("case_id") == "k4"
     )["is_superficial"].to_list() == [False]
 

@@ -109,7 +109,7 @@ def params_for(name: str, root: str, picks: dict) -> dict:
         "duplicate_pairs": {"region": root, **period},
         "duplicates_by_fact_type": {"region": root, **period},
         "county_figures": {"region": root, "month": LAST},
-        "fix_checks": {"region": root, "grace_days": 14},
+        "fix_checks": {"region": root, "to": LAST, "grace_days": 14},
         "fix_evidence": {"region": root, "case_id": picks["case"], "grace_days": 14},
         "lagging_regions": {"region": root, "level": "town", **period, "target": None, "min_progress": None},
         "late_arrivals": {"asof": FIRST, "to": LAST},

@@ -59,7 +59,9 @@ def test_province_names_the_superficial_fixes(small_db, use_db):
     fixes = next(table for table in tables if "Still using" in table.columns)
     assert sorted(fixes["Case"]) == ["RC-330382-K330382-02", "RC-330683-K330683-02", "RC-331002-K331002-02"]
     lagging = next(
-        table for table in tables if list(table.columns) == ["Region", "Code", "Progress (%)", "Apps held (median)"]
+        table
+        for table in tables
+        if list(table.columns) == ["Region", "Code", "Progress (%)", "Apps held (median)", "Status"]
     )
     assert sorted(lagging["Code"]) == ["330329", "330522", "331124"]
     # the evidence of the picked case is the fix_evidence query, month by month

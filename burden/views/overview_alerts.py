@@ -51,7 +51,7 @@ def alerts(state: ViewState, default: ViewState) -> list[Alert]:
         min_rise_apps=settings.REBOUND_MIN_RISE_APPS,
         min_rise_rate=settings.REBOUND_MIN_RISE_RATE,
     )
-    fixes = db.query("fix_checks", region=region, grace_days=settings.SUPERFICIAL_FIX_DAYS).filter(
+    fixes = db.query("fix_checks", region=region, to=params["to"], grace_days=settings.SUPERFICIAL_FIX_DAYS).filter(
         pl.col("is_superficial")
     )
 

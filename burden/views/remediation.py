@@ -51,7 +51,7 @@ def load(state: ViewState) -> RemediationData:
     to = params["to"]
     cases = db.query("cases_at_end", region=params["region"], to=to)
     by_region = _label(db.query("remediation_by_region", region=params["region"], to=to))
-    fixes = db.query("fix_checks", region=params["region"], grace_days=settings.SUPERFICIAL_FIX_DAYS)
+    fixes = db.query("fix_checks", region=params["region"], to=to, grace_days=settings.SUPERFICIAL_FIX_DAYS)
     rebounds = db.query(
         "rebounds",
         region=params["region"],

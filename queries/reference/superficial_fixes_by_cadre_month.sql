@@ -1,6 +1,6 @@
--- purpose: reference form of fix_checks over cadre-months (the dashboard reads fix_checks; tests compare the two): remediation cases marked done or verified (delete or merge) checked against the logs of cadres in their scope
+-- purpose: reference form of fix_checks over cadre-months (the dashboard reads fix_checks; tests compare the two): remediation cases marked done or verified (delete or merge) checked against the logs of cadres in their scope, as at the period's end
 -- grain: one row per done|verified delete or merge case whose scope region is $region or inside it
--- parameters: $region (code; null = province), $grace_days (int, days after done_on the old app may still be used, 14), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- parameters: $region (code; null = province), $to (date, first day of the period's last month; null = the data's last month), $grace_days (int, days after done_on the old app may still be used, 14), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
 -- scope: scope_region_code
 with
 
@@ -16,17 +16,26 @@ regions as (
     select region_code, name_zh, name_en from regions
 ),
 
--- the data's last day: a merge, like a delete, is judged only once its grace days are over
-data_end as (
-    select max(observed_to) as as_of_on from months
-),
-
 cadre_regions as (
     select cadre_id, region_code from cadre_regions
 ),
 
+last_month as (
+    select coalesce(cast($to as date), max(month)) as month from months
+),
+
 app_cadre_month as (
-    select cadre_id, app_id, events, first_event_on, last_event_on from app_cadre_month where events > 0
+    select cadre_id, app_id, events, first_event_on, last_event_on
+    from app_cadre_month
+    where events > 0 and month <= (select month from last_month)
+),
+
+-- the period's last observed day: cases done by then are checked; a merge, like a delete, is judged only once
+-- its grace days are over
+period_end as (
+    select months.observed_to as as_of_on
+    from months
+    inner join last_month on last_month.month = months.month
 ),
 
 closed_cases as (
@@ -35,6 +44,7 @@ closed_cases as (
     where status in ('done', 'verified')
         and action in ('delete', 'merge')
         and done_on is not null
+        and done_on <= (select as_of_on from period_end)
         and ($region is null or substr(scope_region_code, 1, length($region)) = $region)
         and starts_with(scope_region_code, $scope)
 ),
@@ -100,11 +110,11 @@ final as (
             when closed_cases.action = 'delete' then per_case.users_after_grace > 0
             else per_case.users_after_grace > 0
                 or (per_case.users_never_on_target > 0
-                    and data_end.as_of_on > closed_cases.done_on + $grace_days * interval '1' day)
+                    and period_end.as_of_on > closed_cases.done_on + $grace_days * interval '1' day)
         end as is_superficial
     from closed_cases
     inner join per_case on per_case.case_id = closed_cases.case_id
-    cross join data_end
+    cross join period_end
     left join apps as source_app on source_app.app_id = closed_cases.app_id
     left join apps as target_app on target_app.app_id = closed_cases.target_app_id
     left join regions as scope on scope.region_code = closed_cases.scope_region_code
