@@ -3,8 +3,8 @@
 A load holds <db>.lock (one load at a time), works on a staging copy of the database file, checkpoints
 and fsyncs it, and replaces the live file in one rename only when everything succeeded. A refused file,
 an error or a kill -9 at any moment leaves the previous file as it was. The dashboard opens the file
-read-only per file version (burden/db.py): queries running during the swap finish on the old file,
-later ones open the new one. A dry run (commit=False) does all of it but the swap.
+read-only per file version (burden/db.py): page runs going on during the swap finish on the old file
+(one version per page run), later ones open the new one. A dry run (commit=False) does all of it but the swap.
 
 A load that only appends log rows (events, photos) to a database with derived tables rebuilds just the
 months those rows can change (rollups.update); a new database or any other change rebuilds them all.
