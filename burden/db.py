@@ -86,10 +86,10 @@ def bind(name: str, params: dict, scope: access.Scope) -> dict:
 
 
 def param_names(sql: str) -> set[str]:
-    return set(_PARAM.findall(_strip_comments(sql)))
+    return set(_PARAM.findall(strip_comments(sql)))
 
 
-def _strip_comments(sql: str) -> str:
+def strip_comments(sql: str) -> str:
     return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
 
 
