@@ -20,7 +20,7 @@ from burden import access, db, filters, rollups
 from burden.ingest import load
 from burden.ingest_db import staging_path, swap_in
 from burden.views import overview, overview_alerts
-from tests.apptest_util import open_view
+from tests.apptest_util import open_view, page_figures
 
 LAST_DAY = "2024-03-31"
 # An explicit period: both versions show March as the latest month whatever the default latest month is.
@@ -53,16 +53,6 @@ def swap(live: Path, source: Path) -> None:
     staging = staging_path(live)
     shutil.copyfile(source, staging)
     swap_in(staging, live)
-
-
-def page_figures(at) -> tuple:
-    """Everything a reader can compare on the page: cards, captions, text and tables."""
-    return (
-        tuple((m.label, m.value, m.delta) for m in at.metric),
-        tuple(c.value for c in at.caption),
-        tuple(m.value for m in at.markdown),
-        tuple(str(d.value) for d in at.dataframe),
-    )
 
 
 def _figures_rounded(frame: pl.DataFrame) -> pl.DataFrame:
