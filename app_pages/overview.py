@@ -100,9 +100,11 @@ def county_map_section(state) -> None:
 
     A click on a county goes through frame.go, whose st.rerun() reruns the whole page (drilled in).
     A fragment rerun does not run frame.setup, so the language (a context variable) is set here again, and
-    the rerun reads one database version of its own (in a page run it shares the page's).
+    the rerun reads one database version of its own (in a page run it shares the page's), checked as a page
+    run checks its own.
     """
     with db.one_version():
+        frame.stop_if_stale()
         _county_map(state)
 
 
