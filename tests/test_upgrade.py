@@ -81,7 +81,7 @@ def _stale(path: Path) -> list[str]:
         return rollups.stale(con)
 
 
-def test_every_page_of_a_stale_database_shows_a_notice_not_an_error(old_db, use_db):
+def test_every_page_of_a_stale_database_shows_a_notice_not_an_error(old_db, use_db, caplog):
     use_db(old_db)
     assert _stale(old_db) == STALE
     with pytest.raises(duckdb.BinderException, match="cases_done"):  # what a page would have shown
@@ -91,6 +91,8 @@ def test_every_page_of_a_stale_database_shows_a_notice_not_an_error(old_db, use_
         at = open_view(page, {**LINK, "lang": lang})  # fails on any exception
         assert [e.value for e in at.error] == [_text(lang, "notice.stale_db", tables=", ".join(STALE))], page
         assert not at.metric and not at.dataframe, page  # the page stopped before any figure
+    logged = [r.getMessage() for r in caplog.records if r.name == "burden.frame"]
+    assert logged == [f"database {old_db} has stale derived tables: {', '.join(STALE)}"] * len(PAGES)
 
 
 def test_make_run_rebuilds_what_changed_and_every_page_equals_a_fresh_build(
