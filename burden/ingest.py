@@ -359,8 +359,10 @@ def upgrade(db_path: Path, progress: Callable[[str], None] = _stderr, wait_s: fl
                 con.execute("checkpoint")
             finally:
                 con.close()
-            swap_in(staging, db_path)
+            if tables:  # a load that got the lock first may have rebuilt them already
+                swap_in(staging, db_path)
         finally:
             remove_staging(staging)
-    progress(f"{len(tables)} derived tables rebuilt in {time.perf_counter() - started:.1f} s: {db_path}")
+    if tables:
+        progress(f"{len(tables)} derived tables rebuilt in {time.perf_counter() - started:.1f} s: {db_path}")
     return tables
