@@ -9,7 +9,7 @@ without this frame. See README "Layout".
 
 import streamlit as st
 
-from burden import access, auth, frame
+from burden import access, auth, db, frame
 from burden.i18n import t
 from burden.settings import ASSETS
 
@@ -17,16 +17,19 @@ DATA_PAGE = "app_pages/data.py"  # loads and quarantine: only for scopes that ma
 
 st.set_page_config(page_title="减负看板 · Burden Dashboard", page_icon=str(ASSETS / "favicon.png"), layout="wide")
 
-scope = auth.gate()
-access.set_current(scope)
-auth.banner(scope)
-view = frame.setup()
-pages = [
-    st.Page(path, title=t(title), icon=icon, url_path=url, default=index == 0)
-    for index, (path, url, title, icon) in enumerate(frame.PAGES)
-    if path != DATA_PAGE or scope.can_import
-]
-current = st.navigation(pages, position="hidden")
-frame.navigation(pages, current, view)
-current.run()
-frame.share_box(view)
+# One page run reads one database version from its first query to its last: a load swapping the file
+# mid-render must not put old and new figures on one screen (burden/db.py one_version).
+with db.one_version():
+    scope = auth.gate()
+    access.set_current(scope)
+    auth.banner(scope)
+    view = frame.setup()
+    pages = [
+        st.Page(path, title=t(title), icon=icon, url_path=url, default=index == 0)
+        for index, (path, url, title, icon) in enumerate(frame.PAGES)
+        if path != DATA_PAGE or scope.can_import
+    ]
+    current = st.navigation(pages, position="hidden")
+    frame.navigation(pages, current, view)
+    current.run()
+    frame.share_box(view)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from burden import briefing, charts, charts_overview, frame, geo, i18n, settings, ui
+from burden import briefing, charts, charts_overview, db, frame, geo, i18n, settings, ui
 from burden.i18n import fmt_num, fmt_pct, t
 from burden.views import overview, overview_alerts
 
@@ -102,8 +102,16 @@ def county_map_section(state) -> None:
     """The county map: switching its metric reruns only this fragment, not the page's other queries and charts.
 
     A click on a county goes through frame.go, whose st.rerun() reruns the whole page (drilled in).
-    A fragment rerun does not run frame.setup, so the language (a context variable) is set here again.
+    A fragment rerun does not run frame.setup, so the language (a context variable) is set here again, and
+    the rerun reads one database version of its own (in a page run it shares the page's), checked as a page
+    run checks its own.
     """
+    with db.one_version():
+        frame.stop_if_stale()
+        _county_map(state)
+
+
+def _county_map(state) -> None:
     i18n.set_lang(state.lang)
     st.subheader(t("overview.map", latest=view.month_label(state.end)))
     map_labels = {m: t(f"map.{m}") for m in overview.MAP_METRICS}

@@ -92,7 +92,8 @@ def file_name(state, ext: str) -> str:
 
 
 def build(request: BriefingRequest) -> Briefing:
-    with access.using(request.scope):
+    # A download callable runs outside the page's run (and its database version): read one version here.
+    with access.using(request.scope), db.one_version():
         return _build(request)
 
 

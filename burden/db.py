@@ -2,7 +2,8 @@
 
 Query text lives in queries/<name>.sql; parameters are bound as $name, never
 spliced. The app opens the file read-only and takes a cursor per query, which
-is the thread-safe way to share one DuckDB handle.
+is the thread-safe way to share one DuckDB handle. A page run reads one
+version of the file from its first query to its last (one_version()).
 
 Access (docs/access.md): every file declares `-- scope:`. `run` binds `$scope`
 to the caller's scope root (access.current(); DENY binds null, and the SQL then
@@ -18,6 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -84,10 +86,10 @@ def bind(name: str, params: dict, scope: access.Scope) -> dict:
 
 
 def param_names(sql: str) -> set[str]:
-    return set(_PARAM.findall(_strip_comments(sql)))
+    return set(_PARAM.findall(strip_comments(sql)))
 
 
-def _strip_comments(sql: str) -> str:
+def strip_comments(sql: str) -> str:
     return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
 
 
@@ -113,19 +115,23 @@ def _version(path: Path) -> tuple[str, int, int]:
     return (str(path), stat.st_mtime_ns, stat.st_ino)  # a load replaces the file: new inode, new mtime
 
 
-@contextmanager
-def _reading(path: Path, version: tuple[str, int, int]) -> Iterator[_Handle]:
-    """A read-only handle on the file version `version` (or newer), held while a query runs on it.
+def _acquire(path: Path, version: tuple[str, int, int]) -> _Handle:
+    """A read-only handle on the file version `version`, counted as in use until _release().
 
-    A load swaps in a new file (os.replace). Queries already running keep reading the old inode. The old
-    handle is closed only once no query runs on it: closing a DuckDB connection closes its cursors, and
-    DuckDB hands a new connect() the still-open instance of the same path, i.e. the old data.
+    A load swaps in a new file (os.replace). Queries and pinned runs already reading keep reading the old inode.
+    The old handle is closed only once nothing uses it: closing a DuckDB connection closes its cursors, and
+    DuckDB hands a new connect() the still-open instance of the same path, i.e. the old data. So a newer
+    version waits until every reader of the older one is done.
     """
     with _lock:
         while True:
             current = _handles.get(version[0])
             if current is None:
-                current = _handles[version[0]] = _Handle(version, connect(path, read_only=True))
+                current = _open(path, version)
+                if current is None:  # the file was replaced while it was being opened: that version is gone
+                    version = _version(path)
+                    continue
+                _handles[version[0]] = current
             if current.version == version:
                 break
             if current.users:
@@ -133,12 +139,62 @@ def _reading(path: Path, version: tuple[str, int, int]) -> Iterator[_Handle]:
                 continue
             _handles.pop(version[0]).con.close()
         current.users += 1
+        return current
+
+
+def _open(path: Path, version: tuple[str, int, int]) -> _Handle | None:
+    """A handle on `path` if it is still the version `version` once open (so results are cached under the
+    version they were read from), else None."""
+    con = connect(path, read_only=True)
+    if _version(path) == version:
+        return _Handle(version, con)
+    con.close()
+    return None
+
+
+def _release(handle: _Handle) -> None:
+    with _lock:
+        handle.users -= 1
+        _lock.notify_all()
+
+
+@contextmanager
+def _reading(path: Path, version: tuple[str, int, int]) -> Iterator[_Handle]:
+    handle = _acquire(path, version)
     try:
-        yield current
+        yield handle
     finally:
-        with _lock:
-            current.users -= 1
-            _lock.notify_all()
+        _release(handle)
+
+
+@dataclass
+class _Pin:
+    handle: _Handle | None = None  # the version the block reads, set by its first query
+
+
+_pin: ContextVar[_Pin | None] = ContextVar("burden_db_pin", default=None)
+
+
+@contextmanager
+def one_version() -> Iterator[None]:
+    """Every query() in the block reads the database version its first query read.
+
+    A page run (dashboard.py) is one block: a load that lands mid-render must not put old and new figures on
+    one screen. The version's handle stays open until the block ends, so a newer version's first reader waits
+    for the runs still on the old one. Nested blocks share the outer one; queries outside any block (command
+    line, tests) read the newest version each.
+    """
+    if _pin.get() is not None:
+        yield
+        return
+    pin = _Pin()
+    token = _pin.set(pin)
+    try:
+        yield
+    finally:
+        _pin.reset(token)
+        if pin.handle is not None:
+            _release(pin.handle)
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
@@ -159,10 +215,17 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
 def query(name: str, **params) -> pl.DataFrame:
     """Run a named query on the app's read-only database, with a result cache per file version."""
     path = settings.db_path()
-    if not path.exists():
-        raise QueryError(f"database {path} does not exist; run `make demo`")
-    # Stat before opening: the data read is then at least as new as the version it is cached under.
-    version = _version(path)
+    pin = _pin.get()
+    if pin is not None and pin.handle is not None:
+        version = pin.handle.version
+    else:
+        if not path.exists():
+            raise QueryError(f"database {path} does not exist; run `make demo`")
+        # Stat before opening: the data read is then at least as new as the version it is cached under.
+        version = _version(path)
+        if pin is not None:  # the block's first query: its version holds until the block ends
+            pin.handle = _acquire(path, version)
+            version = pin.handle.version
     scope = access.current()
     bind(name, params, scope)  # refuse before the cache can answer
     key = (version, name, scope.region, tuple(sorted(params.items())))

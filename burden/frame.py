@@ -10,6 +10,7 @@ and their values are written back to the URL.
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
@@ -17,8 +18,10 @@ from urllib.parse import urlencode
 import segno
 import streamlit as st
 
-from burden import access, db, filters, i18n, settings
+from burden import access, db, filters, i18n, rollups, settings
 from burden.i18n import t
+
+_log = logging.getLogger(__name__)
 
 _APPLIED = "_frame_applied_url"
 _SCOPE_SEEN = "_frame_scope"  # the scope the widgets were last set under: a new one re-applies the URL
@@ -153,14 +156,35 @@ def _app_exists(app_id: str) -> bool:
     return db.query("app_info", app=app_id).height > 0
 
 
-def setup() -> View:
-    """Parse the URL, draw the filter bar and write the canonical URL back."""
+def stop_if_stale() -> None:
+    """A notice instead of the page when the database (the version this run reads) holds derived tables from
+    older definitions: their queries would fail on a missing column or show figures of the old definition.
+    `make run` and every load rebuild them (rollups.upgrade); this covers a file swapped in by other means."""
+    built = {row["table_name"]: row["version"] for row in db.query("derived_versions").iter_rows(named=True)}
+    if not built.keys() & set(rollups.TABLES):
+        return  # no derived table at all: no events loaded yet, which the period query reports as no data
+    stale = rollups.outdated(built)
+    if stale:
+        _log.warning("database %s has stale derived tables: %s", settings.db_path(), ", ".join(stale))
+        i18n.set_lang(st.query_params.get("lang", i18n.DEFAULT_LANG))
+        st.error(t("notice.stale_db", tables=", ".join(stale)), icon=":material/update:")
+        st.stop()
+
+
+def _period_or_stop() -> dict:
     try:
-        period = _period()
-    except db.QueryError:
+        stop_if_stale()
+        return _period()
+    except db.QueryError as exc:  # no database, no events, no derived tables: there is nothing to show yet
+        _log.warning("no data to show: %s", exc)
         i18n.set_lang(st.query_params.get("lang", i18n.DEFAULT_LANG))
         st.error(t("notice.no_data"))
         st.stop()
+
+
+def setup() -> View:
+    """Parse the URL, draw the filter bar and write the canonical URL back."""
+    period = _period_or_stop()
 
     scope = access.current()
     if scope.region is None:  # auth.gate() stops unknown identities first; never draw data without a scope

@@ -3,8 +3,8 @@
 A load holds <db>.lock (one load at a time), works on a staging copy of the database file, checkpoints
 and fsyncs it, and replaces the live file in one rename only when everything succeeded. A refused file,
 an error or a kill -9 at any moment leaves the previous file as it was. The dashboard opens the file
-read-only per file version (burden/db.py): queries running during the swap finish on the old file,
-later ones open the new one. A dry run (commit=False) does all of it but the swap.
+read-only per file version (burden/db.py): page runs going on during the swap finish on the old file
+(one version per page run), later ones open the new one. A dry run (commit=False) does all of it but the swap.
 
 A load that only appends log rows (events, photos) to a database with derived tables rebuilds just the
 months those rows can change (rollups.update); a new database or any other change rebuilds them all.
@@ -160,12 +160,8 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress, commit: 
         copy_to_staging(db_path, staging)
         report.copy_seconds = time.perf_counter() - t0
         progress(f"staging copy of {db_path.name} made ({report.copy_seconds:.1f} s)")
-    con = duckdb.connect(str(staging))
+    con = _connect(staging)
     try:
-        con.execute(f"set TimeZone = '{settings.TIMEZONE}'")
-        con.execute("set enable_progress_bar = false")
-        # dict_fsst compresses log strings as well as fsst; skipping fsst's analysis saves ~30% of write time.
-        con.execute("set disabled_compression_methods = 'fsst'")
         if fresh:
             create_database(con)
         else:
@@ -187,6 +183,15 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress, commit: 
         progress("checkpoint written")
     finally:
         con.close()
+
+
+def _connect(staging: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(staging))
+    con.execute(f"set TimeZone = '{settings.TIMEZONE}'")
+    con.execute("set enable_progress_bar = false")
+    # dict_fsst compresses log strings as well as fsst; skipping fsst's analysis saves ~30% of write time.
+    con.execute("set disabled_compression_methods = 'fsst'")
+    return con
 
 
 def _dedupe_quarantine(con) -> None:
@@ -308,18 +313,56 @@ def _months(runs) -> str:
 
 def _rollups(con, report: LoadReport, progress, fresh: bool) -> None:
     t0 = time.perf_counter()
-    if not con.execute("select count(*) from (select 1 from app_events limit 1)").fetchone()[0]:
+    if not _has_events(con):
         progress("note: no events loaded yet; derived tables not built")
         return
     changed = {f.table for f in report.files if f.rows_loaded}
     if fresh or not changed <= _LOGS:
         rollups.build(con)
         what = "rollups built"
-    elif not changed and not rollups.missing(con):
+    elif not changed and not rollups.stale(con):
         progress("nothing new: derived tables unchanged")
         return
     else:
+        upgraded = rollups.upgrade(con, progress)  # definitions changed since the file was built: those first
         runs = rollups.update(con, _appended_days(con))
-        what = "rollups built" if runs is None else f"rollups built for {_months(runs)} only"
+        if runs is None:
+            what = "rollups built"
+        elif runs:
+            what = f"rollups built for {_months(runs)} only"
+        else:
+            what = f"{len(upgraded)} derived tables rebuilt"
     report.rollup_seconds = time.perf_counter() - t0
     progress(f"{what} in {report.rollup_seconds:.1f} s")
+
+
+def _has_events(con) -> bool:
+    return bool(con.execute("select count(*) from (select 1 from app_events limit 1)").fetchone()[0])
+
+
+def upgrade(db_path: Path, progress: Callable[[str], None] = _stderr, wait_s: float = 60.0) -> list[str]:
+    """Rebuild the derived tables built from older definitions than today's (rollups.upgrade), as a load does:
+    on a staging copy swapped in whole, so a dashboard already serving the file keeps reading the old one
+    meanwhile. Returns the tables rebuilt; none when the database is up to date or has no events yet."""
+    db_path = Path(db_path)
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        if not rollups.stale(con) or not _has_events(con):
+            return []
+    started = time.perf_counter()
+    staging = staging_path(db_path)
+    with load_lock(db_path, wait_s, progress):
+        try:
+            copy_to_staging(db_path, staging)
+            con = _connect(staging)
+            try:
+                tables = rollups.upgrade(con, progress)
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            if tables:  # a load that got the lock first may have rebuilt them already
+                swap_in(staging, db_path)
+        finally:
+            remove_staging(staging)
+    if tables:
+        progress(f"{len(tables)} derived tables rebuilt in {time.perf_counter() - started:.1f} s: {db_path}")
+    return tables

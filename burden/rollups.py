@@ -4,11 +4,17 @@ Each rollup file is one SELECT named for its table; build() runs them in
 dependency order as `create or replace table <name> as <select>`. After a load that only appended
 log rows, update() rebuilds just the months those rows can change: a rollup whose SELECT takes
 $month_from and $month_to builds any range of months; one without them is rebuilt whole.
+Each table's definition has a version (definition_versions); build() records it, and upgrade() rebuilds the
+tables a database holds from older definitions.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -108,8 +114,8 @@ def month_ranged(table: str) -> bool:
     return {"month_from", "month_to"} <= db.param_names(db.sql_text(f"rollups/{table}"))
 
 
-def build(con: duckdb.DuckDBPyConnection, campaign_start: date | None = None) -> None:
-    """(Re)create every derived table on an open read-write connection.
+def build(con: duckdb.DuckDBPyConnection, campaign_start: date | None = None, tables: Iterable[str] = TABLES) -> None:
+    """(Re)create the derived tables (every one, or those named) on an open read-write connection.
 
     Month-ranged tables are built a month at a time (the first range open to the past, the last to the future, so
     the ranges cover what one full-range statement would): no statement holds more than a month of events. At
@@ -117,7 +123,9 @@ def build(con: duckdb.DuckDBPyConnection, campaign_start: date | None = None) ->
     """
     params = _params(con, campaign_start)
     chunks = _month_chunks(con)
-    for table in TABLES:
+    wanted = set(tables)
+    tables = [table for table in TABLES if table in wanted]  # dependency order, whatever the caller's
+    for table in tables:
         select = db.sql_text(f"rollups/{table}")
         if not month_ranged(table):
             _run(con, f"create or replace table {table} as", select, params)
@@ -125,6 +133,7 @@ def build(con: duckdb.DuckDBPyConnection, campaign_start: date | None = None) ->
         for i, (month_from, month_to) in enumerate(chunks):
             statement = f"create or replace table {table} as" if i == 0 else f"insert into {table} by name"
             _run(con, statement, select, params | {"month_from": month_from, "month_to": month_to})
+    _record_versions(con, tables)
 
 
 def _month_chunks(con: duckdb.DuckDBPyConnection) -> list[tuple[date, date]]:
@@ -146,10 +155,13 @@ def _months_between(first, last) -> int:
     return (last.year - first.year) * 12 + last.month - first.month
 
 
-def missing(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Derived tables the database does not have (yet)."""
-    have = {t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'main'").fetchall()}
-    return [t for t in TABLES if t not in have]
+def stale(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Derived tables the database does not have (yet), or has from another definition than today's."""
+    try:
+        rows = con.execute(db.sql_text("derived_versions")).fetchall()
+    except duckdb.CatalogException:  # no load_meta: no version was ever recorded
+        return list(TABLES)
+    return outdated(dict(rows))
 
 
 def _runs(months: set[date]) -> list[tuple[date, date]]:
@@ -182,10 +194,10 @@ def update(
 
     Only the months those rows can change are rebuilt: their rows of each month-ranged table are deleted and
     built again from the same SQL a full build runs, so the result equals a full build (tests/test_incremental.py).
-    Falls back to a full build (returns None) when a derived table is missing or the new rows start before the
+    Falls back to a full build (returns None) when a derived table is stale or the new rows start before the
     first month (the baseline, and so every month, would move). Returns the month ranges rebuilt.
     """
-    if missing(con) or campaign_start is not None:  # a file made before a rollup was added has none of it
+    if stale(con) or campaign_start is not None:  # a file made before a rollup changed (or was added)
         build(con, campaign_start)
         return None
     if not days:
@@ -225,3 +237,48 @@ def rebuild(db_path: Path, campaign_start: date | None = None) -> None:
         con.execute("checkpoint")
     finally:
         con.close()
+
+
+# --- Versions of the definitions: a database built by an older version rebuilds what changed -----------------
+
+_VERSION_KEY = "derived_version."  # load_meta key prefix; the value is the table's definition version
+
+
+@cache
+def definition_versions() -> dict[str, str]:
+    """Per derived table, a hash of its SQL (comments left out: rewording one rebuilds nothing) and of the
+    versions of the derived tables it reads.
+
+    A changed definition so changes its own version and that of every table built from it. A table counts as
+    read when its name appears in the SQL as a word (a column of the same name too: a rebuild too many, never
+    one too few).
+    """
+    versions: dict[str, str] = {}
+    for table in TABLES:
+        sql = db.strip_comments(db.sql_text(f"rollups/{table}"))
+        reads = [other for other in versions if re.search(rf"\b{other}\b", sql)]
+        text = "\n".join([sql, *(versions[other] for other in reads)])
+        versions[table] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return versions
+
+
+def outdated(built: dict[str, str | None]) -> list[str]:
+    """Derived tables (in build order) absent from `built` (table -> recorded version) or built from another
+    definition than today's."""
+    return [table for table, version in definition_versions().items() if built.get(table, "") != version]
+
+
+def _record_versions(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    con.execute(db.sql_text("schema/load_meta"))  # a database made outside the loader may lack it
+    versions = definition_versions()
+    con.executemany("insert or replace into load_meta values (?, ?)", [(_VERSION_KEY + t, versions[t]) for t in tables])
+
+
+def upgrade(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None]) -> list[str]:
+    """Rebuild the derived tables that are missing or built from older definitions (and those built from them)."""
+    tables = stale(con)
+    if tables:
+        noun = "table" if len(tables) == 1 else "tables"
+        progress(f"rebuilding {len(tables)} derived {noun} changed since this database was built: {', '.join(tables)}")
+        build(con, tables=tables)
+    return tables

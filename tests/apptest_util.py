@@ -22,3 +22,13 @@ def assert_filters(at: AppTest, params: dict) -> None:
     assert at.selectbox(key="f_region").value == params["region"]
     assert (at.selectbox(key="f_from").value, at.selectbox(key="f_to").value) == (params["from"], params["to"])
     assert dict(at.query_params) == params
+
+
+def page_figures(at: AppTest) -> tuple:
+    """Everything a reader can compare on the page: cards, captions, text and tables."""
+    return (
+        tuple((m.label, m.value, m.delta) for m in at.metric),
+        tuple(c.value for c in at.caption),
+        tuple(m.value for m in at.markdown),
+        tuple(str(d.value) for d in at.dataframe),
+    )

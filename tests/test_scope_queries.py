@@ -106,6 +106,7 @@ def params_for(name: str, root: str, picks: dict) -> dict:
         "cadres_in_region": {"region": VILLAGE, "month": LAST},
         "cases_at_end": {"region": root, "to": LAST},
         "data_period": {},
+        "derived_versions": {},
         "duplicate_pairs": {"region": root, **period},
         "duplicates_by_fact_type": {"region": root, **period},
         "county_figures": {"region": root, "month": LAST},

@@ -111,7 +111,7 @@ def test_every_page_opened_with_hostile_links_runs_only_query_files_with_bound_v
 # (file, function): why its SQL may be composed. Only loader, rollup and demo-generator code: none of it runs on a
 # dashboard request except the Data page's upload, whose file names and header names are quoted (_literal, _q).
 ALLOWED = {
-    ("burden/ingest.py", "_load_into_staging"): "SET TimeZone from the settings constant",
+    ("burden/ingest.py", "_connect"): "SET TimeZone from the settings constant",
     ("burden/ingest_parse.py", "install"): "SET TimeZone from the settings constant",
     ("burden/ingest_db.py", "fill_regions"): "province code constant and the bundled names file, quote-doubled",
     ("burden/ingest_read.py", "open_source"): "upload path as a quote-doubled literal (_literal)",

@@ -7,26 +7,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from burden.ingest import load
+from burden.ingest import load, upgrade
 
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def _add_missing_rollups(db_path: Path) -> None:
-    """A database made by an older version lacks derived tables added since: build them (all, in one
-    transaction), so `make run` after an update serves the same database instead of failing on a query."""
-    import duckdb
-
-    from burden import rollups
-
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        present = {name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()}
-    missing = [table for table in rollups.TABLES if table not in present]
-    if missing and "app_events" in present:
-        _say(f"{db_path}: derived tables missing ({', '.join(missing)}); rebuilding the derived tables")
-        rollups.rebuild(db_path)
 
 
 def build_demo(db_path: Path, scale: float = 1.0, seed: int | None = None, force: bool = False) -> dict:
@@ -34,7 +19,8 @@ def build_demo(db_path: Path, scale: float = 1.0, seed: int | None = None, force
     db_path = Path(db_path)
     if db_path.exists() and not force:
         _say(f"{db_path} exists; use --force to rebuild it")
-        _add_missing_rollups(db_path)
+        # Made by an older version? Rebuild the derived tables whose definitions changed, before it is served.
+        upgrade(db_path, _say)
         return {}
     from burden.demo import generate
 
