@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import weakref
 import zipfile
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ class Source:
     rejects: str | None = None  # CSV: DuckDB's table of lines it could not split (reject_errors)
     warnings: list[str] = field(default_factory=list)  # notes for the load report (encoding, extra columns ...)
     reader: str | None = None  # CSV: the read_csv() call alone (ingest_stage reads it in parallel, numbered by rowid)
+    header_line: int = 1  # CSV: the header's physical line (title rows may stand above it)
 
 
 def find_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
@@ -82,43 +82,78 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, view_name: str) -> S
 
 
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+TITLE_LINES = 10  # a header is looked for in the first lines: above it, a report's title rows
 
 
 def _split(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter), [])
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:  # a stray quote: the line as one field
+        return [line]
 
 
-def sniff_delimiter(name: str, head: str) -> tuple[str, list[str]]:
-    """The delimiter the header uses, judged by which one splits it into known column names; else ReadError."""
-    lines = head.lstrip("\ufeff").splitlines()
-    header = lines[0] if lines else ""
+@dataclass
+class Layout:
+    delimiter: str
+    header_line: int  # physical line of the header (1 unless title rows stand above it)
+    header: list[str]  # names as written
+    warnings: list[str]
+
+
+def _header_fits(line: str) -> dict[str, int]:
+    """Delimiters that split the line into two or more known column names, with how many."""
     known = all_column_names()
     fits = {}
     for delimiter in _DELIMITERS:
-        fields = _split(header, delimiter)
+        fields = _split(line, delimiter)
         hits = sum(norm_name(f) in known for f in fields)
         if len(fields) > 1 and hits >= 2:
             fits[delimiter] = hits
+    return fits
+
+
+def sniff_layout(name: str, head: str) -> Layout:
+    """Where the header is (title rows above it are skipped) and its delimiter, judged by which one splits it into
+    known column names; else ReadError."""
+    lines = head.lstrip("\ufeff").split("\n")
+    at = next((i for i, line in enumerate(lines[:TITLE_LINES]) if _header_fits(line)), 0)
+    fits = _header_fits(lines[at])
     if len(fits) > 1:
         names = " and ".join(_DELIMITERS[d] for d in fits)
         raise ReadError(f"{name}: the header splits into known columns on both {names}; cannot tell the delimiter")
     delimiter = next(iter(fits), ",")
     warnings = [f"{_DELIMITERS[delimiter]}-separated"] if delimiter != "," else []
+    titles = [line.strip(" \t,;|") for line in lines[:at] if line.strip(" \t,;|")]
+    if titles:
+        shown = " / ".join(titles)
+        warnings.append(f"skipped {at} line{'s' if at > 1 else ''} above the header (title: {shown})")
+    header = _split(lines[at], delimiter)
     # The rows must split like the header: most of the first rows have the header's number of fields.
-    width = len(_split(header, delimiter))
-    rows = [r for r in csv.reader(io.StringIO("\n".join(lines[1:51])), delimiter=delimiter) if r]
+    width = len(header)
+    sample = [line for line in lines[at + 1 : at + 51] if line]
+    rows = [_split(line, delimiter) for line in sample]
     if len(rows) >= 2 or (rows and width > 1):
         good = sum(len(r) == width for r in rows)
         if good * 2 < len(rows):
-            others = [
-                d for d in _DELIMITERS if d != delimiter and sum(len(_split(x, d)) == width for x in lines[1:51]) > good
-            ]
+            fit = {d: sum(len(_split(x, d)) == width for x in sample) for d in _DELIMITERS if d != delimiter}
+            others = [d for d, n in fit.items() if n > good]
             hint = f"; the rows look {_DELIMITERS[others[0]]}-separated" if others else ""
             raise ReadError(
-                f"{name}: wrong delimiter: the header has {width} {_DELIMITERS[delimiter]}-separated fields "
-                f"but most rows do not{hint}"
+                f"{name}: wrong delimiter: the header (line {at + 1}) has {width} {_DELIMITERS[delimiter]}-separated "
+                f"fields but most rows do not{hint}"
             )
-    return delimiter, warnings
+    return Layout(delimiter, at + 1, header, warnings)
+
+
+def _column_names(header: list[str]) -> list[str]:
+    """Unique, non-empty names for DuckDB's columns (the header may repeat a name or end in empty cells)."""
+    names: list[str] = []
+    for i, h in enumerate(header):
+        name = h if h.strip() else f"column{i + 1}"
+        while name in names:
+            name += "_2"
+        names.append(name)
+    return names
 
 
 def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, view_name: str) -> Source:
@@ -127,19 +162,35 @@ def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, view_name: str) -> Sou
     except EncodingProblem as exc:
         raise ReadError(f"{path.name}: {exc}") from exc
     try:
-        delimiter, warnings = sniff_delimiter(path.name, text.head)
+        layout = sniff_layout(path.name, text.head)
+        warnings = layout.warnings
         if text.encoding != "utf-8":
-            warnings.insert(0, {"utf-8-sig": "UTF-8 with BOM", "gb18030": "GBK/GB18030, read as UTF-8"}[text.encoding])
+            label = {"utf-8-sig": "UTF-8 with BOM", "gb18030": "GBK/GB18030", "utf-16": "UTF-16"}[text.encoding]
+            warnings.insert(0, label + (", read as UTF-8" if text.encoding in ("gb18030", "utf-16") else ""))
         rejects = f"_rejects_{view_name}"
-        delim = delimiter.replace("'", "''")
+        delim = layout.delimiter.replace("'", "''")
+        names = _column_names(layout.header)
+        columns = "{" + ", ".join("'" + n.replace("'", "''") + "': 'VARCHAR'" for n in names) + "}"
+        # The dialect is known (delimiter and header from sniff_layout): DuckDB's own sniffer is off, so a damaged
+        # line is a reject of that line, never an error about the whole file.
         reader = (
-            f"read_csv({_literal(text.path)}, all_varchar = true, header = true, delim = '{delim}', quote = '\"', "
-            f"escape = '\"', store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan')"
+            f"read_csv({_literal(text.path)}, auto_detect = false, columns = {columns}, header = true, "
+            f"skip = {layout.header_line - 1}, delim = '{delim}', quote = '\"', escape = '\"', "
+            f"store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scan')"
         )
-        rel = con.sql(f"select * from {reader} limit 0")
-        sql = f"(select *, row_number() over () + 1 as _line from {reader})"
+        sql = f"(select *, row_number() over () + {layout.header_line} as _line from {reader})"
         source = Source(
-            path, list(rel.columns), [str(t) for t in rel.types], sql, None, text, delimiter, rejects, warnings, reader
+            path,
+            names,
+            ["VARCHAR"] * len(names),
+            sql,
+            None,
+            text,
+            layout.delimiter,
+            rejects,
+            warnings,
+            reader,
+            layout.header_line,
         )
     except BaseException:
         text.cleanup()

@@ -8,6 +8,7 @@ rejected rows and moves the good ones into the base table without doubling any k
 from __future__ import annotations
 
 import csv
+import io
 import json
 
 import duckdb
@@ -190,7 +191,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
         # row_number() over () would number the rows in one thread; a table keeps the file's order (insertion
         # order is preserved), so its rowid numbers them and the checks below run on both cores.
         con.execute(f"create or replace temp table _csv_rows as select * from {source.reader}")
-        from_sql = "(select *, rowid + 2 as _line from _csv_rows)"  # line 1 is the header
+        from_sql = f"(select *, rowid + {source.header_line + 1} as _line from _csv_rows)"
     raw = "struct_pack(" + ", ".join(f"{_q(h)} := src.{_q(h)}" for h in source.header) + ")"
     norm_sql = ", ".join(norm) if norm else "null as _nothing"
     con.execute(
@@ -237,11 +238,12 @@ def _stage_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, f
         "where scan_id = ? group by line order by line",
         [scan],
     ).fetchall()
-    blank = source.text.blank_lines if source.text else []
-    # A row's line = its row number + 1 (header) + the blank and rejected lines before it.
+    header = source.header_line
+    blank = [line for line in source.text.blank_lines if line > header] if source.text else []
+    # A row's line = its row number + the header's line + the blank and rejected lines before it.
     skipped = sorted(set(blank) | {int(line) for line, _, _ in rejected})
     if skipped:
-        thresholds = [(s - j - 1, j) for j, s in enumerate(skipped, start=1)]
+        thresholds = [(s - j - header, j) for j, s in enumerate(skipped, start=1)]
         con.execute("create or replace temp table _skips (after_rows bigint, n bigint)")
         con.executemany("insert into _skips values (?, ?)", thresholds)
         con.execute(
@@ -255,15 +257,24 @@ def _stage_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, f
         con.execute("drop table _skips")
     if not rejected:
         return
-    header = source.header
+    names = source.header
     rows = []
     for line, error_type, text in rejected:
         reason = _REJECT_REASONS.get(str(error_type), "line cannot be read as CSV")
-        fields = next(csv.reader([text or ""], delimiter=source.delimiter), [])
-        raw = {h: (fields[i] if i < len(fields) else None) for i, h in enumerate(header)}
-        raw.update({f"_extra_{i + 1}": v for i, v in enumerate(fields[len(header) :])})
+        fields = _fields(text or "", source.delimiter)
+        raw = {h: (fields[i] if i < len(fields) else None) for i, h in enumerate(names)}
+        raw.update({f"_extra_{i + 1}": v for i, v in enumerate(fields[len(names) :])})
         rows.append((file_no, int(line), reason, json.dumps(raw, ensure_ascii=False, separators=(",", ":"))))
     con.executemany(f"insert into {stage_table(kind)} (_file, _line, _reason, _raw) values (?, ?, ?, ?)", rows)
+
+
+def _fields(text: str, delimiter: str) -> list[str]:
+    """The cells of a rejected line as far as they can be told (DuckDB includes blank lines before it)."""
+    text = text.strip("\n")
+    try:
+        return next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    except csv.Error:  # an unbalanced quote: the line as one cell
+        return [text]
 
 
 def merge(con: duckdb.DuckDBPyConnection, kind: Kind, file_names: dict[int, str]) -> dict[int, dict[str, int]]:

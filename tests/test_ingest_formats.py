@@ -24,13 +24,6 @@ C1 = "C330681120219-01"
 EH = "event_id,ts,cadre_id,app_id,action,duration_s,subject_key,fact_type,task_id\n"
 
 
-@pytest.fixture(scope="module")
-def with_dims(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("dims") / "dims.duckdb"
-    assert load(DIMS, db, progress=lambda _: None).ok
-    return db
-
-
 @pytest.fixture
 def db(tmp_path, with_dims) -> Path:
     path = tmp_path / "b.duckdb"
