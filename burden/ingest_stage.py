@@ -79,7 +79,10 @@ def _typed(col: Column, text: str, src_type: str) -> tuple[str, list[tuple[str, 
         "INTEGER": "try_cast(_b_int({}) as integer)",
         "BIGINT": "_b_int({})",
     }.get(col.type, "try_cast({} as " + col.type + ")").format(text)
-    return expr, [(f"{text} is not null and {expr} is null", bad)]
+    checks = [(f"{text} is not null and {expr} is null", bad)]
+    if col.type == "TIMESTAMP":  # a zone name (CST, EST ...) is never dropped: the row waits for an offset
+        checks.insert(0, (f"{text} is not null and _b_unknown_zone({text})", f"{col.name} has an unknown time zone"))
+    return expr, checks
 
 
 def missing_columns(kind: Kind, source: Source) -> list[str]:

@@ -59,3 +59,15 @@ def test_unbalanced_quote_same_outcome_for_every_line_ending(loaded, ending):
     with duckdb.connect(str(db), read_only=True) as con:
         cell = con.execute("select raw::json ->> 'subject_key' from quarantine").fetchone()[0]
     assert cell.split("\n")[0] == "湖田村3组,visit,T3" and cell.count("\n") == 2
+
+
+def test_every_zone_form_is_stored_as_shanghai_time(loaded):
+    fr, quarantined, db = loaded("events_zones.csv")
+
+    assert (fr.rows_read, fr.rows_loaded) == (19, 17)
+    assert quarantined == [(19, "ts has an unknown time zone"), (20, "ts not a timestamp")]  # CST; +25 is no offset
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = dict(con.execute("select event_id, strftime(ts, '%Y-%m-%d %H:%M:%S.%f') from app_events").fetchall())
+    fractions = {7: "250000", 11: "123456"}
+    # Every row is 05:42:53 UTC written another way: 13:42:53 in Shanghai.
+    assert stored == {i: "2023-10-02 13:42:53." + fractions.get(i, "000000") for i in range(1, 18)}
