@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from burden.ingest_encoding import EncodingProblem, TextFile, inspect
-from burden.ingest_kinds import all_column_names, norm_name
+from burden.ingest_kinds import known_column
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
 
@@ -66,7 +66,7 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, view_name: str) -> S
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return _open_csv(con, path, view_name)
+            return _open_csv(path, view_name)
         if suffix == ".parquet":
             reader = f"read_parquet({_literal(path)}, file_row_number = true)"
             rel = con.sql(f"select * exclude (file_row_number) from {reader} limit 0")
@@ -102,11 +102,10 @@ class Layout:
 
 def _header_fits(line: str) -> dict[str, int]:
     """Delimiters that split the line into two or more known column names, with how many."""
-    known = all_column_names()
     fits = {}
     for delimiter in _DELIMITERS:
         fields = _split(line, delimiter)
-        hits = sum(norm_name(f) in known for f in fields)
+        hits = sum(known_column(f) for f in fields)
         if len(fields) > 1 and hits >= 2:
             fits[delimiter] = hits
     return fits
@@ -156,7 +155,7 @@ def _column_names(header: list[str]) -> list[str]:
     return names
 
 
-def _open_csv(con: duckdb.DuckDBPyConnection, path: Path, view_name: str) -> Source:
+def _open_csv(path: Path, view_name: str) -> Source:
     try:
         text = inspect(path)
     except EncodingProblem as exc:

@@ -21,8 +21,10 @@ from burden.ingest_kinds import (
     NON_NEGATIVE,
     NUMERIC_LOOKING,
     REFERENCES,
+    VALUE_ALIASES,
     Column,
     Kind,
+    column_name,
     columns,
     norm_name,
 )
@@ -58,8 +60,22 @@ def _text(col: Column, ref: str, flat: bool = False) -> str:
     return text
 
 
-def _typed(col: Column, text: str, src_type: str) -> tuple[str, list[tuple[str, str]]]:
-    """(typed value, [(sql true when the cell is bad, reason)]) for one column; text is the normalised cell."""
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _translated(text: str, values: dict[str, str]) -> str:
+    """An enum cell with its Chinese value (VALUE_ALIASES) replaced by the stored one; ASCII cells skip the lookup."""
+    whens = " ".join(f"when {_literal(zh)} then {_literal(en)}" for zh, en in values.items())
+    return f"case when strlen({text}) = length({text}) then {text} else case {text} {whens} else {text} end end"
+
+
+def _typed(
+    col: Column, text: str, src_type: str, values: dict[str, str] | None = None
+) -> tuple[str, list[tuple[str, str]]]:
+    """(typed value, [(sql true when the cell is bad, reason)]) for one column; text is the normalised cell.
+
+    values: Chinese values of an enum column and the stored values they stand for."""
     if src_type != "VARCHAR":  # Parquet: typed already
         expr = text if src_type == col.type else f"try_cast({text} as {col.type})"
         return expr, [(f"{text} is not null and {expr} is null", f"{col.name} not {article(col.type)}")]
@@ -68,7 +84,7 @@ def _typed(col: Column, text: str, src_type: str) -> tuple[str, list[tuple[str, 
     if col.type == "VARCHAR":
         if col.name in NUMERIC_LOOKING:
             return f"_b_code({text})", [sci_lost]
-        return text, []
+        return (_translated(text, values) if values else text), []
     if col.type == "BIGINT" and col.name in NUMERIC_LOOKING:
         expr = f"_b_id({text})"
         return expr, [sci_lost, (f"{text} is not null and {expr} is null", bad)]
@@ -86,13 +102,17 @@ def _typed(col: Column, text: str, src_type: str) -> tuple[str, list[tuple[str, 
 
 
 def missing_columns(kind: Kind, source: Source) -> list[str]:
-    have = {norm_name(h) for h in source.header}
+    have = {column_name(kind.name, h) for h in source.header}
     return [c.name for c in columns(kind.table) if c.required and c.name not in have]
 
 
 def extra_columns(kind: Kind, source: Source) -> list[str]:
     names = {c.name for c in columns(kind.table)}
-    return [h for h in source.header if norm_name(h) not in names and not norm_name(h).startswith("quarantine_")]
+    return [
+        h
+        for h in source.header
+        if column_name(kind.name, h) not in names and not norm_name(h).startswith("quarantine_")
+    ]
 
 
 def stage_table(kind: Kind) -> str:
@@ -134,7 +154,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
         source.warnings.append(f"ignored extra column{'s' if len(extra) > 1 else ''} {', '.join(extra)}")
     by_name: dict[str, tuple[str, str]] = {}
     for h, t in zip(source.header, source.types, strict=True):
-        by_name.setdefault(norm_name(h), (h, t))
+        by_name.setdefault(column_name(kind.name, h), (h, t))
     cols = columns(kind.table)
     present = {c.name for c in cols if c.name in by_name}
     zero_maps = _zero_maps(con, kind, present)
@@ -147,13 +167,15 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
             norm.append(f"{value} as {_q(c.name)}")
     typed, checks = [], []
     all_null = " and ".join(f"n.{_q(c)} is null" for c in present) or "true"
+    checks.append(("n._is_header", REPEATED_HEADER))
     checks.append((all_null, "empty row"))
     for col in cols:
         if col.name not in present:
             typed.append(f"null::{col.type} as {_q(col.name)}")
             continue
         ref = f"n.{_q(col.name)}"
-        expr, col_checks = _typed(col, ref, by_name[col.name][1])
+        values = VALUE_ALIASES.get(kind.table, {}).get(col.name)
+        expr, col_checks = _typed(col, ref, by_name[col.name][1], values)
         if col.required:
             checks.append((f"{ref} is null", f"{col.name} missing"))
         checks.extend(col_checks)
@@ -201,7 +223,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
         f"""
         insert into {stage_table(kind)}
         with src as (select * from {from_sql}),
-        n as (select {norm_sql}, src._line as _line, {raw} as _src from src),
+        n as (select {norm_sql}, src._line as _line, {raw} as _src, {_is_header(source)} as _is_header from src),
         typed as (select {", ".join(typed)}, {case(checks)} as _cast_reason, n._line, n._src from n {joins}),
         checked as (select *, coalesce(_cast_reason, {case(later) if later else "null"}) as _reason from typed)
         select {names}, {file_no} as _file, _line, _reason,
@@ -215,6 +237,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
         con.execute("drop table _csv_rows")
     if source.rejects:
         _stage_rejects(con, kind, source, file_no)
+    _skip_repeated_headers(con, kind, source, file_no)
     rows = con.execute(
         f"select coalesce(_reason, ''), count(*) from {stage_table(kind)} where _file = ? group by all", [file_no]
     ).fetchall()
@@ -222,6 +245,28 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
     if not sum(counts.values()):
         source.warnings.append("no data rows")
     return counts
+
+
+REPEATED_HEADER = "repeated header"  # a stage-only reason: such lines are dropped with a note, not quarantined
+
+
+def _is_header(source: Source) -> str:
+    """SQL true for a row whose first cells repeat the header (exports pasted one after another)."""
+    text = [h for h, t in zip(source.header, source.types, strict=True) if t == "VARCHAR"][:2]
+    if len(text) < 2:
+        return "false"
+    return " and ".join(f"trim(src.{_q(h)}) = {_literal(h.strip())}" for h in text)
+
+
+def _skip_repeated_headers(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_no: int) -> None:
+    lines = con.execute(
+        f"select list(_line order by _line) from {stage_table(kind)} where _file = ? and _reason = ?",
+        [file_no, REPEATED_HEADER],
+    ).fetchone()[0]
+    if lines:
+        con.execute(f"delete from {stage_table(kind)} where _file = ? and _reason = ?", [file_no, REPEATED_HEADER])
+        where = ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
+        source.warnings.append(f"skipped the header repeated at line{'s' if len(lines) > 1 else ''} {where}")
 
 
 _REJECT_REASONS = {

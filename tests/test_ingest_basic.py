@@ -85,7 +85,8 @@ def test_loads_csv_parquet_xlsx_with_kinds_detected(tmp_path, dims):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["case_id", "app_id", "scope_region_code", "finding", "action", "status", "source", "identified_on"])
-    sheet.append(["C1", "A2", "330109", "zombie", "delete", "done", "assessment", "2023-03-01"])
+    sheet["I1"] = "done_on"
+    sheet.append(["C1", "A2", "330109", "zombie", "delete", "done", "assessment", "2023-03-01", "2023-04-01"])
     sheet.append(["C2", "A1", "330681", "island", "iterate", "planned", "self_check", None])  # no date: rejected
     book.save(tmp_path / "in" / "cases.xlsx")
 

@@ -71,3 +71,99 @@ def test_every_zone_form_is_stored_as_shanghai_time(loaded):
     fractions = {7: "250000", 11: "123456"}
     # Every row is 05:42:53 UTC written another way: 13:42:53 in Shanghai.
     assert stored == {i: "2023-10-02 13:42:53." + fractions.get(i, "000000") for i in range(1, 18)}
+
+
+STATUS_NOT = "status not one of identified|planned|in_progress|done|verified"
+LEDGER_STORED = [
+    ("ZC1", "A1", "330681", "zombie", "delete", None, "done", "self_check", "2023-03-01", "2023-06-30", "2023-05-10")
+    + (None, "加快整改"),
+    ("ZC2", "A2", "330681", "duplicate_function", "merge", "A1", "verified", "inspection", "2023-03-02", "2023-06-30")
+    + ("2023-05-20", "2023-06-01", "整合优化"),
+    ("ZC3", "A2", "3306", "excessive_trace", "iterate", None, "in_progress", "assessment", "2023-03-05", "2023-09-30")
+    + (None, None, "提升完善"),
+    ("ZC4", "A1", "33", "island", "iterate", None, "planned", "inspection", "2023-03-06", None, None, None, None),
+    (
+        "ZC5",
+        "A1",
+        "330681",
+        "low_value",
+        "delete",
+        None,
+        "identified",
+        "self_check",
+        "2023-03-07",
+        None,
+        None,
+        None,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize("name", ["cases_chinese_gbk.csv", "cases_chinese.xlsx"])
+def test_chinese_ledger_loads_with_chinese_headers_and_values(loaded, name):
+    fr, quarantined, db = loaded(name)
+
+    assert (fr.kind, fr.rows_read, fr.rows_loaded) == ("cases", 6, 5)
+    assert quarantined == [(7, STATUS_NOT)]  # 待定 is no status of the ledger
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = con.execute(
+            "select case_id, app_id, scope_region_code, finding, action, target_app_id, status, source, "
+            "identified_on::varchar, due_on::varchar, done_on::varchar, verified_on::varchar, recommendation "
+            "from remediation_cases order by case_id"
+        ).fetchall()
+    assert stored == LEDGER_STORED
+
+
+def test_chinese_event_headers_and_actions(loaded):
+    fr, quarantined, db = loaded("events_chinese.csv")
+
+    assert (fr.kind, fr.rows_read, fr.rows_loaded) == ("events", 6, 5)
+    assert quarantined == [(7, "action not one of open|submit|photo|checkin|view")]
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = con.execute("select list(action || duration_s order by event_id) from app_events").fetchone()[0]
+    assert stored == ["open30", "submit120", "photo10", "checkin5", "view60"]
+
+
+def test_ledger_rules(loaded):
+    fr, quarantined, db = loaded("cases_ledger_rules.csv")
+
+    assert (fr.rows_read, fr.rows_loaded) == (11, 2)
+    assert quarantined == [
+        (3, "done_on missing on a done or verified case"),
+        (4, "done_on missing on a done or verified case"),
+        (5, "verified_on missing on a verified case"),
+        (6, "target_app_id missing on a merge"),
+        (7, "target_app_id equal to app_id"),
+        (8, "done_on before identified_on"),
+        (9, "verified_on before done_on or identified_on"),
+        (10, "app_id unknown"),
+        (11, "scope_region_code unknown"),
+    ]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select list(case_id order by case_id) from remediation_cases").fetchone()[0] == [
+            "L1",
+            "L11",
+        ]
+
+
+def test_title_rows_and_a_repeated_header_are_skipped_with_a_note(loaded):
+    fr, quarantined, db = loaded("events_title_and_repeated_header.csv")
+
+    assert (fr.rows_read, fr.rows_loaded) == (5, 4)
+    assert quarantined == [(10, "app_id unknown")]  # line numbers count the title lines, the blank line and the header
+    assert fr.warnings == [
+        "skipped 2 lines above the header (title: 诸暨市 2023年10月 应用日志导出 / 导出时间：2023-11-01)",
+        "skipped the header repeated at line 8",
+    ]
+
+
+@pytest.mark.parametrize("name", ["events_utf16le.csv", "events_utf16be.csv"])
+def test_utf16_tab_separated_as_excel_writes_it(loaded, name):
+    fr, quarantined, db = loaded(name)
+
+    assert (fr.kind, fr.rows_read, fr.rows_loaded) == ("events", 6, 5)
+    assert quarantined == [(7, "action not one of open|submit|photo|checkin|view")]
+    assert fr.warnings == ["UTF-16, read as UTF-8", "tab-separated"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select subject_key from app_events where event_id = 2").fetchone()[0] == "湖田村3组12号"

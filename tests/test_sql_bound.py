@@ -115,10 +115,12 @@ ALLOWED = {
     ("burden/ingest_parse.py", "install"): "SET TimeZone from the settings constant",
     ("burden/ingest_db.py", "fill_regions"): "province code constant and the bundled names file, quote-doubled",
     ("burden/ingest_read.py", "open_source"): "upload path as a quote-doubled literal (_literal)",
-    ("burden/ingest_read.py", "_open_csv"): "upload path quote-doubled; delimiter one of four; counter names",
     ("burden/ingest_stage.py", "ensure_stage"): "stage table and column names from the schema (ingest_kinds)",
     ("burden/ingest_stage.py", "_zero_maps"): "temp table and key names from the schema",
-    ("burden/ingest_stage.py", "stage_file"): 'header names quoted by _q (" doubled); reasons and enums constants',
+    ("burden/ingest_stage.py", "stage_file"): (
+        "header names quoted by _q (\" doubled) and as literals (' doubled); reasons, enums, Chinese values constants"
+    ),
+    ("burden/ingest_stage.py", "_skip_repeated_headers"): "stage table name from the schema; file and reason bound (?)",
     ("burden/ingest_stage.py", "_stage_rejects"): "reject table names from a counter; row values bound (?)",
     ("burden/ingest_stage.py", "merge"): "table name from the schema; file names bound ($names)",
     ("burden/ingest_stage.py", "_append"): "table, column and sort-key names from the schema",
