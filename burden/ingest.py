@@ -37,7 +37,7 @@ from burden.ingest_db import (
     write_meta,
 )
 from burden.ingest_kinds import KINDS, LOAD_ORDER, detect
-from burden.ingest_read import ReadError, Source, find_files, open_source
+from burden.ingest_read import ReadError, Source, find_files, open_source, unreadable
 from burden.ingest_stage import merge, missing_columns, stage_file
 
 
@@ -256,7 +256,12 @@ def _stage(con, kind_name: str, no: int, source: Source, fr: FileReport, progres
     t0 = time.perf_counter()
     if source.arrow is not None:
         con.register(source.sql, source.arrow)
-    counts = stage_file(con, KINDS[kind_name], source, no)
+    try:
+        counts = stage_file(con, KINDS[kind_name], source, no)
+    except duckdb.Error as exc:  # the reader gave up on the file (its lines are checked one by one before this)
+        what = {".csv": "a CSV file", ".parquet": "a Parquet file"}.get(source.path.suffix.lower(), "an XLSX workbook")
+        fr.error = unreadable(source.path.name, what, exc)
+        raise LoadRefused("refused, nothing loaded: " + fr.error) from exc
     if source.arrow is not None:
         con.unregister(source.sql)
     fr.rows_read = sum(counts.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import weakref
 import zipfile
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from burden.ingest_encoding import EncodingProblem, TextFile, inspect
+from burden.ingest_encoding import HEAD, EncodingProblem, TextFile, inspect
 from burden.ingest_kinds import known_column
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
@@ -35,6 +36,14 @@ class Source:
     warnings: list[str] = field(default_factory=list)  # notes for the load report (encoding, extra columns ...)
     reader: str | None = None  # CSV: the read_csv() call alone (ingest_stage reads it in parallel, numbered by rowid)
     header_line: int = 1  # CSV: the header's physical line (title rows may stand above it)
+
+
+def unreadable(name: str, what: str, exc: BaseException) -> str:
+    """A reader's error in words a clerk can act on: the file, the line if the reader said, what to do.
+    The library's own text names its internals, not the fix, so it is not shown."""
+    line = re.search(r"\b[Ll]ine:? (\d+)", str(exc))
+    at = f" (near line {line.group(1)})" if line else ""
+    return f"{name}: cannot be read as {what}{at}: the file is damaged or not {what}; export it again"
 
 
 def find_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
@@ -77,7 +86,7 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, view_name: str) -> S
             header = [c for c in table.column_names if c != "_line"]
             return Source(path, header, ["VARCHAR"] * len(header), view_name, table)
     except duckdb.Error as exc:
-        raise ReadError(f"cannot read {path.name}: {str(exc).splitlines()[0]}") from exc
+        raise ReadError(unreadable(path.name, "a Parquet file", exc)) from exc
     raise ReadError(f"{path.name}: unsupported file type")
 
 
@@ -115,6 +124,8 @@ def sniff_layout(name: str, head: str) -> Layout:
     """Where the header is (title rows above it are skipped) and its delimiter, judged by which one splits it into
     known column names; else ReadError."""
     lines = head.lstrip("\ufeff").split("\n")
+    if len(head) >= HEAD:  # the head stops mid-line: its last line is not a whole row
+        lines = lines[:-1] or lines
     at = next((i for i, line in enumerate(lines[:TITLE_LINES]) if _header_fits(line)), 0)
     fits = _header_fits(lines[at])
     if len(fits) > 1:
@@ -225,7 +236,7 @@ def _check_expansion(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ReadError(f"cannot read {path.name}: not an XLSX workbook ({exc})") from exc
+        raise ReadError(unreadable(path.name, "an XLSX workbook", exc)) from exc
     total = sum(p.file_size for p in parts)
     if total > XLSX_MAX_EXPANDED:
         raise ReadError(
@@ -248,7 +259,7 @@ def _read_xlsx(path: Path) -> pa.Table:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ReadError(f"cannot read {path.name}: {exc}") from exc
+        raise ReadError(unreadable(path.name, "an XLSX workbook", exc)) from exc
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
         header = next(rows, None)

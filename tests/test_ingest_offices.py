@@ -167,3 +167,18 @@ def test_utf16_tab_separated_as_excel_writes_it(loaded, name):
     assert fr.warnings == ["UTF-16, read as UTF-8", "tab-separated"]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select subject_key from app_events where event_id = 2").fetchone()[0] == "湖田村3组12号"
+
+
+def test_a_reader_error_is_told_in_words_not_passed_through(tmp_path, with_dims):
+    # A Parquet file whose pages were overwritten (the footer is intact, so the schema reads): the reader fails
+    # mid-file; the message names the file and what to do, and the load is refused whole.
+    db = tmp_path / "o.duckdb"
+    shutil.copyfile(with_dims, db)
+    report = load([OFFICES / "events_damaged.parquet"], db, progress=lambda _: None)
+
+    assert not report.ok
+    assert report.messages == [
+        "refused, nothing loaded: events_damaged.parquet: cannot be read as a Parquet file: the file is damaged "
+        "or not a Parquet file; export it again"
+    ]
+    assert db.read_bytes() == with_dims.read_bytes()

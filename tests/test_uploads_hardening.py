@@ -88,8 +88,8 @@ AT_DRY_RUN = {
         _zip_bomb(),
         "bomb.xlsx: part xl/worksheets/sheet1.xml expands 4",  # ~412 times: deflate's exact ratio is not the point
     ),
-    "zip_not_xlsx": ("plain.xlsx", _zip({"a.csv": b"x"}), "cannot read plain.xlsx: "),
-    "truncated_xlsx": ("cut.xlsx", b"PK\x03\x04" + b"\x14" * 200, "cannot read cut.xlsx: not an XLSX workbook"),
+    "zip_not_xlsx": ("plain.xlsx", _zip({"a.csv": b"x"}), "plain.xlsx: cannot be read as an XLSX workbook: the file"),
+    "truncated_xlsx": ("cut.xlsx", b"PK\x03\x04" + b"\x14" * 200, "cut.xlsx: cannot be read as an XLSX workbook: "),
     "late_nul_csv": ("late.csv", _csv_with_late_nul(), "late.csv: not a text CSV file: NUL bytes in it"),
 }
 
