@@ -74,8 +74,11 @@ VALUE_ALIASES: dict[str, dict[str, dict[str, str]]] = {
             "已发现": "identified",
             "已计划": "planned",
             "整改中": "in_progress",
+            "进行中": "in_progress",
             "已完成": "done",
+            "已整改": "done",
             "已核验": "verified",
+            "已验收": "verified",
         },
         "source": {"自查": "self_check", "督查": "inspection", "检查": "inspection", "评估": "assessment"},
     },
@@ -191,8 +194,8 @@ KINDS: dict[str, Kind] = {
 # Chinese column names, one table per kind: {name as a clerk writes it: column}. Matched like norm_name, spaces
 # removed (时长（秒） = 时长(秒) = 时长 (秒)). docs/data-format.md lists them (tests/test_ingest_chinese.py checks).
 _CADRE, _APP, _TASK = (
-    {"干部编号": "cadre_id", "干部id": "cadre_id"},
-    {"应用编号": "app_id", "应用id": "app_id"},
+    {"干部编号": "cadre_id", "干部ID": "cadre_id"},
+    {"应用编号": "app_id", "应用ID": "app_id"},
     {"任务编号": "task_id"},
 )
 ALIASES: dict[str, dict[str, str]] = {
@@ -251,15 +254,21 @@ ALIASES: dict[str, dict[str, str]] = {
         "整治范围": "scope_region_code",
         "问题类型": "finding",
         "整治方式": "action",
+        "处置方式": "action",
         "合并目标": "target_app_id",
         "状态": "status",
+        "整改状态": "status",
         "来源": "source",
         "发现日期": "identified_on",
+        "发现时间": "identified_on",
         "期限": "due_on",
         "整改期限": "due_on",
         "完成日期": "done_on",
+        "完成时间": "done_on",
         "核验日期": "verified_on",
+        "核验时间": "verified_on",
         "建议": "recommendation",
+        "整改建议": "recommendation",
     },
 }
 _ALIAS_INDEX = {kind: {norm_name(a).replace(" ", ""): c for a, c in table.items()} for kind, table in ALIASES.items()}

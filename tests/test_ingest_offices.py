@@ -5,11 +5,13 @@ docs/data-format.md describes each rule."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from burden.ingest import load
+from burden.ingest_kinds import ALIASES, VALUE_ALIASES
 from tests.office_files import ENDINGS, OFFICES, files
 
 TOO_FEW = "line has too few fields (truncated?)"
@@ -182,3 +184,33 @@ def test_a_reader_error_is_told_in_words_not_passed_through(tmp_path, with_dims)
         "or not a Parquet file; export it again"
     ]
     assert db.read_bytes() == with_dims.read_bytes()
+
+
+def _doc_table(heading: str) -> list[list[str]]:
+    """The rows of the first table under a heading of docs/data-format.md, as lists of cells."""
+    text = (Path(__file__).parent.parent / "docs" / "data-format.md").read_text(encoding="utf-8")
+    section = text.split(heading + "\n", 1)[1].split("\n#", 1)[0]
+    rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("|")]
+    return [[cell.strip() for cell in row] for row in rows[2:]]  # after the header and the |---| line
+
+
+def test_docs_list_exactly_the_chinese_names_and_values():
+    documented = {
+        (kind, alias, column)
+        for kind, column, aliases in _doc_table("### Column names")
+        for alias in aliases.split(", ")
+    }
+    built = {(kind, alias, column) for kind, table in ALIASES.items() for alias, column in table.items()}
+    assert documented == built
+    documented_values = {
+        (table, column, zh, stored)
+        for table, column, stored, values in _doc_table("### Values")
+        for zh in values.split(", ")
+    }
+    built_values = {
+        (table, column, zh, stored)
+        for table, columns in VALUE_ALIASES.items()
+        for column, values in columns.items()
+        for zh, stored in values.items()
+    }
+    assert documented_values == built_values
