@@ -18,6 +18,7 @@ import polars as pl
 
 from burden import db, ingest, settings
 from burden.i18n import t
+from burden.views.reasons import reason_text
 
 MAX_UPLOAD_MB = 200  # per file; larger exports go through `python -m burden load`
 UPLOAD_TYPES = ("csv", "parquet", "xlsx")
@@ -66,11 +67,17 @@ def tables() -> pl.DataFrame:
     )
 
 
+def _reasons(raw: pl.DataFrame) -> pl.Expr:
+    """The reason column in the page's language (looked up here: Polars' threads lack the language)."""
+    texts = {r: reason_text(r) for r in raw["reason"].unique()}
+    return pl.col("reason").replace_strict(texts, return_dtype=pl.String).alias(t("data.col.reason"))
+
+
 def quarantine_reasons() -> pl.DataFrame:
     raw = db.query("quarantine_by_reason")
     return raw.select(
         pl.col("table_name").alias(t("data.col.table")),
-        pl.col("reason").alias(t("data.col.reason")),
+        _reasons(raw),
         pl.col("row_count").alias(t("data.col.rows")),
         pl.col("files").alias(t("data.col.files")),
         pl.col("last_loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("data.col.last_loaded")),
@@ -83,7 +90,7 @@ def quarantine_rows(limit: int = QUARANTINE_LIMIT) -> pl.DataFrame:
         pl.col("file").str.extract(r"([^/\\]+)$").alias(t("data.col.file")),
         pl.col("line").alias(t("data.col.line")),
         pl.col("table_name").alias(t("data.col.table")),
-        pl.col("reason").alias(t("data.col.reason")),
+        _reasons(raw),
         pl.col("raw").alias(t("data.col.raw")),
         pl.col("loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("data.col.loaded_at")),
     )
@@ -178,7 +185,9 @@ def report_table(report: ingest.LoadReport) -> pl.DataFrame:
             t("data.col.would_load"): f.rows_loaded,
             t("data.col.duplicates"): f.rows_duplicate,
             t("data.col.quarantined"): f.rows_rejected,
-            t("data.col.reasons"): "; ".join(f"{r} ({n:,})" for r, n in sorted(f.rejected.items(), key=_most)),
+            t("data.col.reasons"): "; ".join(
+                f"{reason_text(r)} ({n:,})" for r, n in sorted(f.rejected.items(), key=_most)
+            ),
             t("data.col.refused"): f.error or "",
         }
         for f in report.files
