@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from burden import ingest_stage
+from burden import ingest_merge
 from burden.ingest import load
 from burden.ingest_kinds import detect
 
@@ -204,4 +204,4 @@ def test_crash_midway_leaves_old_database_untouched(tmp_path, dims, monkeypatch)
     assert "disk on fire" in report.messages[0]
     assert digest(db) == before
     assert list(tmp_path.glob("b.duckdb.*")) == []  # no staging file left behind
-    assert ingest_stage.merge is not boom
+    assert ingest_merge.merge is not boom
