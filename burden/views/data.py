@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +22,7 @@ from burden import db, ingest, settings
 from burden.i18n import t
 from burden.views.reasons import reason_text
 
+_UPLOAD_PREFIX = "burden-upload-"
 MAX_UPLOAD_MB = 200  # per file; larger exports go through `python -m burden load`
 UPLOAD_TYPES = ("csv", "parquet", "xlsx")
 QUARANTINE_LIMIT = 1000  # rows listed (and downloaded) on the page; the CLI and SQL see them all
@@ -122,10 +125,55 @@ def save_uploads(files: list) -> tuple[Path | None, list[str]]:
     problems = [p for f in files if (p := check_upload(f.name, f.size, f.getvalue()[:4096]))]
     if problems or not files:
         return None, problems
-    folder = Path(tempfile.mkdtemp(prefix="burden-upload-"))
+    folder = Path(tempfile.mkdtemp(prefix=_UPLOAD_PREFIX))
     for f in files:
         (folder / Path(f.name).name).write_bytes(f.getvalue())
     return folder, []
+
+
+STALE_UPLOAD_S = 24 * 3600  # upload folders older than this are left by a server that stopped: removed
+
+
+class Preview:
+    """Uploads checked by a dry run, waiting for the user to commit them.
+
+    Their temporary folder lives as long as this object and no longer: it is removed when the preview is
+    discarded (cancel, newer uploads, the uploader emptied), when the session that holds it ends (the object is
+    garbage collected), at once when the dry run refused the files or found nothing to load, and moved away
+    by the commit (kept beside the database as the record of what was loaded).
+    """
+
+    def __init__(self, signature: tuple, folder: Path, report: ingest.LoadReport) -> None:
+        self.signature, self.folder, self.report = signature, folder, report
+        self._remove = weakref.finalize(self, shutil.rmtree, str(folder), True)
+        counts = totals(report)
+        if not report.ok or not (counts.loaded or counts.quarantined):
+            self.discard()  # nothing can be committed from it
+
+    def discard(self) -> None:
+        self._remove()  # runs once; later calls do nothing
+
+    def commit(self, progress: Callable[[str], None]) -> ingest.LoadReport:
+        try:
+            return commit(self.folder, progress)
+        finally:
+            self.discard()
+
+
+def preview(files: list, signature: tuple) -> tuple[Preview | None, list[str]]:
+    """Save the uploads and dry-run them; the problems that refuse them at upload instead."""
+    _remove_stale_uploads()
+    folder, problems = save_uploads(files)
+    if folder is None:
+        return None, problems
+    return Preview(signature, folder, dry_run(folder)), []
+
+
+def _remove_stale_uploads() -> None:
+    cutoff = time.time() - STALE_UPLOAD_S
+    for folder in Path(tempfile.gettempdir()).glob(_UPLOAD_PREFIX + "*"):
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def dry_run(folder: Path) -> ingest.LoadReport:
