@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import re
 import weakref
 import zipfile
@@ -82,9 +83,9 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, view_name: str) -> S
             sql = f"(select * exclude (file_row_number), file_row_number + 1 as _line from {reader})"
             return Source(path, list(rel.columns), [str(t) for t in rel.types], sql)
         if suffix == ".xlsx":
-            table = _read_xlsx(path)
+            table, warnings = _read_xlsx(path)
             header = [c for c in table.column_names if c != "_line"]
-            return Source(path, header, ["VARCHAR"] * len(header), view_name, table)
+            return Source(path, header, ["VARCHAR"] * len(header), view_name, table, warnings=warnings)
     except duckdb.Error as exc:
         raise ReadError(unreadable(path.name, "a Parquet file", exc)) from exc
     raise ReadError(f"{path.name}: unsupported file type")
@@ -133,10 +134,8 @@ def sniff_layout(name: str, head: str) -> Layout:
         raise ReadError(f"{name}: the header splits into known columns on both {names}; cannot tell the delimiter")
     delimiter = next(iter(fits), ",")
     warnings = [f"{_DELIMITERS[delimiter]}-separated"] if delimiter != "," else []
-    titles = [line.strip(" \t,;|") for line in lines[:at] if line.strip(" \t,;|")]
-    if titles:
-        shown = " / ".join(titles)
-        warnings.append(f"skipped {at} line{'s' if at > 1 else ''} above the header (title: {shown})")
+    note = _titles_note([line.strip(" \t,;|") for line in lines[:at]])
+    warnings += [note] if note else []
     header = _split(lines[at], delimiter)
     # The rows must split like the header: most of the first rows have the header's number of fields.
     width = len(header)
@@ -153,6 +152,14 @@ def sniff_layout(name: str, head: str) -> Layout:
                 f"fields but most rows do not{hint}"
             )
     return Layout(delimiter, at + 1, header, warnings)
+
+
+def _titles_note(titles: list[str]) -> str | None:
+    """The note for the lines skipped above the header (a report's title rows), or None if there are none."""
+    if not titles:
+        return None
+    shown = " / ".join(t for t in titles if t)
+    return f"skipped {len(titles)} line{'s' if len(titles) > 1 else ''} above the header (title: {shown})"
 
 
 def _column_names(header: list[str]) -> list[str]:
@@ -251,8 +258,10 @@ def _check_expansion(path: Path) -> None:
             )
 
 
-def _read_xlsx(path: Path) -> pa.Table:
-    """The first sheet as text columns (header in row 1), plus _line = the sheet row number."""
+def _read_xlsx(path: Path) -> tuple[pa.Table, list[str]]:
+    """The first sheet as text columns, plus _line = the sheet row number; and the notes for the load report.
+
+    The header is the first of the first rows with two known column names (title rows may stand above it)."""
     import openpyxl
 
     _check_expansion(path)
@@ -262,13 +271,16 @@ def _read_xlsx(path: Path) -> pa.Table:
         raise ReadError(unreadable(path.name, "an XLSX workbook", exc)) from exc
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
-        if not header:
+        top = [row for _, row in zip(range(TITLE_LINES), rows, strict=False)]
+        if not top:
             raise ReadError(f"{path.name}: the first sheet is empty")
-        names = [str(h).strip() if h is not None else f"column{i + 1}" for i, h in enumerate(header)]
+        cells = [[str(v).strip() if v is not None else "" for v in row or ()] for row in top]
+        at = next((i for i, row in enumerate(cells) if sum(map(known_column, filter(None, row))) >= 2), 0)
+        note = _titles_note([" ".join(filter(None, row)) for row in cells[:at]])
+        names = _column_names(cells[at])
         data: list[list[str | None]] = [[] for _ in names]
         lines: list[int] = []
-        for line, row in enumerate(rows, start=2):
+        for line, row in enumerate(itertools.chain(top[at + 1 :], rows), start=at + 2):
             if row is None or all(v is None for v in row):
                 continue
             for i in range(len(names)):
@@ -277,4 +289,4 @@ def _read_xlsx(path: Path) -> pa.Table:
     finally:
         book.close()
     arrays = [pa.array(col, type=pa.string()) for col in data] + [pa.array(lines, type=pa.int64())]
-    return pa.Table.from_arrays(arrays, names=names + ["_line"])
+    return pa.Table.from_arrays(arrays, names=names + ["_line"]), [note] if note else []

@@ -71,13 +71,14 @@ def _ledger_csv() -> bytes:
 
 
 def write_ledger_xlsx(path: Path) -> None:
-    """The ledger as an Excel sheet: dates typed as dates where a clerk would, the rest as text."""
+    """The ledger as an Excel sheet under a title row: dates typed as dates where a clerk would, the rest text."""
     import datetime as dt
 
     import openpyxl
 
     book = openpyxl.Workbook()
     sheet = book.active
+    sheet.append(["诸暨市经信局 应用整治台账（2023年）"])
     sheet.append(LEDGER_HEADER.split(","))
     for line in LEDGER:
         row = line.split(",")

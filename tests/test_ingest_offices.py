@@ -102,12 +102,19 @@ LEDGER_STORED = [
 ]
 
 
-@pytest.mark.parametrize("name", ["cases_chinese_gbk.csv", "cases_chinese.xlsx"])
-def test_chinese_ledger_loads_with_chinese_headers_and_values(loaded, name):
+@pytest.mark.parametrize(
+    ("name", "line", "notes"),
+    [
+        ("cases_chinese_gbk.csv", 7, ["GBK/GB18030, read as UTF-8"]),
+        ("cases_chinese.xlsx", 8, ["skipped 1 line above the header (title: 诸暨市经信局 应用整治台账（2023年）)"]),
+    ],
+)
+def test_chinese_ledger_loads_with_chinese_headers_and_values(loaded, name, line, notes):
     fr, quarantined, db = loaded(name)
 
     assert (fr.kind, fr.rows_read, fr.rows_loaded) == ("cases", 6, 5)
-    assert quarantined == [(7, STATUS_NOT)]  # 待定 is no status of the ledger
+    assert quarantined == [(line, STATUS_NOT)]  # 待定 is no status of the ledger
+    assert fr.warnings == notes
     with duckdb.connect(str(db), read_only=True) as con:
         stored = con.execute(
             "select case_id, app_id, scope_region_code, finding, action, target_app_id, status, source, "
