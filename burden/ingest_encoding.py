@@ -2,10 +2,10 @@
 
 One streaming pass over the bytes (never the whole file in memory): decode strictly as UTF-8 (a BOM is
 allowed); if that fails, decode as GB18030 (a superset of GBK). UTF-16 (Excel's "Unicode text", with a BOM)
-is decoded as such. Line endings CRLF (Windows) and CR (classic Mac) are turned into LF. A file that is not
-plain UTF-8 with LF endings is written as such to a temporary copy that DuckDB reads instead, so every file
-reaches the CSV reader in one form and a damaged line gives the same outcome whatever the file's origin.
-The copy is removed when the Source that uses it is garbage collected.
+is decoded as such. A UTF-8 file with LF or CRLF endings is read in place (DuckDB's reader takes both alike);
+any other file (GBK, UTF-16, or CR endings: classic Mac) is written as UTF-8 with LF endings to a temporary
+copy that DuckDB reads instead, so a damaged line gives the same outcome whatever the file's origin. The copy
+is removed when the Source that uses it is garbage collected.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ class _Endings:
 
     def __init__(self) -> None:
         self.pending_cr = False
-        self.seen_cr = False
+        self.lone_cr = False  # a CR not followed by LF: DuckDB's reader would not end the line there
 
     def feed(self, text: str, final: bool = False) -> str:
         if self.pending_cr:
@@ -92,12 +92,15 @@ class _Endings:
             text = text[:-1]
         if "\r" not in text:
             return text
-        self.seen_cr = True
-        return text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            self.lone_cr = True
+            text = text.replace("\r", "\n")
+        return text
 
 
-class _HasCR(Exception):
-    """A UTF-8 file scanned without a copy has CR line endings after its first chunk: it needs a copy."""
+class _LoneCR(Exception):
+    """A UTF-8 file scanned in place has CR line endings (classic Mac): it needs a copy."""
 
 
 def inspect(path: Path) -> TextFile:
@@ -113,15 +116,14 @@ def inspect(path: Path) -> TextFile:
         if what:
             raise EncodingProblem(f"not a text CSV file: looks like {what}")
         encodings = ("utf-8-sig", "gb18030")
-        if b"\r" not in first:  # the common case, UTF-8 with LF endings, is read in place
-            try:
-                text = _scan(path, "utf-8-sig")
-            except _HasCR:
-                text = None
-            else:
-                if text is not None:
-                    return text
-                encodings = ("gb18030",)
+        try:  # the common case, UTF-8 with LF or CRLF endings, is read in place
+            text = _scan(path, "utf-8-sig")
+        except _LoneCR:
+            text = None
+        else:
+            if text is not None:
+                return text
+            encodings = ("gb18030",)
     for encoding in encodings:
         text = _copied(path, encoding)
         if text is not None:
@@ -150,7 +152,7 @@ def _copied(path: Path, encoding: str) -> TextFile | None:
 def _scan(path: Path, encoding: str, copy_to: Path | None = None) -> TextFile | None:
     """Decode the whole file strictly in chunks, LF endings; None if it is not in that encoding.
 
-    Without copy_to, raises _HasCR on a CR: the file must be read again into a copy.
+    Without copy_to, raises _LoneCR on a CR that ends a line: the file must be read again into a copy.
     """
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     lines, endings = _Lines(), _Endings()
@@ -168,8 +170,8 @@ def _scan(path: Path, encoding: str, copy_to: Path | None = None) -> TextFile | 
                 if "\x00" in decoded:
                     raise EncodingProblem("not a text CSV file: NUL bytes in it (binary data)")
                 text = endings.feed(decoded, final=not chunk)
-                if endings.seen_cr and not out:
-                    raise _HasCR
+                if endings.lone_cr and not out:
+                    raise _LoneCR
                 lines.feed(text)
                 if head_chars < HEAD:
                     head.append(text[: HEAD - head_chars])

@@ -311,8 +311,9 @@ def _stage_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, f
 
 
 def _fields(text: str, delimiter: str) -> list[str]:
-    """The cells of a rejected line as far as they can be told (DuckDB includes blank lines before it)."""
-    text = text.strip("\n")
+    """The cells of a rejected line as far as they can be told (DuckDB includes the line ends before it; a
+    CRLF file is read in place)."""
+    text = text.replace("\r\n", "\n").strip("\n")
     try:
         return next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
     except csv.Error:  # an unbalanced quote: the line as one cell

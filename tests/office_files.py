@@ -24,12 +24,13 @@ DAMAGED = [
     _good(2),
     "3,2023-01-03 09:05:00,C330681120219-01,A2",  # line 4: truncated
     _good(4),
-    "5,2023-02-01 10:00:00,C330681104-01,A2,open,30,,",  # line 6: ragged, one field short
+    "",  # line 6: a blank line (skipped, but counted in line numbers)
+    "5,2023-02-01 10:00:00,C330681104-01,A2,open,30,,",  # line 7: ragged, one field short
     _good(6),
-    "7,2023-02-01 10:00:00,C330681104-01,A2,open,30,,,,extra",  # line 8: an extra field
+    "7,2023-02-01 10:00:00,C330681104-01,A2,open,30,,,,extra",  # line 9: an extra field
     _good(8),
     _good(9),
-    "11,2023-02-01 12:00:00,C330681104-01,A1,vi",  # line 11: the file cut off mid-line (no line end)
+    "11,2023-02-01 12:00:00,C330681104-01,A1,vi",  # line 12: the file cut off mid-line (no line end)
 ]
 QUOTE = [
     HEADER,

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from burden.ingest import load
+from burden.ingest_encoding import inspect
 from burden.ingest_kinds import ALIASES, VALUE_ALIASES
 from tests.office_files import ENDINGS, OFFICES, files
 
@@ -43,10 +44,10 @@ def test_damaged_lines_same_outcome_for_every_line_ending(loaded, ending):
     fr, quarantined, db = loaded(f"events_damaged_{ending}.csv")
 
     assert (fr.rows_read, fr.rows_loaded) == (10, 6)
-    assert quarantined == [(4, TOO_FEW), (6, TOO_FEW), (8, "line has too many fields"), (11, TOO_FEW)]
+    assert quarantined == [(4, TOO_FEW), (7, TOO_FEW), (9, "line has too many fields"), (12, TOO_FEW)]
     with duckdb.connect(str(db), read_only=True) as con:
         ids = con.execute("select list(event_id order by event_id) from app_events").fetchone()[0]
-        extra = con.execute("select raw::json ->> '_extra_1' from quarantine where line = 8").fetchone()[0]
+        extra = con.execute("select raw::json ->> '_extra_1' from quarantine where line = 9").fetchone()[0]
     assert ids == [1, 2, 4, 6, 8, 9]
     assert extra == "extra"
 
@@ -221,3 +222,18 @@ def test_docs_list_exactly_the_chinese_names_and_values():
         for zh, stored in values.items()
     }
     assert documented_values == built_values
+
+
+def test_only_files_duckdb_cannot_read_as_they_are_are_copied():
+    copied = {}
+    for name in ("events_damaged_lf.csv", "events_damaged_crlf.csv", "events_damaged_cr.csv", "events_utf16le.csv"):
+        text = inspect(OFFICES / name)
+        copied[name] = text.tmpdir is not None
+        text.cleanup()
+    # LF and CRLF are read in place (a CRLF export costs no copy); CR endings and UTF-16 are transcoded.
+    assert copied == {
+        "events_damaged_lf.csv": False,
+        "events_damaged_crlf.csv": False,
+        "events_damaged_cr.csv": True,
+        "events_utf16le.csv": True,
+    }
