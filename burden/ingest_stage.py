@@ -282,8 +282,10 @@ def _stage_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, f
     ).fetchall()
     header = source.header_line
     blank = [line for line in source.text.blank_lines if line > header] if source.text else []
-    # A row's line = its row number + the header's line + the blank and rejected lines before it.
-    skipped = sorted(set(blank) | {int(line) for line, _, _ in rejected})
+    # A row's line = its row number + the header's line + the blank and rejected lines before it. A rejected line
+    # with an unbalanced quote spans the lines up to the next quote: each of them is skipped.
+    spans = {int(line) + i for line, _, text in rejected for i in range(_line_count(text or ""))}
+    skipped = sorted(set(blank) | spans)
     if skipped:
         thresholds = [(s - j - header, j) for j, s in enumerate(skipped, start=1)]
         con.execute("create or replace temp table _skips (after_rows bigint, n bigint)")
@@ -308,6 +310,11 @@ def _stage_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, f
         raw.update({f"_extra_{i + 1}": v for i, v in enumerate(fields[len(names) :])})
         rows.append((file_no, int(line), reason, json.dumps(raw, ensure_ascii=False, separators=(",", ":"))))
     con.executemany(f"insert into {stage_table(kind)} (_file, _line, _reason, _raw) values (?, ?, ?, ?)", rows)
+
+
+def _line_count(text: str) -> int:
+    """Physical lines of a rejected line's text (DuckDB includes the line ends before it)."""
+    return text.replace("\r\n", "\n").strip("\n").count("\n") + 1
 
 
 def _fields(text: str, delimiter: str) -> list[str]:

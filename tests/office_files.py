@@ -36,9 +36,11 @@ QUOTE = [
     HEADER,
     _good(1),
     _good(2),
-    '3,2023-02-01 10:00:00,C330681104-01,A2,open,30,"湖田村3组,visit,T3',  # line 4: a quote never closed
+    '3,2023-02-01 10:00:00,C330681104-01,A2,open,30,"湖田村3组,visit,T3',  # line 4: a quote not closed on its line
     _good(4),
-    _good(5),
+    '5,2023-02-01 10:05:00,C330681104-01,A1,submit,10,"西山村",visit,T5',  # line 6: its first quote closes line 4's
+    _good(7),
+    "8,2023-02-01 10:08:00,C330681104-01,A9,view,10,,,",  # line 8: an unknown app, to show the line numbers
 ]
 ENDINGS = {"lf": "\n", "crlf": "\r\n", "cr": "\r"}
 TEMPLATES = {"events_damaged": DAMAGED, "events_unbalanced_quote": QUOTE}

@@ -56,12 +56,14 @@ def test_damaged_lines_same_outcome_for_every_line_ending(loaded, ending):
 def test_unbalanced_quote_same_outcome_for_every_line_ending(loaded, ending):
     fr, quarantined, db = loaded(f"events_unbalanced_quote_{ending}.csv")
 
-    # The open quote runs to the file's end: the lines after it are part of the quarantined line.
-    assert (fr.rows_read, fr.rows_loaded) == (3, 2)
-    assert quarantined == [(4, "line has a stray quote")]
+    # The open quote runs to the next quote (line 6): lines 4-6 are one quarantined line; the rest loads.
+    assert (fr.rows_read, fr.rows_loaded) == (5, 3)
+    assert quarantined == [(4, "line has a stray quote"), (8, "app_id unknown")]
     with duckdb.connect(str(db), read_only=True) as con:
-        cell = con.execute("select raw::json ->> 'subject_key' from quarantine").fetchone()[0]
-    assert cell.split("\n")[0] == "湖田村3组,visit,T3" and cell.count("\n") == 2
+        cell = con.execute("select raw::json ->> 'subject_key' from quarantine where line = 4").fetchone()[0]
+        ids = con.execute("select list(event_id order by event_id) from app_events").fetchone()[0]
+    assert cell.split("\n")[0] == "湖田村3组,visit,T3" and cell.count("\n") == 2 and "\r" not in cell
+    assert ids == [1, 2, 7]
 
 
 def test_every_zone_form_is_stored_as_shanghai_time(loaded):
