@@ -131,7 +131,9 @@ def sniff_layout(name: str, head: str) -> Layout:
     fits = _header_fits(lines[at])
     if len(fits) > 1:
         names = " and ".join(_DELIMITERS[d] for d in fits)
-        raise ReadError(f"{name}: the header splits into known columns on both {names}; cannot tell the delimiter")
+        raise ReadError(
+            f"{name}: the header (line {at + 1}) splits into known columns on both {names}; cannot tell the delimiter"
+        )
     delimiter = next(iter(fits), ",")
     warnings = [f"{_DELIMITERS[delimiter]}-separated"] if delimiter != "," else []
     note = _titles_note([line.strip(" \t,;|") for line in lines[:at]])

@@ -111,7 +111,7 @@ def test_uploads_are_type_checked_and_dry_run_before_loading(loaded, tmp_path):
     assert path.read_bytes() == before  # a dry run never writes
     totals = data.totals(report)
     assert (totals.read, totals.loaded, totals.duplicates, totals.quarantined) == (7, 0, 7 - 3, 3)
-    assert table.row(0) == ("events.csv", "app event log", 7, 0, 4, 3, table.row(0)[6], "")
+    assert table.row(0) == ("events.csv", "app event log", 7, 0, 4, 3, table.row(0)[6], "", "")
     data.discard(folder)
     assert not folder.exists()
 

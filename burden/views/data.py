@@ -20,7 +20,7 @@ import polars as pl
 
 from burden import db, ingest, settings
 from burden.i18n import t
-from burden.views.reasons import reason_text
+from burden.views.reasons import note_text, reason_text
 
 _UPLOAD_PREFIX = "burden-upload-"
 MAX_UPLOAD_MB = 200  # per file; larger exports go through `python -m burden load`
@@ -237,6 +237,7 @@ def report_table(report: ingest.LoadReport) -> pl.DataFrame:
                 f"{reason_text(r)} ({n:,})" for r, n in sorted(f.rejected.items(), key=_most)
             ),
             t("data.col.refused"): f.error or "",
+            t("data.col.notes"): "; ".join(map(note_text, f.warnings)),
         }
         for f in report.files
     ]
@@ -249,6 +250,7 @@ def report_table(report: ingest.LoadReport) -> pl.DataFrame:
         "data.col.quarantined",
         "data.col.reasons",
         "data.col.refused",
+        "data.col.notes",
     ]
     counts = ("read", "load", "duplicates", "quarantined")
     schema = {t(n): (pl.Int64 if n.endswith(counts) else pl.String) for n in names}

@@ -1,9 +1,10 @@
-"""Quarantine reasons in the page's language.
+"""Quarantine reasons and a load's notes in the page's language.
 
 The loader stores each reason as a stable English text (burden/ingest_*: `cadre_id unknown`, `line has too many
-fields` ...), which the CLI prints and quarantine exports carry. The Data page shows it in its language: the
-text is matched here against the loader's forms and rendered from burden/locales/data.toml (keys data.reason.*).
-In English the rendering gives back the stored text; a reason no form matches is shown as stored.
+fields` ...), which the CLI prints and quarantine exports carry; its notes on a file (encoding, title rows ...)
+are English too. The Data page shows them in its language: the text is matched here against the loader's forms
+and rendered from burden/locales/data.toml (keys data.reason.* and data.note.*). In English the rendering gives
+back the loader's text; a text no form matches is shown as it is.
 """
 
 from __future__ import annotations
@@ -48,13 +49,42 @@ _COMPILED = [(re.compile(pattern), key) for pattern, key in _FORMS]
 
 def reason_text(reason: str) -> str:
     """A stored quarantine reason in the current language."""
-    if reason in _EXACT:
-        return t(f"data.reason.{_EXACT[reason]}")
-    for pattern, key in _COMPILED:
-        match = pattern.fullmatch(reason)
+    return _render(reason, _EXACT, _COMPILED, "data.reason")
+
+
+_NOTE_EXACT = {
+    "UTF-8 with BOM": "utf8_bom",
+    "GBK/GB18030, read as UTF-8": "gbk",
+    "UTF-16, read as UTF-8": "utf16",
+    "semicolon-separated": "semicolon",
+    "tab-separated": "tab",
+    "vertical bar-separated": "vertical_bar",
+    "no data rows": "no_rows",
+}
+_NOTE_FORMS = [
+    (r"skipped 1 line above the header \(title: (?P<title>.*)\)", "title_line"),
+    (r"skipped (?P<n>\d+) lines above the header \(title: (?P<title>.*)\)", "title_lines"),
+    (r"skipped the header repeated at line (?P<line>\d+)", "repeated_header"),
+    (r"skipped the header repeated at lines (?P<lines>.+)", "repeated_headers"),
+    (r"ignored extra column (?P<columns>.+)", "extra_column"),
+    (r"ignored extra columns (?P<columns>.+)", "extra_columns"),
+]
+_NOTES = [(re.compile(pattern), key) for pattern, key in _NOTE_FORMS]
+
+
+def note_text(note: str) -> str:
+    """A load's note on a file in the current language."""
+    return _render(note, _NOTE_EXACT, _NOTES, "data.note")
+
+
+def _render(text: str, exact: dict[str, str], forms: list[tuple[re.Pattern, str]], prefix: str) -> str:
+    if text in exact:
+        return t(f"{prefix}.{exact[text]}")
+    for pattern, key in forms:
+        match = pattern.fullmatch(text)
         if match:
             values = match.groupdict()
-            if "type" in values:
+            if "type" in values:  # a column's type, named in words
                 values["type"] = t(f"data.reason.type.{values['type']}")
-            return t(f"data.reason.{key}", **values)
-    return reason
+            return t(f"{prefix}.{key}", **values)
+    return text
