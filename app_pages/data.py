@@ -7,7 +7,7 @@ from burden.filters import markdown_literal
 from burden.i18n import fmt_num, t
 from burden.views import data
 
-_PENDING = "data_pending"  # {"signature", "folder", "report"} of the uploads checked by a dry run
+_PENDING = "data_pending"  # the data.Preview of the uploads checked by a dry run
 _UPLOADER = "data_uploader_round"  # bumped to empty the uploader after a commit or discard
 _DONE = "data_last_load"  # the report of the last committed load, shown once after the rerun
 
@@ -69,24 +69,23 @@ def _upload() -> None:
         help=t("data.upload_help"),
         key=f"data_upload_{round_no}",
     )
-    pending = st.session_state.get(_PENDING)
+    pending: data.Preview | None = st.session_state.get(_PENDING)
     signature = tuple((f.name, f.size, f.file_id) for f in files or [])
+    if pending is not None and pending.signature != signature:  # other files, or none: the old preview is done
+        st.session_state.pop(_PENDING).discard()
+        pending = None
     if not files:
         return
-    if pending is None or pending["signature"] != signature:  # new files: check them once, by a dry run
-        if pending is not None:
-            data.discard(pending["folder"])
-        folder, problems = data.save_uploads(files)
-        if problems:
-            st.session_state.pop(_PENDING, None)
+    if pending is None:  # new files: check them once, by a dry run
+        with st.spinner(t("data.checking")):
+            pending, problems = data.preview(files, signature)
+        if pending is None:
             for problem in problems:  # they name the files: shown as text, never as markdown
                 st.error(markdown_literal(problem), icon=":material/block:")
             return
-        with st.spinner(t("data.checking")):
-            report = data.dry_run(folder)
-        pending = st.session_state[_PENDING] = {"signature": signature, "folder": folder, "report": report}
+        st.session_state[_PENDING] = pending
 
-    report = pending["report"]
+    report = pending.report
     _report(report)
     if not report.ok:
         messages = "\n\n".join(map(markdown_literal, report.messages))  # file and column names from the upload
@@ -97,8 +96,7 @@ def _upload() -> None:
         return
     go, cancel, _ = st.columns([1, 1, 4])
     if cancel.button(t("data.cancel"), icon=":material/delete:", key="data_discard"):
-        data.discard(pending["folder"])
-        st.session_state.pop(_PENDING)
+        st.session_state.pop(_PENDING).discard()
         st.session_state[_UPLOADER] = round_no + 1
         st.rerun()
     commit = go.button(
@@ -106,10 +104,9 @@ def _upload() -> None:
     )
     if commit:
         with st.status(t("data.loading"), expanded=True) as status:  # streams the loader's progress lines
-            done = data.commit(pending["folder"], progress=status.write)
+            done = st.session_state.pop(_PENDING).commit(progress=status.write)
             label, state = ("data.loaded", "complete") if done.ok else ("data.load_failed", "error")
             status.update(label=t(label), state=state)
-        st.session_state.pop(_PENDING)
         st.session_state[_UPLOADER] = round_no + 1
         st.session_state[_DONE] = done
         st.rerun()  # the page reads the new file version from here on

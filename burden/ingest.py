@@ -4,7 +4,9 @@ A load holds <db>.lock (one load at a time), works on a staging copy of the data
 and fsyncs it, and replaces the live file in one rename only when everything succeeded. A refused file,
 an error or a kill -9 at any moment leaves the previous file as it was. The dashboard opens the file
 read-only per file version (burden/db.py): page runs going on during the swap finish on the old file
-(one version per page run), later ones open the new one. A dry run (commit=False) does all of it but the swap.
+(one version per page run), later ones open the new one. A dry run (commit=False) validates and counts into a
+small scratch database beside the live file, which it reads but never copies (ingest_db.open_scratch), and then
+removes it.
 
 A load that only appends log rows (events, photos) to a database with derived tables rebuilds just the
 months those rows can change (rollups.update); a new database or any other change rebuilds them all.
@@ -25,20 +27,23 @@ import duckdb
 
 from burden import rollups, settings
 from burden.ingest_db import (
+    LIVE,
     LoadLocked,
     clean_staging,
     copy_to_staging,
     create_database,
     create_schema,
     load_lock,
+    open_scratch,
     remove_staging,
     staging_path,
     swap_in,
     write_meta,
 )
 from burden.ingest_kinds import KINDS, LOAD_ORDER, detect
-from burden.ingest_read import ReadError, Source, find_files, open_source
-from burden.ingest_stage import merge, missing_columns, stage_file
+from burden.ingest_merge import merge
+from burden.ingest_read import ReadError, Source, find_files, open_source, unreadable
+from burden.ingest_stage import missing_columns, stage_file
 
 
 def _stderr(message: str) -> None:
@@ -155,7 +160,7 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress, commit: 
     if kind is not None and kind not in KINDS:
         raise LoadRefused(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
     fresh = not db_path.exists()
-    if not fresh:
+    if not fresh and commit:
         t0 = time.perf_counter()
         copy_to_staging(db_path, staging)
         report.copy_seconds = time.perf_counter() - t0
@@ -164,18 +169,20 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress, commit: 
     try:
         if fresh:
             create_database(con)
-        else:
+        elif commit:
             create_schema(con)  # every table is `create ... if not exists`: adds tables new since the file was made
+        else:
+            open_scratch(con, db_path)
         plan = _plan(con, files, kind, report)
-        _run_plan(con, plan, report, progress)
+        _run_plan(con, plan, report, progress, live=None if commit or fresh else LIVE)
+        if not commit:
+            return  # a dry run counts; it needs no quarantine housekeeping, metadata or derived tables
         if any(f.rows_rejected for f in report.files):
             _dedupe_quarantine(con)
         changed = sorted({f.table for f in report.files if f.rows_loaded} | ({"regions"} if fresh else set()))
         if any(f.rows_rejected for f in report.files):
             changed.append("quarantine")
         write_meta(con, [str(Path(f).resolve()) for f in files], changed)  # before rollups: they may read as_of
-        if not commit:
-            return  # a dry run counts, it does not need derived tables
         _rollups(con, report, progress, fresh)
         t0 = time.perf_counter()
         con.execute("checkpoint")
@@ -239,7 +246,8 @@ def _plan(con, files: list[Path], kind: str | None, report: LoadReport) -> dict[
     return plan
 
 
-def _run_plan(con, plan, report: LoadReport, progress) -> None:
+def _run_plan(con, plan, report: LoadReport, progress, live: str | None) -> None:
+    """Stage and merge every file. live: in a dry run, the attached live database (the logs' stored rows)."""
     phases = (("apps", "cadres"), ("accounts", "events", "photos", "cases"))
     for phase in phases:
         for kind_name in phase:
@@ -252,16 +260,21 @@ def _run_plan(con, plan, report: LoadReport, progress) -> None:
                 # in one batch, and the staging area holds one file, not a year of events (~25 GB at 1B events).
                 for no, source in plan[kind_name]:
                     _stage(con, kind_name, no, source, report.files[no], progress)
-                    _merge(con, kind_name, {no: str(source.path)}, report, progress)
+                    _merge(con, kind_name, {no: str(source.path)}, report, progress, live)
             elif plan[kind_name]:
-                _merge(con, kind_name, {no: str(src.path) for no, src in plan[kind_name]}, report, progress)
+                _merge(con, kind_name, {no: str(src.path) for no, src in plan[kind_name]}, report, progress, live)
 
 
 def _stage(con, kind_name: str, no: int, source: Source, fr: FileReport, progress) -> None:
     t0 = time.perf_counter()
     if source.arrow is not None:
         con.register(source.sql, source.arrow)
-    counts = stage_file(con, KINDS[kind_name], source, no)
+    try:
+        counts = stage_file(con, KINDS[kind_name], source, no)
+    except duckdb.Error as exc:  # the reader gave up on the file (its lines are checked one by one before this)
+        what = {".csv": "a CSV file", ".parquet": "a Parquet file"}.get(source.path.suffix.lower(), "an XLSX workbook")
+        fr.error = unreadable(source.path.name, what, exc)
+        raise LoadRefused("refused, nothing loaded: " + fr.error) from exc
     if source.arrow is not None:
         con.unregister(source.sql)
     fr.rows_read = sum(counts.values())
@@ -273,9 +286,9 @@ def _stage(con, kind_name: str, no: int, source: Source, fr: FileReport, progres
     progress(", ".join(parts) + f", {fr.seconds:.2f} s")
 
 
-def _merge(con, kind_name: str, names: dict[int, str], report: LoadReport, progress) -> None:
+def _merge(con, kind_name: str, names: dict[int, str], report: LoadReport, progress, live: str | None) -> None:
     t0 = time.perf_counter()
-    for no, counts in merge(con, KINDS[kind_name], names).items():
+    for no, counts in merge(con, KINDS[kind_name], names, live).items():
         fr = report.files[no]
         fr.rows_loaded, fr.rows_updated, fr.rows_duplicate = counts["loaded"], counts["updated"], counts["duplicates"]
     seconds = time.perf_counter() - t0

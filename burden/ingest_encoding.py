@@ -1,8 +1,11 @@
-"""Text files before DuckDB reads them: encoding (UTF-8, UTF-8 with BOM, GBK/GB18030), binary files, blank lines.
+"""Text files before DuckDB reads them: encoding, line endings, binary files, blank lines.
 
 One streaming pass over the bytes (never the whole file in memory): decode strictly as UTF-8 (a BOM is
-allowed); if that fails, decode as GB18030 (a superset of GBK) and write a UTF-8 copy to a temporary file
-that DuckDB reads instead. The copy is removed when the Source that uses it is garbage collected.
+allowed); if that fails, decode as GB18030 (a superset of GBK). UTF-16 (Excel's "Unicode text", with a BOM)
+is decoded as such. A UTF-8 file with LF or CRLF endings is read in place (DuckDB's reader takes both alike);
+any other file (GBK, UTF-16, or CR endings: classic Mac) is written as UTF-8 with LF endings to a temporary
+copy that DuckDB reads instead, so a damaged line gives the same outcome whatever the file's origin. The copy
+is removed when the Source that uses it is garbage collected.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CHUNK = 1 << 20
-HEAD = 64 << 10  # bytes of decoded text kept for the header and delimiter sniffing
+HEAD = 64 << 10  # characters of decoded text kept for the header and delimiter sniffing
 
 _MAGIC = {
     b"PAR1": "a Parquet file",
@@ -33,12 +36,11 @@ class EncodingProblem(ValueError):
 
 @dataclass
 class TextFile:
-    path: Path  # the file DuckDB reads: the original, or a UTF-8 copy
-    encoding: str  # utf-8 | utf-8-sig | gb18030
-    head: str  # the first HEAD bytes, decoded
+    path: Path  # the file DuckDB reads: the original, or a UTF-8 copy with LF endings
+    encoding: str  # utf-8 | utf-8-sig | gb18030 | utf-16
+    head: str  # the first HEAD characters, decoded, LF endings
     blank_lines: list[int] = field(default_factory=list)  # physical line numbers (1 = header) of empty lines
     tmpdir: str | None = None  # holds the UTF-8 copy; removed with the Source
-    ends_with_newline: bool = True
 
     def cleanup(self) -> None:
         if self.tmpdir:
@@ -56,93 +58,134 @@ def _binary_kind(first: bytes) -> str | None:
 
 
 class _Lines:
-    """Counts lines across chunks and records the numbers of empty lines (\\n\\n or \\n\\r\\n)."""
+    """Counts lines of LF text across chunks and records the numbers of empty lines."""
 
     def __init__(self) -> None:
         self.newlines = 0
-        self.carry = b"\n"  # the file starts as if after a newline
+        self.after_newline = True  # the file starts as if after a newline
         self.blank: list[int] = []
 
-    def feed(self, chunk: bytes) -> None:
-        data = self.carry + chunk
-        before = self.newlines - self.carry.count(b"\n")  # newlines before data[0]
-        for pattern in (b"\n\n", b"\n\r\n"):
-            start = 0
-            while (pos := data.find(pattern, start)) >= 0:
-                start = pos + 1
-                if pos + len(pattern) > len(self.carry):  # not already seen with the previous chunk
-                    self.blank.append(before + data[: pos + 1].count(b"\n") + 1)
-        self.newlines += chunk.count(b"\n")
-        self.carry = data[-2:]
+    def feed(self, text: str) -> None:
+        data = ("\n" if self.after_newline else "") + text
+        before = self.newlines - (1 if self.after_newline else 0)  # newlines before data[0]
+        start = 0
+        while (pos := data.find("\n\n", start)) >= 0:
+            start = pos + 1
+            self.blank.append(before + data.count("\n", 0, pos + 1) + 1)
+        self.newlines += text.count("\n")
+        if text:
+            self.after_newline = text[-1] == "\n"
+
+
+class _Endings:
+    """CRLF and CR to LF across chunks: a CR at a chunk's end waits for the next chunk (it may precede LF)."""
+
+    def __init__(self) -> None:
+        self.pending_cr = False
+        self.lone_cr = False  # a CR not followed by LF: DuckDB's reader would not end the line there
+
+    def feed(self, text: str, final: bool = False) -> str:
+        if self.pending_cr:
+            text = "\r" + text
+        self.pending_cr = not final and text.endswith("\r")
+        if self.pending_cr:
+            text = text[:-1]
+        if "\r" not in text:
+            return text
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            self.lone_cr = True
+            text = text.replace("\r", "\n")
+        return text
+
+
+class _LoneCR(Exception):
+    """A UTF-8 file scanned in place has CR line endings (classic Mac): it needs a copy."""
 
 
 def inspect(path: Path) -> TextFile:
     """Check and decode a text file; raise EncodingProblem with a one-line reason if it cannot be read as text."""
     with open(path, "rb") as f:
         first = f.read(CHUNK)
-    if not first.strip(b" \t\r\n") or first in (codecs.BOM_UTF8, codecs.BOM_UTF8 + b"\n", codecs.BOM_UTF8 + b"\r\n"):
-        raise EncodingProblem("empty file")
-    what = _binary_kind(first)
-    if what:
-        raise EncodingProblem(f"not a text CSV file: looks like {what}")
     if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise EncodingProblem("UTF-16 text: save it as UTF-8 or GBK")
-    text = _scan(path, "utf-8-sig")
-    if text is not None:
-        return text
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        if not first.strip(b" \t\r\n") or first.removeprefix(codecs.BOM_UTF8).strip(b"\r\n") == b"":
+            raise EncodingProblem("empty file")
+        what = _binary_kind(first)
+        if what:
+            raise EncodingProblem(f"not a text CSV file: looks like {what}")
+        encodings = ("utf-8-sig", "gb18030")
+        try:  # the common case, UTF-8 with LF or CRLF endings, is read in place
+            text = _scan(path, "utf-8-sig")
+        except _LoneCR:
+            text = None
+        else:
+            if text is not None:
+                return text
+            encodings = ("gb18030",)
+    for encoding in encodings:
+        text = _copied(path, encoding)
+        if text is not None:
+            return text
+    what = "UTF-16" if encodings == ("utf-16",) else "UTF-8 or GBK/GB18030"
+    raise EncodingProblem(f"not {what} text (undecodable bytes)")
+
+
+def _copied(path: Path, encoding: str) -> TextFile | None:
+    """The file decoded as `encoding` into a UTF-8 copy with LF endings; None if it is not in that encoding."""
     tmpdir = tempfile.mkdtemp(prefix="burden-utf8-")
-    target = Path(tmpdir) / (path.stem + ".utf8.csv")
-    text = _scan(path, "gb18030", target)
+    try:
+        text = _scan(path, encoding, Path(tmpdir) / (path.stem + ".utf8.csv"))
+        if text is not None and not text.head.lstrip("\ufeff").strip(" \t\n"):
+            raise EncodingProblem("empty file")
+    except BaseException:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+        raise
     if text is None:
         shutil.rmtree(tmpdir, ignore_errors=True)
-        raise EncodingProblem("not UTF-8 or GBK/GB18030 text (undecodable bytes)")
+        return None
     text.tmpdir = tmpdir
     return text
 
 
 def _scan(path: Path, encoding: str, copy_to: Path | None = None) -> TextFile | None:
-    """Decode the whole file strictly in chunks; None if it is not in that encoding."""
+    """Decode the whole file strictly in chunks, LF endings; None if it is not in that encoding.
+
+    Without copy_to, raises _LoneCR on a CR that ends a line: the file must be read again into a copy.
+    """
     decoder = codecs.getincrementaldecoder(encoding)("strict")
-    lines = _Lines()
-    head, head_bytes, last = [], 0, b""
+    lines, endings = _Lines(), _Endings()
+    head: list[str] = []
+    head_chars = 0
     out = open(copy_to, "w", encoding="utf-8", newline="") if copy_to else None  # noqa: SIM115
     try:
         with open(path, "rb") as f:
-            while chunk := f.read(CHUNK):
-                if b"\x00" in chunk:
-                    raise EncodingProblem("not a text CSV file: NUL bytes in it (binary data)")
+            while True:
+                chunk = f.read(CHUNK)
                 try:
-                    decoded = decoder.decode(chunk)
+                    decoded = decoder.decode(chunk, final=not chunk)
                 except UnicodeDecodeError:
                     return None
-                lines.feed(chunk)
-                last = chunk[-1:]
-                if head_bytes < HEAD:
-                    head.append(decoded[: HEAD - head_bytes])
-                    head_bytes += len(head[-1])
+                if "\x00" in decoded:
+                    raise EncodingProblem("not a text CSV file: NUL bytes in it (binary data)")
+                text = endings.feed(decoded, final=not chunk)
+                if endings.lone_cr and not out:
+                    raise _LoneCR
+                lines.feed(text)
+                if head_chars < HEAD:
+                    head.append(text[: HEAD - head_chars])
+                    head_chars += len(head[-1])
                 if out:
-                    out.write(decoded)
-            try:
-                tail = decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                return None
-            if out:
-                out.write(tail)
+                    out.write(text)
+                if not chunk:
+                    break
     finally:
         if out:
             out.close()
-    used = (
-        "utf-8-sig"
-        if encoding == "utf-8-sig" and _has_bom(path)
-        else ("utf-8" if encoding == "utf-8-sig" else encoding)
-    )
-    return TextFile(
-        copy_to or path,
-        used,
-        "".join(head),
-        blank_lines=sorted(lines.blank),
-        ends_with_newline=last in (b"\n", b"\r"),
-    )
+    if encoding == "utf-8-sig" and not _has_bom(path):
+        encoding = "utf-8"
+    return TextFile(copy_to or path, encoding, "".join(head), blank_lines=sorted(lines.blank))
 
 
 def _has_bom(path: Path) -> bool:

@@ -8,7 +8,8 @@ expression builders return SQL for one column. Every repair is applied only wher
   (a 6-digit code written with 6 significant digits); otherwise digits are lost and the row is quarantined;
 - integers written as 123.0 lose the .0;
 - dates and times: ISO and slashed forms, with or without seconds, 年月日, compact 20230105, time zones
-  (Z, +08:00, +0800: converted to Asia/Shanghai), epoch seconds (10 digits) and milliseconds (13 digits),
+  (Z, UTC, GMT, +08, +0800, +08:00, GMT+8: converted to Asia/Shanghai; a zone name not known, such as CST,
+  makes the cell bad: DuckDB's own cast would drop it), epoch seconds (10 digits) and milliseconds (13 digits),
   Excel serial dates and times (5 digits, 1900 date system: 45123.5 = 2023-07-16 12:00).
 """
 
@@ -22,7 +23,19 @@ from burden import settings
 _FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
 _HALF = "".join(chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)) + " "
 
-_ZONE = "(t[-1] = 'Z' or t[-1] = 'z' or (t[-3] = ':' and t[-6] in ('+', '-')) or t[-5] in ('+', '-'))"
+# Cheap test for "may end in a zone" (a letter, or a sign near the end), so only those rows pay for the regexp.
+_MAY_ZONE = (
+    "(t[-1] not between '0' and '9' or t[-2] in ('+', '-') or t[-3] in ('+', '-') or t[-5] in ('+', '-') "
+    "or t[-6] in ('+', '-'))"
+)
+# A time (H:MM, seconds and fraction optional), then a zone: Z, UTC, GMT or UT, and/or an offset +8, +08, +0800,
+# +08:00 (PostgreSQL prints +00 and -05; ISO 8601 Z or +08:00; RFC 2822 +0800; Java GMT+08:00).
+_ZONE_RE = (
+    "^(.*?[0-9]:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?)"  # the wall-clock time
+    "\\s*(Z|z|UTC|GMT|UT)?\\s*(?:([+-])([0-9]{1,2})(?::?([0-9]{2}))?)?$"  # the zone
+)
+# A word after the time that is not one of those (CST is China's or US Central time; EST, Asia/Shanghai ...).
+_WORD_AFTER_TIME = "[0-9]:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\\s*[A-Za-z]"
 
 MACROS = f"""
 create or replace temp macro _b_fold(t) as
@@ -39,23 +52,39 @@ create or replace temp macro _b_code(t) as
          when _b_is_sci(t) then _b_sci(t)
          when t[-2:] = '.0' and regexp_full_match(t, '[0-9]+\\.0+') then split_part(t, '.', 1)
          else t end;
-create or replace temp macro _b_zoned(t) as
-    timezone('{settings.TIMEZONE}',
-             try_cast(regexp_replace(t, '\\s*([+-][0-9]{{2}}):?([0-9]{{2}})$', '\\1:\\2') as timestamptz));
-create or replace temp macro _b_ts(t) as
+create or replace temp macro _b_wall(t) as
     coalesce(
-        case when not {_ZONE} then try_cast(t as timestamp) end,
-        case when {_ZONE} then _b_zoned(t) end,
-        case when regexp_full_match(t, '[0-9]{{5}}(\\.[0-9]+)?')
-             then timestamp '1899-12-30' + to_seconds(cast(round(t::double * 86400) as bigint)) end,
-        case when regexp_full_match(t, '[0-9]{{10}}')
-             then timezone('{settings.TIMEZONE}', to_timestamp(t::bigint)) end,
-        case when regexp_full_match(t, '[0-9]{{13}}')
-             then timezone('{settings.TIMEZONE}', to_timestamp(t::bigint / 1000.0)) end,
-        case when regexp_full_match(t, '[0-9]{{8}}') then try_strptime(t, '%Y%m%d') end,
+        try_cast(t as timestamp),
         try_cast(regexp_replace(regexp_replace(t, '^([0-9]{{4}})[./年]([0-9]{{1,2}})[./月]([0-9]{{1,2}})日?',
                                                '\\1-\\2-\\3'), '时|点', ':', 'g') as timestamp)
     );
+create or replace temp macro _b_zone(t) as regexp_extract(t, '{_ZONE_RE}', ['wall', 'name', 'sign', 'h', 'm']);
+create or replace temp macro _b_has_zone(t) as
+    {_MAY_ZONE} and (_b_zone(t).name <> '' or _b_zone(t).sign <> '');
+create or replace temp macro _b_unknown_zone(t) as
+    {_MAY_ZONE} and regexp_matches(t, '{_WORD_AFTER_TIME}') and not _b_has_zone(t);
+create or replace temp macro _b_offset_min(z) as
+    case when z.sign = '' then 0
+         when z.h::integer <= 14 and coalesce(nullif(z.m, '')::integer, 0) < 60
+         then (case z.sign when '-' then -1 else 1 end) * (z.h::integer * 60 + coalesce(nullif(z.m, '')::integer, 0))
+    end;
+create or replace temp macro _b_zoned(z) as
+    timezone('{settings.TIMEZONE}', timezone('UTC', _b_wall(z.wall) - to_minutes(_b_offset_min(z))));
+create or replace temp macro _b_ts(t) as
+    case
+        when _b_has_zone(t) then _b_zoned(_b_zone(t))
+        when _b_unknown_zone(t) then null
+        else coalesce(
+            _b_wall(t),
+            case when regexp_full_match(t, '[0-9]{{5}}(\\.[0-9]+)?')
+                 then timestamp '1899-12-30' + to_seconds(cast(round(t::double * 86400) as bigint)) end,
+            case when regexp_full_match(t, '[0-9]{{10}}')
+                 then timezone('{settings.TIMEZONE}', to_timestamp(t::bigint)) end,
+            case when regexp_full_match(t, '[0-9]{{13}}')
+                 then timezone('{settings.TIMEZONE}', to_timestamp(t::bigint / 1000.0)) end,
+            case when regexp_full_match(t, '[0-9]{{8}}') then try_strptime(t, '%Y%m%d') end
+        )
+    end;
 create or replace temp macro _b_date(t) as
     coalesce(
         try_cast(t as date),

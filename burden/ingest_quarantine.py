@@ -16,15 +16,16 @@ from pathlib import Path
 
 import duckdb
 
-from burden.ingest_kinds import KINDS, columns, norm_name
+from burden.ingest_kinds import KINDS, column_name, columns
 
 META = ("quarantine_reason", "quarantine_file", "quarantine_line")
 _KEYS = {kind.table: kind.key for kind in KINDS.values()}
+_KIND_OF = {kind.table: kind.name for kind in KINDS.values()}
 
 
 def _key_text(raw: dict, table: str) -> str | None:
     """The row's key as text (parts joined by |), from its raw cells, normalised like a load does."""
-    cells = {norm_name(k): v for k, v in raw.items()}
+    cells = {column_name(_KIND_OF[table], k): v for k, v in raw.items()} if table in _KIND_OF else {}
     parts = []
     for name in _KEYS.get(table, ()):
         value = cells.get(name)

@@ -1,13 +1,14 @@
-"""Set-based validation and merge, all in DuckDB (no Python per row).
+"""Set-based validation, all in DuckDB (no Python per row).
 
 Each file is cast and checked into a temporary table _new_<table> (typed columns, plus _file, _line,
-_reason and _raw for rejected rows). When all files of a kind are staged, merge() quarantines the
-rejected rows and moves the good ones into the base table without doubling any key.
+_reason and _raw for rejected rows). When all files of a kind are staged, ingest_merge.merge() quarantines
+the rejected rows and moves the good ones into the base table without doubling any key.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 
 import duckdb
@@ -20,19 +21,15 @@ from burden.ingest_kinds import (
     NON_NEGATIVE,
     NUMERIC_LOOKING,
     REFERENCES,
+    VALUE_ALIASES,
     Column,
     Kind,
+    column_name,
     columns,
     norm_name,
 )
 from burden.ingest_parse import article, install
 from burden.ingest_read import Source
-
-# Logs are stored sorted by month, then cadre (cadre ids start with the region code), so zonemaps prune.
-SORT_KEY = "date_trunc('month', ts), cadre_id"
-SORT_ORDER = f"order by {SORT_KEY}"
-# Out-of-order rows re-sort the whole table only when they are more than 1/RESORT_RATIO of what is stored.
-RESORT_RATIO = 4
 
 
 def _q(name: str) -> str:
@@ -57,8 +54,22 @@ def _text(col: Column, ref: str, flat: bool = False) -> str:
     return text
 
 
-def _typed(col: Column, text: str, src_type: str) -> tuple[str, list[tuple[str, str]]]:
-    """(typed value, [(sql true when the cell is bad, reason)]) for one column; text is the normalised cell."""
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _translated(text: str, values: dict[str, str]) -> str:
+    """An enum cell with its Chinese value (VALUE_ALIASES) replaced by the stored one; ASCII cells skip the lookup."""
+    whens = " ".join(f"when {_literal(zh)} then {_literal(en)}" for zh, en in values.items())
+    return f"case when strlen({text}) = length({text}) then {text} else case {text} {whens} else {text} end end"
+
+
+def _typed(
+    col: Column, text: str, src_type: str, values: dict[str, str] | None = None
+) -> tuple[str, list[tuple[str, str]]]:
+    """(typed value, [(sql true when the cell is bad, reason)]) for one column; text is the normalised cell.
+
+    values: Chinese values of an enum column and the stored values they stand for."""
     if src_type != "VARCHAR":  # Parquet: typed already
         expr = text if src_type == col.type else f"try_cast({text} as {col.type})"
         return expr, [(f"{text} is not null and {expr} is null", f"{col.name} not {article(col.type)}")]
@@ -67,7 +78,7 @@ def _typed(col: Column, text: str, src_type: str) -> tuple[str, list[tuple[str, 
     if col.type == "VARCHAR":
         if col.name in NUMERIC_LOOKING:
             return f"_b_code({text})", [sci_lost]
-        return text, []
+        return (_translated(text, values) if values else text), []
     if col.type == "BIGINT" and col.name in NUMERIC_LOOKING:
         expr = f"_b_id({text})"
         return expr, [sci_lost, (f"{text} is not null and {expr} is null", bad)]
@@ -78,17 +89,24 @@ def _typed(col: Column, text: str, src_type: str) -> tuple[str, list[tuple[str, 
         "INTEGER": "try_cast(_b_int({}) as integer)",
         "BIGINT": "_b_int({})",
     }.get(col.type, "try_cast({} as " + col.type + ")").format(text)
-    return expr, [(f"{text} is not null and {expr} is null", bad)]
+    checks = [(f"{text} is not null and {expr} is null", bad)]
+    if col.type == "TIMESTAMP":  # a zone name (CST, EST ...) is never dropped: the row waits for an offset
+        checks.insert(0, (f"{text} is not null and _b_unknown_zone({text})", f"{col.name} has an unknown time zone"))
+    return expr, checks
 
 
 def missing_columns(kind: Kind, source: Source) -> list[str]:
-    have = {norm_name(h) for h in source.header}
+    have = {column_name(kind.name, h) for h in source.header}
     return [c.name for c in columns(kind.table) if c.required and c.name not in have]
 
 
 def extra_columns(kind: Kind, source: Source) -> list[str]:
     names = {c.name for c in columns(kind.table)}
-    return [h for h in source.header if norm_name(h) not in names and not norm_name(h).startswith("quarantine_")]
+    return [
+        h
+        for h in source.header
+        if column_name(kind.name, h) not in names and not norm_name(h).startswith("quarantine_")
+    ]
 
 
 def stage_table(kind: Kind) -> str:
@@ -130,7 +148,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
         source.warnings.append(f"ignored extra column{'s' if len(extra) > 1 else ''} {', '.join(extra)}")
     by_name: dict[str, tuple[str, str]] = {}
     for h, t in zip(source.header, source.types, strict=True):
-        by_name.setdefault(norm_name(h), (h, t))
+        by_name.setdefault(column_name(kind.name, h), (h, t))
     cols = columns(kind.table)
     present = {c.name for c in cols if c.name in by_name}
     zero_maps = _zero_maps(con, kind, present)
@@ -143,13 +161,15 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
             norm.append(f"{value} as {_q(c.name)}")
     typed, checks = [], []
     all_null = " and ".join(f"n.{_q(c)} is null" for c in present) or "true"
+    checks.append(("n._is_header", REPEATED_HEADER))
     checks.append((all_null, "empty row"))
     for col in cols:
         if col.name not in present:
             typed.append(f"null::{col.type} as {_q(col.name)}")
             continue
         ref = f"n.{_q(col.name)}"
-        expr, col_checks = _typed(col, ref, by_name[col.name][1])
+        values = VALUE_ALIASES.get(kind.table, {}).get(col.name)
+        expr, col_checks = _typed(col, ref, by_name[col.name][1], values)
         if col.required:
             checks.append((f"{ref} is null", f"{col.name} missing"))
         checks.extend(col_checks)
@@ -190,14 +210,14 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
         # row_number() over () would number the rows in one thread; a table keeps the file's order (insertion
         # order is preserved), so its rowid numbers them and the checks below run on both cores.
         con.execute(f"create or replace temp table _csv_rows as select * from {source.reader}")
-        from_sql = "(select *, rowid + 2 as _line from _csv_rows)"  # line 1 is the header
+        from_sql = f"(select *, rowid + {source.header_line + 1} as _line from _csv_rows)"
     raw = "struct_pack(" + ", ".join(f"{_q(h)} := src.{_q(h)}" for h in source.header) + ")"
     norm_sql = ", ".join(norm) if norm else "null as _nothing"
     con.execute(
         f"""
         insert into {stage_table(kind)}
         with src as (select * from {from_sql}),
-        n as (select {norm_sql}, src._line as _line, {raw} as _src from src),
+        n as (select {norm_sql}, src._line as _line, {raw} as _src, {_is_header(source)} as _is_header from src),
         typed as (select {", ".join(typed)}, {case(checks)} as _cast_reason, n._line, n._src from n {joins}),
         checked as (select *, coalesce(_cast_reason, {case(later) if later else "null"}) as _reason from typed)
         select {names}, {file_no} as _file, _line, _reason,
@@ -211,6 +231,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
         con.execute("drop table _csv_rows")
     if source.rejects:
         _stage_rejects(con, kind, source, file_no)
+    _skip_repeated_headers(con, kind, source, file_no)
     rows = con.execute(
         f"select coalesce(_reason, ''), count(*) from {stage_table(kind)} where _file = ? group by all", [file_no]
     ).fetchall()
@@ -218,6 +239,28 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
     if not sum(counts.values()):
         source.warnings.append("no data rows")
     return counts
+
+
+REPEATED_HEADER = "repeated header"  # a stage-only reason: such lines are dropped with a note, not quarantined
+
+
+def _is_header(source: Source) -> str:
+    """SQL true for a row whose first cells repeat the header (exports pasted one after another)."""
+    text = [h for h, t in zip(source.header, source.types, strict=True) if t == "VARCHAR"][:2]
+    if len(text) < 2:
+        return "false"
+    return " and ".join(f"trim(src.{_q(h)}) = {_literal(h.strip())}" for h in text)
+
+
+def _skip_repeated_headers(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_no: int) -> None:
+    lines = con.execute(
+        f"select list(_line order by _line) from {stage_table(kind)} where _file = ? and _reason = ?",
+        [file_no, REPEATED_HEADER],
+    ).fetchone()[0]
+    if lines:
+        con.execute(f"delete from {stage_table(kind)} where _file = ? and _reason = ?", [file_no, REPEATED_HEADER])
+        where = ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
+        source.warnings.append(f"skipped the header repeated at line{'s' if len(lines) > 1 else ''} {where}")
 
 
 _REJECT_REASONS = {
@@ -237,11 +280,14 @@ def _stage_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, f
         "where scan_id = ? group by line order by line",
         [scan],
     ).fetchall()
-    blank = source.text.blank_lines if source.text else []
-    # A row's line = its row number + 1 (header) + the blank and rejected lines before it.
-    skipped = sorted(set(blank) | {int(line) for line, _, _ in rejected})
+    header = source.header_line
+    blank = [line for line in source.text.blank_lines if line > header] if source.text else []
+    # A row's line = its row number + the header's line + the blank and rejected lines before it. A rejected line
+    # with an unbalanced quote spans the lines up to the next quote: each of them is skipped.
+    spans = {int(line) + i for line, _, text in rejected for i in range(_line_count(text or ""))}
+    skipped = sorted(set(blank) | spans)
     if skipped:
-        thresholds = [(s - j - 1, j) for j, s in enumerate(skipped, start=1)]
+        thresholds = [(s - j - header, j) for j, s in enumerate(skipped, start=1)]
         con.execute("create or replace temp table _skips (after_rows bigint, n bigint)")
         con.executemany("insert into _skips values (?, ?)", thresholds)
         con.execute(
@@ -255,143 +301,27 @@ def _stage_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, f
         con.execute("drop table _skips")
     if not rejected:
         return
-    header = source.header
+    names = source.header
     rows = []
     for line, error_type, text in rejected:
         reason = _REJECT_REASONS.get(str(error_type), "line cannot be read as CSV")
-        fields = next(csv.reader([text or ""], delimiter=source.delimiter), [])
-        raw = {h: (fields[i] if i < len(fields) else None) for i, h in enumerate(header)}
-        raw.update({f"_extra_{i + 1}": v for i, v in enumerate(fields[len(header) :])})
+        fields = _fields(text or "", source.delimiter)
+        raw = {h: (fields[i] if i < len(fields) else None) for i, h in enumerate(names)}
+        raw.update({f"_extra_{i + 1}": v for i, v in enumerate(fields[len(names) :])})
         rows.append((file_no, int(line), reason, json.dumps(raw, ensure_ascii=False, separators=(",", ":"))))
     con.executemany(f"insert into {stage_table(kind)} (_file, _line, _reason, _raw) values (?, ?, ?, ?)", rows)
 
 
-def merge(con: duckdb.DuckDBPyConnection, kind: Kind, file_names: dict[int, str]) -> dict[int, dict[str, int]]:
-    """Quarantine rejects and move good staged rows into the table; per file: loaded, updated, duplicates."""
-    stage = stage_table(kind)
-    con.execute(
-        f"insert into quarantine select current_timestamp, f.name, s._line, '{kind.table}', s._reason, s._raw "
-        f"from {stage} s join (select unnest($files) as no, unnest($names) as name) f on f.no = s._file "
-        "where s._reason is not null",
-        {"files": list(file_names), "names": list(file_names.values())},
-    )
-    valid = dict(con.execute(f"select _file, count(*) from {stage} where _reason is null group by all").fetchall())
-    if kind.mode == "append":
-        loaded, updated = _append(con, kind)
-    else:
-        loaded, updated = _upsert(con, kind)
-    con.execute(f"drop table {stage}")
-    return {
-        f: {"loaded": loaded.get(f, 0), "updated": updated.get(f, 0), "duplicates": n - loaded.get(f, 0)}
-        for f, n in valid.items()
-    }
+def _line_count(text: str) -> int:
+    """Physical lines of a rejected line's text (DuckDB includes the line ends before it)."""
+    return text.replace("\r\n", "\n").strip("\n").count("\n") + 1
 
 
-def _key_match(kind: Kind, a: str, b: str) -> str:
-    return " and ".join(f"{a}.{_q(k)} = {b}.{_q(k)}" for k in kind.key)
-
-
-def _append(con: duckdb.DuckDBPyConnection, kind: Kind) -> tuple[dict[int, int], dict[int, int]]:
-    """Logs: skip keys already stored or repeated in the batch; keep the table sorted by month, then cadre."""
-    table, stage = kind.table, stage_table(kind)
-    names = ", ".join(_q(c.name) for c in columns(table))
-    keys = ", ".join(_q(k) for k in kind.key)
-    has_rows = con.execute(f"select count(*) > 0 from (select 1 from {table} limit 1)").fetchone()[0]
-    source = stage
-    if has_rows:
-        # The rows not stored yet, found once (one anti-join) and kept for the counts, the checks and the insert.
-        # Only stored keys within the batch's key range are probed: ids grow with time, so zonemaps skip the rest.
-        key_range = _key_range(con, kind, stage)
-        con.execute(
-            f"create or replace temp table _fresh as select * from {stage} n where n._reason is null and not exists "
-            f"(select 1 from {table} t where {key_range} {_key_match(kind, 't', 'n')})"
-        )
-        source = "_fresh"
-    where = "n._reason is null"
-    total, distinct = con.execute(f"select count(*), count(distinct ({keys})) from {source} n where {where}").fetchone()
-    qualify = f"qualify row_number() over (partition by {keys} order by _file, _line) = 1" if distinct < total else ""
-    new_rows = f"select * from {source} n where {where} {qualify}"
-    loaded = dict(con.execute(f"select _file, count(*) from ({new_rows}) group by all").fetchall())
-    if not loaded:
-        return {}, {}
-    # The days the new rows fall on: the rollups rebuild only the months these can change (rollups.update).
-    con.execute("create temp table if not exists _appended_days (day date)")
-    con.execute(f"insert into _appended_days select distinct cast(ts as date) from ({new_rows})")
-    # Nothing stored sorts after the batch's first row (month, cadre): the batch goes after the stored rows and the
-    # table stays sorted if the batch is. Only stored rows from the batch's first month on are read (zonemaps).
-    late = False
-    if has_rows:
-        month, cadre = con.execute(f"select unnest(min(({SORT_KEY}))) from {source} n where {where}").fetchone()
-        later = "ts >= $month and (date_trunc('month', ts) > $month or cadre_id > $cadre)"
-        sql = f"select count(*) > 0 from {table} where {later}"
-        late = con.execute(sql, {"month": month, "cadre": cadre}).fetchone()[0]
-    # A batch whose rows are already in order needs no sort (a sort of 100M rows: a minute, ~14 GB of temp).
-    # The check reads the staged rows in scan order; staging (its checks are joins) does not always keep a file's
-    # order, so at province scale sorted month files were still sorted again (README "Performance").
-    if not late and not qualify and _sorted(con, f"select ts, cadre_id from {source} n where {where}"):
-        con.execute(f"insert into {table} select {names} from ({new_rows})")
-    elif not late or sum(loaded.values()) * RESORT_RATIO < _stored_rows(con, table):
-        # After every stored row (a new month), or a few late rows (a day, a late month) sorted among themselves:
-        # their row groups' zonemaps span a few months, which costs scans little; rewriting 1B rows costs minutes.
-        con.execute(f"insert into {table} select {names} from ({new_rows}) {SORT_ORDER}")
-    else:
-        con.execute(
-            f"create temp table _merged as select {names} from {table} union all select {names} from ({new_rows})"
-        )
-        con.execute(f"delete from {table}")
-        con.execute(f"insert into {table} select {names} from _merged {SORT_ORDER}")
-        con.execute("drop table _merged")
-    con.execute("drop table if exists _fresh")
-    return loaded, {}
-
-
-def _key_range(con: duckdb.DuckDBPyConnection, kind: Kind, stage: str) -> str:
-    """'t.key between lo and hi and' for a one-column integer key (event_id, photo_id), else ''."""
-    if len(kind.key) != 1:
-        return ""
-    key = _q(kind.key[0])
-    lo, hi = con.execute(f"select min({key}), max({key}) from {stage} where _reason is null").fetchone()
-    if not isinstance(lo, int) or not isinstance(hi, int):
-        return ""
-    return f"t.{key} between {lo} and {hi} and"
-
-
-def _stored_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return con.execute(f"select count(*) from {table}").fetchone()[0]
-
-
-def _sorted(con: duckdb.DuckDBPyConnection, rows_sql: str) -> bool:
-    """Whether rows (in scan order) are already in SORT_KEY order: one streaming pass."""
-    return con.execute(
-        f"""
-        with k as (select ({SORT_KEY}) as k from ({rows_sql})),
-        pairs as (select k, lag(k) over () as prev from k)
-        select count(*) = 0 from pairs where k < prev
-        """
-    ).fetchone()[0]
-
-
-def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind) -> tuple[dict[int, int], dict[int, int]]:
-    """Catalogues, ledger, accounts: the last row for a key wins; identical rows are duplicates."""
-    table, stage = kind.table, stage_table(kind)
-    cols = [_q(c.name) for c in columns(table)]
-    names = ", ".join(cols)
-    keys = ", ".join(_q(k) for k in kind.key)
-    same = " and ".join(f"t.{c} is not distinct from c.{c}" for c in cols)
-    con.execute(
-        f"""
-        create temp table _changed as
-        with cand as (
-            select * from {stage} where _reason is null
-            qualify row_number() over (partition by {keys} order by _file desc, _line desc) = 1
-        )
-        select c.*, exists (select 1 from {table} t where {_key_match(kind, "t", "c")}) as _exists
-        from cand c where not exists (select 1 from {table} t where {same})
-        """
-    )
-    loaded = dict(con.execute("select _file, count(*) from _changed group by all").fetchall())
-    updated = dict(con.execute("select _file, count(*) from _changed where _exists group by all").fetchall())
-    con.execute(f"delete from {table} t where exists (select 1 from _changed c where {_key_match(kind, 't', 'c')})")
-    con.execute(f"insert into {table} select {names} from _changed order by {keys}")
-    con.execute("drop table _changed")
-    return loaded, updated
+def _fields(text: str, delimiter: str) -> list[str]:
+    """The cells of a rejected line as far as they can be told (DuckDB includes the line ends before it; a
+    CRLF file is read in place)."""
+    text = text.replace("\r\n", "\n").strip("\n")
+    try:
+        return next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    except csv.Error:  # an unbalanced quote: the line as one cell
+        return [text]

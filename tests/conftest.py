@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+DIMS = [Path(__file__).parent / "data" / "bad" / "dims" / name for name in ("apps.csv", "cadres.csv")]
+
 # Small enough to build in seconds, large enough to hold every county and seed place.
 SMALL_SCALE = 0.1
 TEST_SEED = 20231101
@@ -88,3 +90,13 @@ def use_db(monkeypatch):
 
 def pytest_configure(config):
     os.environ.setdefault("BURDEN_DB", "/nonexistent/tests-must-choose-a-db.duckdb")
+
+
+@pytest.fixture(scope="session")
+def with_dims(tmp_path_factory) -> Path:
+    """A database with the dimension files of tests/data/bad/dims/ loaded once; tests load their files into a copy."""
+    from burden.ingest import load
+
+    db = tmp_path_factory.mktemp("dims") / "dims.duckdb"
+    assert load(DIMS, db, progress=lambda _: None).ok
+    return db

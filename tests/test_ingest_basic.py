@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from burden import ingest_stage
+from burden import ingest_merge
 from burden.ingest import load
 from burden.ingest_kinds import detect
 
@@ -85,7 +85,8 @@ def test_loads_csv_parquet_xlsx_with_kinds_detected(tmp_path, dims):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["case_id", "app_id", "scope_region_code", "finding", "action", "status", "source", "identified_on"])
-    sheet.append(["C1", "A2", "330109", "zombie", "delete", "done", "assessment", "2023-03-01"])
+    sheet["I1"] = "done_on"
+    sheet.append(["C1", "A2", "330109", "zombie", "delete", "done", "assessment", "2023-03-01", "2023-04-01"])
     sheet.append(["C2", "A1", "330681", "island", "iterate", "planned", "self_check", None])  # no date: rejected
     book.save(tmp_path / "in" / "cases.xlsx")
 
@@ -203,4 +204,4 @@ def test_crash_midway_leaves_old_database_untouched(tmp_path, dims, monkeypatch)
     assert "disk on fire" in report.messages[0]
     assert digest(db) == before
     assert list(tmp_path.glob("b.duckdb.*")) == []  # no staging file left behind
-    assert ingest_stage.merge is not boom
+    assert ingest_merge.merge is not boom

@@ -19,16 +19,8 @@ from burden.__main__ import main
 from burden.ingest import load
 
 BAD = Path(__file__).parent / "data" / "bad"
-DIMS = [BAD / "dims" / "apps.csv", BAD / "dims" / "cadres.csv"]
 C1 = "C330681120219-01"
 EH = "event_id,ts,cadre_id,app_id,action,duration_s,subject_key,fact_type,task_id\n"
-
-
-@pytest.fixture(scope="module")
-def with_dims(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("dims") / "dims.duckdb"
-    assert load(DIMS, db, progress=lambda _: None).ok
-    return db
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from burden import i18n
-from burden.i18n import EN
+from burden.i18n import EN, ZH
 from burden.ingest import load
 from burden.views import data
 from tests.apptest_util import open_view
@@ -111,7 +111,7 @@ def test_uploads_are_type_checked_and_dry_run_before_loading(loaded, tmp_path):
     assert path.read_bytes() == before  # a dry run never writes
     totals = data.totals(report)
     assert (totals.read, totals.loaded, totals.duplicates, totals.quarantined) == (7, 0, 7 - 3, 3)
-    assert table.row(0) == ("events.csv", "app event log", 7, 0, 4, 3, table.row(0)[6], "")
+    assert table.row(0) == ("events.csv", "app event log", 7, 0, 4, 3, table.row(0)[6], "", "")
     data.discard(folder)
     assert not folder.exists()
 
@@ -137,3 +137,16 @@ def test_staff_see_the_rejected_rows_they_must_correct_except_on_a_projector(loa
     raw = [d.value for d in at.dataframe if EN["data.col.raw"] in d.value.columns]
     assert [len(frame) for frame in raw] == ([] if meeting else [3])
     assert (EN["data.quarantine_meeting"] in [c.value for c in at.caption]) is meeting
+
+
+def test_quarantine_reasons_are_shown_in_the_pages_language(loaded):
+    at = open_view(PAGE, {"lang": "zh"})
+    rows = shown(at, ZH["data.col.raw"])
+    by_line = dict(zip(rows[ZH["data.col.line"]], rows[ZH["data.col.reason"]], strict=True))
+    assert by_line == {
+        6: "app_id 未知（库中没有）",
+        7: "ts 不是时间",
+        8: "action 不是允许的取值（open|submit|photo|checkin|view）",
+    }
+    reasons = shown(at, ZH["data.col.files"])
+    assert set(reasons[ZH["data.col.reason"]]) == set(by_line.values())

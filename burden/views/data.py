@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +20,9 @@ import polars as pl
 
 from burden import db, ingest, settings
 from burden.i18n import t
+from burden.views.reasons import note_text, reason_text
 
+_UPLOAD_PREFIX = "burden-upload-"
 MAX_UPLOAD_MB = 200  # per file; larger exports go through `python -m burden load`
 UPLOAD_TYPES = ("csv", "parquet", "xlsx")
 QUARANTINE_LIMIT = 1000  # rows listed (and downloaded) on the page; the CLI and SQL see them all
@@ -66,11 +70,17 @@ def tables() -> pl.DataFrame:
     )
 
 
+def _reasons(raw: pl.DataFrame) -> pl.Expr:
+    """The reason column in the page's language (looked up here: Polars' threads lack the language)."""
+    texts = {r: reason_text(r) for r in raw["reason"].unique()}
+    return pl.col("reason").replace_strict(texts, return_dtype=pl.String).alias(t("data.col.reason"))
+
+
 def quarantine_reasons() -> pl.DataFrame:
     raw = db.query("quarantine_by_reason")
     return raw.select(
         pl.col("table_name").alias(t("data.col.table")),
-        pl.col("reason").alias(t("data.col.reason")),
+        _reasons(raw),
         pl.col("row_count").alias(t("data.col.rows")),
         pl.col("files").alias(t("data.col.files")),
         pl.col("last_loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("data.col.last_loaded")),
@@ -83,7 +93,7 @@ def quarantine_rows(limit: int = QUARANTINE_LIMIT) -> pl.DataFrame:
         pl.col("file").str.extract(r"([^/\\]+)$").alias(t("data.col.file")),
         pl.col("line").alias(t("data.col.line")),
         pl.col("table_name").alias(t("data.col.table")),
-        pl.col("reason").alias(t("data.col.reason")),
+        _reasons(raw),
         pl.col("raw").alias(t("data.col.raw")),
         pl.col("loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("data.col.loaded_at")),
     )
@@ -115,10 +125,55 @@ def save_uploads(files: list) -> tuple[Path | None, list[str]]:
     problems = [p for f in files if (p := check_upload(f.name, f.size, f.getvalue()[:4096]))]
     if problems or not files:
         return None, problems
-    folder = Path(tempfile.mkdtemp(prefix="burden-upload-"))
+    folder = Path(tempfile.mkdtemp(prefix=_UPLOAD_PREFIX))
     for f in files:
         (folder / Path(f.name).name).write_bytes(f.getvalue())
     return folder, []
+
+
+STALE_UPLOAD_S = 24 * 3600  # upload folders older than this are left by a server that stopped: removed
+
+
+class Preview:
+    """Uploads checked by a dry run, waiting for the user to commit them.
+
+    Their temporary folder lives as long as this object and no longer: it is removed when the preview is
+    discarded (cancel, newer uploads, the uploader emptied), when the session that holds it ends (the object is
+    garbage collected), at once when the dry run refused the files or found nothing to load, and moved away
+    by the commit (kept beside the database as the record of what was loaded).
+    """
+
+    def __init__(self, signature: tuple, folder: Path, report: ingest.LoadReport) -> None:
+        self.signature, self.folder, self.report = signature, folder, report
+        self._remove = weakref.finalize(self, shutil.rmtree, str(folder), True)
+        counts = totals(report)
+        if not report.ok or not (counts.loaded or counts.quarantined):
+            self.discard()  # nothing can be committed from it
+
+    def discard(self) -> None:
+        self._remove()  # runs once; later calls do nothing
+
+    def commit(self, progress: Callable[[str], None]) -> ingest.LoadReport:
+        try:
+            return commit(self.folder, progress)
+        finally:
+            self.discard()
+
+
+def preview(files: list, signature: tuple) -> tuple[Preview | None, list[str]]:
+    """Save the uploads and dry-run them; the problems that refuse them at upload instead."""
+    _remove_stale_uploads()
+    folder, problems = save_uploads(files)
+    if folder is None:
+        return None, problems
+    return Preview(signature, folder, dry_run(folder)), []
+
+
+def _remove_stale_uploads() -> None:
+    cutoff = time.time() - STALE_UPLOAD_S
+    for folder in Path(tempfile.gettempdir()).glob(_UPLOAD_PREFIX + "*"):
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def dry_run(folder: Path) -> ingest.LoadReport:
@@ -178,8 +233,11 @@ def report_table(report: ingest.LoadReport) -> pl.DataFrame:
             t("data.col.would_load"): f.rows_loaded,
             t("data.col.duplicates"): f.rows_duplicate,
             t("data.col.quarantined"): f.rows_rejected,
-            t("data.col.reasons"): "; ".join(f"{r} ({n:,})" for r, n in sorted(f.rejected.items(), key=_most)),
+            t("data.col.reasons"): "; ".join(
+                f"{reason_text(r)} ({n:,})" for r, n in sorted(f.rejected.items(), key=_most)
+            ),
             t("data.col.refused"): f.error or "",
+            t("data.col.notes"): "; ".join(map(note_text, f.warnings)),
         }
         for f in report.files
     ]
@@ -192,6 +250,7 @@ def report_table(report: ingest.LoadReport) -> pl.DataFrame:
         "data.col.quarantined",
         "data.col.reasons",
         "data.col.refused",
+        "data.col.notes",
     ]
     counts = ("read", "load", "duplicates", "quarantined")
     schema = {t(n): (pl.Int64 if n.endswith(counts) else pl.String) for n in names}

@@ -1,0 +1,158 @@
+"""Staged rows into the base tables, set-based in DuckDB: rejected rows to quarantine, logs appended without
+doubling a key (and kept sorted), catalogues and the ledger upserted by their natural key."""
+
+from __future__ import annotations
+
+import duckdb
+
+from burden.ingest_kinds import Kind, columns
+from burden.ingest_stage import _q, stage_table
+
+# Logs are stored sorted by month, then cadre (cadre ids start with the region code), so zonemaps prune.
+SORT_KEY = "date_trunc('month', ts), cadre_id"
+SORT_ORDER = f"order by {SORT_KEY}"
+# Out-of-order rows re-sort the whole table only when they are more than 1/RESORT_RATIO of what is stored.
+RESORT_RATIO = 4
+
+
+def merge(
+    con: duckdb.DuckDBPyConnection, kind: Kind, file_names: dict[int, str], live: str | None = None
+) -> dict[int, dict[str, int]]:
+    """Quarantine rejects and move good staged rows into the table; per file: loaded, updated, duplicates.
+
+    live: a dry run's attached live database: logs are deduplicated against its rows as well as the table's."""
+    stage = stage_table(kind)
+    con.execute(
+        f"insert into quarantine select current_timestamp, f.name, s._line, '{kind.table}', s._reason, s._raw "
+        f"from {stage} s join (select unnest($files) as no, unnest($names) as name) f on f.no = s._file "
+        "where s._reason is not null",
+        {"files": list(file_names), "names": list(file_names.values())},
+    )
+    valid = dict(con.execute(f"select _file, count(*) from {stage} where _reason is null group by all").fetchall())
+    if kind.mode == "append":
+        loaded, updated = _append(con, kind, live)
+    else:
+        loaded, updated = _upsert(con, kind)
+    con.execute(f"drop table {stage}")
+    return {
+        f: {"loaded": loaded.get(f, 0), "updated": updated.get(f, 0), "duplicates": n - loaded.get(f, 0)}
+        for f, n in valid.items()
+    }
+
+
+def _key_match(kind: Kind, a: str, b: str) -> str:
+    return " and ".join(f"{a}.{_q(k)} = {b}.{_q(k)}" for k in kind.key)
+
+
+def _append(con: duckdb.DuckDBPyConnection, kind: Kind, live: str | None) -> tuple[dict[int, int], dict[int, int]]:
+    """Logs: skip keys already stored or repeated in the batch; keep the table sorted by month, then cadre.
+
+    live: a dry run's live database. Its rows count as stored; the table holds the dry run's new rows only, in no
+    order (it is thrown away)."""
+    table, stage = kind.table, stage_table(kind)
+    names = ", ".join(_q(c.name) for c in columns(table))
+    keys = ", ".join(_q(k) for k in kind.key)
+    stored = f"(select {names} from {live}.{table} union all select {names} from {table})" if live else table
+    has_rows = con.execute(f"select count(*) > 0 from (select 1 from {stored} limit 1)").fetchone()[0]
+    source = stage
+    if has_rows:
+        # The rows not stored yet, found once (one anti-join) and kept for the counts, the checks and the insert.
+        # Only stored keys within the batch's key range are probed: ids grow with time, so zonemaps skip the rest.
+        key_range = _key_range(con, kind, stage)
+        con.execute(
+            f"create or replace temp table _fresh as select * from {stage} n where n._reason is null and not exists "
+            f"(select 1 from {stored} t where {key_range} {_key_match(kind, 't', 'n')})"
+        )
+        source = "_fresh"
+    where = "n._reason is null"
+    total, distinct = con.execute(f"select count(*), count(distinct ({keys})) from {source} n where {where}").fetchone()
+    qualify = f"qualify row_number() over (partition by {keys} order by _file, _line) = 1" if distinct < total else ""
+    new_rows = f"select * from {source} n where {where} {qualify}"
+    loaded = dict(con.execute(f"select _file, count(*) from ({new_rows}) group by all").fetchall())
+    if not loaded:
+        return {}, {}
+    # The days the new rows fall on: the rollups rebuild only the months these can change (rollups.update).
+    if live:
+        con.execute(f"insert into {table} select {names} from ({new_rows})")
+        con.execute("drop table if exists _fresh")
+        return loaded, {}
+    con.execute("create temp table if not exists _appended_days (day date)")
+    con.execute(f"insert into _appended_days select distinct cast(ts as date) from ({new_rows})")
+    # Nothing stored sorts after the batch's first row (month, cadre): the batch goes after the stored rows and the
+    # table stays sorted if the batch is. Only stored rows from the batch's first month on are read (zonemaps).
+    late = False
+    if has_rows:
+        month, cadre = con.execute(f"select unnest(min(({SORT_KEY}))) from {source} n where {where}").fetchone()
+        later = "ts >= $month and (date_trunc('month', ts) > $month or cadre_id > $cadre)"
+        sql = f"select count(*) > 0 from {table} where {later}"
+        late = con.execute(sql, {"month": month, "cadre": cadre}).fetchone()[0]
+    # A batch whose rows are already in order needs no sort (a sort of 100M rows: a minute, ~14 GB of temp).
+    # The check reads the staged rows in scan order; staging (its checks are joins) does not always keep a file's
+    # order, so at province scale sorted month files were still sorted again (README "Performance").
+    if not late and not qualify and _sorted(con, f"select ts, cadre_id from {source} n where {where}"):
+        con.execute(f"insert into {table} select {names} from ({new_rows})")
+    elif not late or sum(loaded.values()) * RESORT_RATIO < _stored_rows(con, table):
+        # After every stored row (a new month), or a few late rows (a day, a late month) sorted among themselves:
+        # their row groups' zonemaps span a few months, which costs scans little; rewriting 1B rows costs minutes.
+        con.execute(f"insert into {table} select {names} from ({new_rows}) {SORT_ORDER}")
+    else:
+        con.execute(
+            f"create temp table _merged as select {names} from {table} union all select {names} from ({new_rows})"
+        )
+        con.execute(f"delete from {table}")
+        con.execute(f"insert into {table} select {names} from _merged {SORT_ORDER}")
+        con.execute("drop table _merged")
+    con.execute("drop table if exists _fresh")
+    return loaded, {}
+
+
+def _key_range(con: duckdb.DuckDBPyConnection, kind: Kind, stage: str) -> str:
+    """'t.key between lo and hi and' for a one-column integer key (event_id, photo_id), else ''."""
+    if len(kind.key) != 1:
+        return ""
+    key = _q(kind.key[0])
+    lo, hi = con.execute(f"select min({key}), max({key}) from {stage} where _reason is null").fetchone()
+    if not isinstance(lo, int) or not isinstance(hi, int):
+        return ""
+    return f"t.{key} between {lo} and {hi} and"
+
+
+def _stored_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def _sorted(con: duckdb.DuckDBPyConnection, rows_sql: str) -> bool:
+    """Whether rows (in scan order) are already in SORT_KEY order: one streaming pass."""
+    return con.execute(
+        f"""
+        with k as (select ({SORT_KEY}) as k from ({rows_sql})),
+        pairs as (select k, lag(k) over () as prev from k)
+        select count(*) = 0 from pairs where k < prev
+        """
+    ).fetchone()[0]
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind) -> tuple[dict[int, int], dict[int, int]]:
+    """Catalogues, ledger, accounts: the last row for a key wins; identical rows are duplicates."""
+    table, stage = kind.table, stage_table(kind)
+    cols = [_q(c.name) for c in columns(table)]
+    names = ", ".join(cols)
+    keys = ", ".join(_q(k) for k in kind.key)
+    same = " and ".join(f"t.{c} is not distinct from c.{c}" for c in cols)
+    con.execute(
+        f"""
+        create temp table _changed as
+        with cand as (
+            select * from {stage} where _reason is null
+            qualify row_number() over (partition by {keys} order by _file desc, _line desc) = 1
+        )
+        select c.*, exists (select 1 from {table} t where {_key_match(kind, "t", "c")}) as _exists
+        from cand c where not exists (select 1 from {table} t where {same})
+        """
+    )
+    loaded = dict(con.execute("select _file, count(*) from _changed group by all").fetchall())
+    updated = dict(con.execute("select _file, count(*) from _changed where _exists group by all").fetchall())
+    con.execute(f"delete from {table} t where exists (select 1 from _changed c where {_key_match(kind, 't', 'c')})")
+    con.execute(f"insert into {table} select {names} from _changed order by {keys}")
+    con.execute("drop table _changed")
+    return loaded, updated
