@@ -34,7 +34,6 @@ TABLES = (
     "duplicate_pair_month",
     "fact_type_month",
     "photo_app_month",
-    "cadre_app_use",
     "app_recency_month",
     "app_pair_month",
 )
@@ -217,7 +216,7 @@ def update(
     runs = _runs(months_to_refresh(days, old_months, new_months, partial))
     for table in TABLES:
         select = db.sql_text(f"rollups/{table}")
-        if not month_ranged(table):  # whole-period tables (cadre_regions, cadre_app_use ...): rebuilt whole
+        if not month_ranged(table):  # whole-period tables (cadre_regions, app_recency_month ...): rebuilt whole
             _run(con, f"create or replace table {table} as", select, params)
             continue
         for month_from, month_to in runs:

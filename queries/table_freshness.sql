@@ -46,10 +46,8 @@ counted as (
     from duplicate_pair_month
     union all select 'derived', 19, 'fact_type_month', count(*), min(month), max(month) from fact_type_month
     union all select 'derived', 20, 'photo_app_month', count(*), min(month), max(month) from photo_app_month
-    union all select 'derived', 21, 'cadre_app_use', count(*), min(first_event_on), max(last_event_on)
-    from cadre_app_use
-    union all select 'derived', 22, 'app_recency_month', count(*), min(month), max(month) from app_recency_month
-    union all select 'derived', 23, 'app_pair_month', count(*), min(month), max(month) from app_pair_month
+    union all select 'derived', 21, 'app_recency_month', count(*), min(month), max(month) from app_recency_month
+    union all select 'derived', 22, 'app_pair_month', count(*), min(month), max(month) from app_pair_month
 ),
 
 final as (

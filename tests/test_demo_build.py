@@ -89,9 +89,11 @@ def test_a_database_from_an_older_version_gets_its_missing_derived_tables(small_
     old = tmp_path / "old.duckdb"
     shutil.copyfile(small_db, old)
     with duckdb.connect(str(old)) as con:
-        con.execute("drop table cadre_app_use")
+        con.execute("drop table app_recency_month")
     assert build_demo(old, scale=SMALL_SCALE, seed=TEST_SEED) == {}
-    assert "rebuilding 1 derived table changed since this database was built: cadre_app_use" in capsys.readouterr().err
+    assert (
+        "rebuilding 1 derived table changed since this database was built: app_recency_month" in capsys.readouterr().err
+    )
     assert checksums(old) == checksums(small_db)
     mtime = old.stat().st_mtime_ns
     build_demo(old, scale=SMALL_SCALE, seed=TEST_SEED)  # complete now: left alone

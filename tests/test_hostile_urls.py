@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import urllib.parse
+from datetime import datetime
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -31,7 +32,9 @@ ALLOWED = {
     "mode": {filters.MEETING},
     "from": set(MONTHS),
     "to": set(MONTHS),
+    "asof": {"2023-01-15", "2024-02-29", "2024-03-06"},  # real days up to the data's last (DATA_AS_OF)
 }
+DATA_AS_OF = "2024-03-06"
 NOTICE = {
     "lang": "notice.bad_lang",
     "region": "notice.bad_region",
@@ -40,12 +43,23 @@ NOTICE = {
     "mode": "notice.bad_mode",
     "from": "notice.bad_month",
     "to": "notice.bad_month",
+    "asof": "notice.bad_asof",
 }
 MARKDOWN_CHARS = set("\\`*_[]()!<>~$:|.")
 
 
 def _parse(raw):
-    return filters.parse(raw, MONTHS, REGIONS.__contains__, APPS.__contains__)
+    return filters.parse(raw, MONTHS, REGIONS.__contains__, APPS.__contains__, data_as_of=DATA_AS_OF)
+
+
+def _is_real_day_up_to_the_data(value) -> bool:
+    """The oracle for asof: a real calendar day written YYYY-MM-DD in ASCII, not after the data's last day."""
+    if not isinstance(value, str) or len(value) != 10 or not value.isascii():
+        return False
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").strftime("%Y-%m-%d") == value and value <= DATA_AS_OF
+    except ValueError:
+        return False
 
 
 def _valid_values(name):
@@ -78,9 +92,11 @@ def test_parser_accepts_exactly_the_allowed_values_and_names_every_rejected_one(
     default = filters.default_state(MONTHS)
     taken = {"lang": state.lang, "region": state.region, "app": state.app, "compare": state.compare}
     taken["mode"] = filters.MEETING if state.meeting else None
-    for name, default_value in (("lang", default.lang), ("region", default.region), ("app", None), ("mode", None)):
+    taken["asof"] = state.asof
+    fields = (("lang", default.lang), ("region", default.region), ("app", None), ("mode", None), ("asof", None))
+    for name, default_value in fields:
         value = raw.get(name)
-        ok = value in ALLOWED[name]
+        ok = value in ALLOWED[name] or (name == "asof" and _is_real_day_up_to_the_data(value))
         assert taken[name] == (value if ok else default_value), (name, value)
         assert (NOTICE[name] in keys) == (value is not None and not ok), (name, value, keys)
     compare = raw.get("compare")
