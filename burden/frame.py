@@ -260,7 +260,11 @@ def _late_rows(view: View) -> list[filters.Notice]:
     asof = view.state.asof
     if asof is None:
         return []
-    arrived = db.query("late_arrivals", asof=date.fromisoformat(asof), to=filters.month_start(view.state.end))
+    try:
+        arrived = db.query("late_arrivals", asof=date.fromisoformat(asof), to=filters.month_start(view.state.end))
+    except db.QueryError as exc:  # a database last loaded before arrivals were recorded: nothing known to say
+        _log.info("no data arrivals recorded: %s", exc)
+        return []
     if arrived.height == 0:
         return []
     months = ("、" if i18n.lang() == "zh" else ", ").join(arrived["month"].dt.strftime("%Y-%m").to_list())
