@@ -42,25 +42,21 @@ else:
 
 st.subheader(t("overview.headline", latest=view.month_label(view.state.end)))
 cards = overview.headline_cards(data.headline, settings.APPS_TARGET)
-to_date = view.end_to_date()
 for row_start in range(0, len(cards), 4):  # one st.columns per row keeps the reading order on a phone
     for card, column in zip(cards[row_start : row_start + 4], st.columns(4), strict=False):
         fmt = fmt_pct if card.is_rate else fmt_num
+        note = t("metric.baseline_value", value=fmt(card.baseline))
+        if card.target is not None:
+            note += " · " + t("metric.target_value", value=card.target)
         with column:
-            st.metric(
+            ui.metric(
                 t(card.label_key, target=settings.APPS_TARGET),
                 fmt(card.latest),
                 overview.delta_text(card),
-                delta_color="inverse" if card.lower_is_better else "normal",
-                help=t(card.help_key),
-                border=True,
+                t(card.help_key),
+                card.lower_is_better,
+                note,
             )
-            note = t("metric.baseline_value", value=fmt(card.baseline))
-            if card.target is not None:
-                note += " · " + t("metric.target_value", value=card.target)
-            if to_date is not None:
-                note += " · " + t("metric.month_to_date", days=to_date.days, total=to_date.days_in_month)
-            st.caption(note)
 
 st.subheader(t("overview.trend"))
 left, right = st.columns(2)

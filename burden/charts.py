@@ -136,7 +136,7 @@ def mark_month_to_date(fig: go.Figure, month: str, label: str) -> None:
     `month` is YYYY-MM, the last month of the figure's series; `label` says which days it holds. Its counts
     are not comparable with full months, so it must not read as the line's next step.
     """
-    marked = False
+    marked, bars = False, False
     for trace in list(fig.data):
         xs = [str(x)[:7] for x in (getattr(trace, "x", None) or ())]
         if month not in xs:
@@ -146,7 +146,7 @@ def mark_month_to_date(fig: go.Figure, month: str, label: str) -> None:
             opacity = [1.0] * len(xs)
             opacity[i] = 0.4
             trace.marker.opacity = opacity
-            marked = True
+            marked = bars = True
             continue
         if trace.type != "scatter" or i != len(xs) - 1:
             continue
@@ -166,11 +166,11 @@ def mark_month_to_date(fig: go.Figure, month: str, label: str) -> None:
     if marked:
         fig.add_annotation(
             x=month,
-            y=0.02,  # at the foot of the chart: the campaign annotations run along its top
+            y=1 if bars else 0.02,  # lines: at the foot (campaign annotations run along the top); bars: above them
             yref="paper",
             text=label,
             showarrow=False,
             xanchor="right",
-            yanchor="bottom",
+            yanchor="top" if bars else "bottom",
             font={"size": 12, "color": MUTED},
         )

@@ -92,7 +92,12 @@ def table(data: pl.DataFrame, name: str, key: str, height: int | None = None, co
 
 
 def metric(label: str, value: str, delta: str | None, help_text: str, lower_is_better: bool = True, note: str = ""):
-    """A headline card: value, change against the baseline, a definition tooltip and a note."""
+    """A headline card: value, change against the baseline, a definition tooltip and a note (which says so when
+    the period ends on a month to date: its figures cover fewer days)."""
     st.metric(label, value, delta, delta_color="inverse" if lower_is_better else "normal", help=help_text, border=True)
+    to_date = frame.view().end_to_date()
+    if to_date is not None:
+        days = t("metric.month_to_date", days=to_date.days, total=to_date.days_in_month)
+        note = f"{note} · {days}" if note else days
     if note:
         st.caption(note)

@@ -34,6 +34,7 @@ counted as (
     union all select 'reference', 7, 'regions', count(*), null::date, null::date from regions
     union all select 'quarantine', 8, 'quarantine', count(*), min(loaded_at)::date, max(loaded_at)::date
     from quarantine
+    union all select 'load', 9, 'data_arrivals', count(*), min(day), max(day) from data_arrivals
     union all select 'derived', 10, 'months', count(*), min(month), max(month) from months
     union all select 'derived', 11, 'cadre_regions', count(*), null::date, null::date from cadre_regions
     union all select 'derived', 12, 'duplicate_submits', count(*), min(month), max(month) from duplicate_submits

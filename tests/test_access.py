@@ -190,7 +190,8 @@ def test_share_link_carries_filters_only(signed_in):
     at = signed_in(ZHUJI_USER, {"region": "330681120", "from": "2023-01", "lang": "en"})
     link = next(c.value for c in at.get("code") if "region=" in str(c.value))
     query = dict(parse_qsl(urlsplit(link).query))
-    assert query == {"region": "330681120", "from": "2023-01", "lang": "en"}
+    # the filters, with the period pinned and the data date (the default end moves as data arrives)
+    assert query == {"region": "330681120", "from": "2023-01", "to": "2024-03", "asof": "2024-03-31", "lang": "en"}
     assert set(query) <= set(filters.PARAMS)
     for secret in ("zhuji.inspector", "example.gov.cn", "inspector", AUTH["cookie_secret"], "token", "sub"):
         assert secret not in link

@@ -87,7 +87,7 @@ def expected(events: pl.DataFrame, cadres: pl.DataFrame, region: str, months: li
     ).with_columns(pl.col("n").fill_null(0))["n"]
     submits = mine.filter(pl.col("action") == "submit").height
     duplicates = sum(duplicate_count(events, inside.select("cadre_id"), m) for m in months)
-    days = sum((date(m.year + m.month // 12, m.month % 12 + 1, 1) - m).days for m in months)
+    days = sum(observed_days(events, m) for m in months)
     return {
         "used_median": used.quantile(0.5, interpolation="linear"),
         "used_mean": used.mean(),
@@ -98,6 +98,14 @@ def expected(events: pl.DataFrame, cadres: pl.DataFrame, region: str, months: li
         "duplicate_entry_rate": duplicates / submits if submits else None,
         "fingertip_hours_per_cadre_week": mine["duration_s"].sum() / 3600 / (inside.height * days / 7),
     }
+
+
+def observed_days(events: pl.DataFrame, month: date) -> int:
+    """The month's days, or in a month to date (the data's last month, ending before its last day) the days from
+    its first to the data's last day: the cadre-weeks of docs/metrics.md#month_to_date."""
+    last = events["ts"].max().date()
+    calendar = (date(month.year + month.month // 12, month.month % 12 + 1, 1) - month).days
+    return last.day if (last.year, last.month) == (month.year, month.month) and last.day < calendar else calendar
 
 
 def from_queries(con: duckdb.DuckDBPyConnection, region: str, first: date, last: date) -> dict:
