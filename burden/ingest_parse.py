@@ -59,10 +59,10 @@ create or replace temp macro _b_wall(t) as
                                                '\\1-\\2-\\3'), '时|点', ':', 'g') as timestamp)
     );
 create or replace temp macro _b_zone(t) as regexp_extract(t, '{_ZONE_RE}', ['wall', 'name', 'sign', 'h', 'm']);
-create or replace temp macro _b_has_zone(t) as
-    {_MAY_ZONE} and (_b_zone(t).name <> '' or _b_zone(t).sign <> '');
+create or replace temp macro _b_may_zone(t) as {_MAY_ZONE};
+create or replace temp macro _b_has_zone(t) as _b_zone(t).name <> '' or _b_zone(t).sign <> '';
 create or replace temp macro _b_unknown_zone(t) as
-    {_MAY_ZONE} and regexp_matches(t, '{_WORD_AFTER_TIME}') and not _b_has_zone(t);
+    _b_may_zone(t) and regexp_matches(t, '{_WORD_AFTER_TIME}') and not _b_has_zone(t);
 create or replace temp macro _b_offset_min(z) as
     case when z.sign = '' then 0
          when z.h::integer <= 14 and coalesce(nullif(z.m, '')::integer, 0) < 60
@@ -70,20 +70,23 @@ create or replace temp macro _b_offset_min(z) as
     end;
 create or replace temp macro _b_zoned(z) as
     timezone('{settings.TIMEZONE}', timezone('UTC', _b_wall(z.wall) - to_minutes(_b_offset_min(z))));
+create or replace temp macro _b_plain(t) as
+    coalesce(
+        _b_wall(t),
+        case when regexp_full_match(t, '[0-9]{{5}}(\\.[0-9]+)?')
+             then timestamp '1899-12-30' + to_seconds(cast(round(t::double * 86400) as bigint)) end,
+        case when regexp_full_match(t, '[0-9]{{10}}')
+             then timezone('{settings.TIMEZONE}', to_timestamp(t::bigint)) end,
+        case when regexp_full_match(t, '[0-9]{{13}}')
+             then timezone('{settings.TIMEZONE}', to_timestamp(t::bigint / 1000.0)) end,
+        case when regexp_full_match(t, '[0-9]{{8}}') then try_strptime(t, '%Y%m%d') end
+    );
 create or replace temp macro _b_ts(t) as
     case
+        when not _b_may_zone(t) then _b_plain(t)  -- most cells: the cheap test alone
         when _b_has_zone(t) then _b_zoned(_b_zone(t))
-        when _b_unknown_zone(t) then null
-        else coalesce(
-            _b_wall(t),
-            case when regexp_full_match(t, '[0-9]{{5}}(\\.[0-9]+)?')
-                 then timestamp '1899-12-30' + to_seconds(cast(round(t::double * 86400) as bigint)) end,
-            case when regexp_full_match(t, '[0-9]{{10}}')
-                 then timezone('{settings.TIMEZONE}', to_timestamp(t::bigint)) end,
-            case when regexp_full_match(t, '[0-9]{{13}}')
-                 then timezone('{settings.TIMEZONE}', to_timestamp(t::bigint / 1000.0)) end,
-            case when regexp_full_match(t, '[0-9]{{8}}') then try_strptime(t, '%Y%m%d') end
-        )
+        when regexp_matches(t, '{_WORD_AFTER_TIME}') then null  -- a zone name not known: never dropped
+        else _b_plain(t)
     end;
 create or replace temp macro _b_date(t) as
     coalesce(

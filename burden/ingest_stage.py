@@ -91,7 +91,8 @@ def _typed(
     }.get(col.type, "try_cast({} as " + col.type + ")").format(text)
     checks = [(f"{text} is not null and {expr} is null", bad)]
     if col.type == "TIMESTAMP":  # a zone name (CST, EST ...) is never dropped: the row waits for an offset
-        checks.insert(0, (f"{text} is not null and _b_unknown_zone({text})", f"{col.name} has an unknown time zone"))
+        unknown = f"{text} is not null and {expr} is null and _b_unknown_zone({text})"
+        checks.insert(0, (unknown, f"{col.name} has an unknown time zone"))
     return expr, checks
 
 
