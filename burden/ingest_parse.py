@@ -28,11 +28,11 @@ _MAY_ZONE = (
     "(t[-1] not between '0' and '9' or t[-2] in ('+', '-') or t[-3] in ('+', '-') or t[-5] in ('+', '-') "
     "or t[-6] in ('+', '-'))"
 )
-# A time (H:MM, seconds and fraction optional), then a zone: Z, UTC, GMT or UT, and/or an offset +8, +08, +0800,
-# +08:00 (PostgreSQL prints +00 and -05; ISO 8601 Z or +08:00; RFC 2822 +0800; Java GMT+08:00).
+# A time (H:MM, seconds and fraction optional), then a zone: Z, UTC, GMT or UT (any case), and/or an offset +8,
+# +08, +0800, +08:00 (PostgreSQL prints +00 and -05; ISO 8601 Z or +08:00; RFC 2822 +0800; Java GMT+08:00).
 _ZONE_RE = (
     "^(.*?[0-9]:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?)"  # the wall-clock time
-    "\\s*(Z|z|UTC|GMT|UT)?\\s*(?:([+-])([0-9]{1,2})(?::?([0-9]{2}))?)?$"  # the zone
+    "\\s*((?i:z|utc|gmt|ut))?\\s*(?:([+-])([0-9]{1,2})(?::?([0-9]{2}))?)?$"  # the zone
 )
 # A word after the time that is not one of those (CST is China's or US Central time; EST, Asia/Shanghai ...).
 _WORD_AFTER_TIME = "[0-9]:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\\s*[A-Za-z]"
