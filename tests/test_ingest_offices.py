@@ -10,10 +10,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from burden import ingest_quarantine
 from burden.ingest import load
 from burden.ingest_encoding import inspect
 from burden.ingest_kinds import ALIASES, VALUE_ALIASES
-from tests.office_files import ENDINGS, OFFICES, files
+from tests.office_files import ENDINGS, LEDGER, LEDGER_HEADER, OFFICES, files
 
 TOO_FEW = "line has too few fields (truncated?)"
 
@@ -239,3 +240,17 @@ def test_only_files_duckdb_cannot_read_as_they_are_are_copied():
         "events_damaged_cr.csv": True,
         "events_utf16le.csv": True,
     }
+
+
+def test_a_chinese_ledger_row_corrected_in_its_own_words_resolves_its_quarantine(loaded, tmp_path):
+    _, quarantined, db = loaded("cases_chinese_gbk.csv")
+    assert quarantined == [(7, STATUS_NOT)]
+    fix = tmp_path / "fix.csv"
+    fix.write_text(LEDGER_HEADER + "\n" + LEDGER[-1].replace("待定", "已发现") + "\n", encoding="utf-8")
+
+    assert load([fix], db, progress=lambda _: None).ok
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = list(ingest_quarantine.rows(con, include_resolved=True))
+        status = con.execute("select status from remediation_cases where case_id = 'ZC6'").fetchone()[0]
+    assert status == "identified"
+    assert [(r["line"], r["resolved"]) for r in rows] == [(7, True)]  # its key read from the Chinese 案件编号
