@@ -6,6 +6,7 @@ validation report, then the real load (lock, staging copy, atomic swap) when the
 
 from __future__ import annotations
 
+import codecs
 import json
 import shutil
 import tempfile
@@ -112,7 +113,8 @@ def check_upload(name: str, size: int, head: bytes) -> str | None:
     if size == 0:
         return t("data.upload.empty", name=name)
     magic = _MAGIC.get(suffix)
-    if (magic and not head.startswith(magic)) or (suffix == ".csv" and b"\x00" in head):
+    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))  # Excel's "Unicode text": NUL bytes are text
+    if (magic and not head.startswith(magic)) or (suffix == ".csv" and b"\x00" in head and not utf16):
         return t("data.upload.not_that_type", name=name, kind=suffix)
     return None
 
