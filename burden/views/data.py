@@ -1,7 +1,8 @@
 """Data page view model: what is loaded (sources, tables, quarantine), and uploads checked by a dry run first.
 
-The load itself goes through burden.ingest, the one write path: a dry run on a staging copy for the
-validation report, then the real load (lock, staging copy, atomic swap) when the user commits.
+The load itself goes through burden.ingest, the one write path: a dry run (into a scratch file, the live one
+read, never copied) for the validation report, then the real load (lock, staging copy, atomic swap) when the user
+commits.
 """
 
 from __future__ import annotations
