@@ -254,14 +254,29 @@ def _is_header(source: Source) -> str:
 
 
 def _skip_repeated_headers(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_no: int) -> None:
+    """Drop the repeated headers, and the title line right above one (the next export's title), with notes."""
+    stage = stage_table(kind)
     lines = con.execute(
-        f"select list(_line order by _line) from {stage_table(kind)} where _file = ? and _reason = ?",
-        [file_no, REPEATED_HEADER],
+        f"select list(_line order by _line) from {stage} where _file = ? and _reason = ?", [file_no, REPEATED_HEADER]
     ).fetchone()[0]
-    if lines:
-        con.execute(f"delete from {stage_table(kind)} where _file = ? and _reason = ?", [file_no, REPEATED_HEADER])
-        where = ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
-        source.warnings.append(f"skipped the header repeated at line{'s' if len(lines) > 1 else ''} {where}")
+    if not lines:
+        return
+    above = con.execute(
+        f"select _line, _raw from {stage} where _file = ? and list_contains(?, _line + 1) and _raw is not null",
+        [file_no, lines],
+    ).fetchall()
+    titles = sorted(line for line, raw in above if sum(bool(v) for v in json.loads(raw).values()) == 1)
+    con.execute(
+        f"delete from {stage} where _file = ? and (_reason = ? or list_contains(?, _line))",
+        [file_no, REPEATED_HEADER, titles],
+    )
+    source.warnings.append(f"skipped the header repeated at {_lines_text(lines)}")
+    if titles:
+        source.warnings.append(f"skipped the title above it at {_lines_text(titles)}")
+
+
+def _lines_text(lines: list[int]) -> str:
+    return f"line{'s' if len(lines) > 1 else ''} " + ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
 
 
 _REJECT_REASONS = {

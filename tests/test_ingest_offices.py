@@ -164,10 +164,11 @@ def test_title_rows_and_a_repeated_header_are_skipped_with_a_note(loaded):
     fr, quarantined, db = loaded("events_title_and_repeated_header.csv")
 
     assert (fr.rows_read, fr.rows_loaded) == (5, 4)
-    assert quarantined == [(10, "app_id unknown")]  # line numbers count the title lines, the blank line and the header
+    assert quarantined == [(11, "app_id unknown")]  # line numbers count the titles, the blank line and the headers
     assert fr.warnings == [
         "skipped 2 lines above the header (title: 诸暨市 2023年10月 应用日志导出 / 导出时间：2023-11-01)",
-        "skipped the header repeated at line 8",
+        "skipped the header repeated at line 9",
+        "skipped the title above it at line 8",  # a second export pasted below the first, with its own title
     ]
 
 
