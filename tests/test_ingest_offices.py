@@ -10,9 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from burden import ingest_quarantine
+from burden import ingest_encoding, ingest_quarantine
 from burden.ingest import load
-from burden.ingest_encoding import inspect
 from burden.ingest_kinds import ALIASES, VALUE_ALIASES
 from tests.office_files import ENDINGS, LEDGER, LEDGER_HEADER, OFFICES, files
 
@@ -228,11 +227,14 @@ def test_docs_list_exactly_the_chinese_names_and_values():
     assert documented_values == built_values
 
 
-def test_only_files_duckdb_cannot_read_as_they_are_are_copied():
+@pytest.mark.parametrize("chunk", [1 << 20, 7, 8])  # small chunks split CRLF pairs and blank lines between reads
+def test_only_files_duckdb_cannot_read_as_they_are_are_copied(monkeypatch, chunk):
+    monkeypatch.setattr(ingest_encoding, "CHUNK", chunk)
     copied = {}
     for name in ("events_damaged_lf.csv", "events_damaged_crlf.csv", "events_damaged_cr.csv", "events_utf16le.csv"):
-        text = inspect(OFFICES / name)
+        text = ingest_encoding.inspect(OFFICES / name)
         copied[name] = text.tmpdir is not None
+        assert text.blank_lines == ([6] if "damaged" in name else []), name
         text.cleanup()
     # LF and CRLF are read in place (a CRLF export costs no copy); CR endings and UTF-16 are transcoded.
     assert copied == {
