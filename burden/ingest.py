@@ -169,11 +169,11 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress, commit: 
     try:
         if fresh:
             create_database(con)
-        elif commit:
-            create_schema(con)  # every table is `create ... if not exists`: adds tables new since the file was made
         else:
-            open_scratch(con, db_path)
+            create_schema(con)  # every table is `create ... if not exists`: adds tables new since the file was made
         plan = _plan(con, files, kind, report)
+        if not commit and not fresh:
+            open_scratch(con, db_path, {KINDS[k].table for k, sources in plan.items() if sources})
         _run_plan(con, plan, report, progress, live=None if commit or fresh else LIVE)
         if not commit:
             return  # a dry run counts; it needs no quarantine housekeeping, metadata or derived tables

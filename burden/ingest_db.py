@@ -59,22 +59,23 @@ def create_database(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # A dry run validates into a scratch database beside the live file instead of a copy of it (31.7 GB and ~48 s at
-# province scale). The catalogues, the ledger and the regions are small: copied, so the checks and upserts run on
-# them unchanged. The logs are not copied: the scratch file holds only the new rows, and dedupe reads the live
-# rows through LIVE (ingest_merge._append). Quarantine starts empty: a dry run's counts come from the stage.
+# province scale). What the checks look up (regions, apps, cadres) and the tables the load upserts (catalogues,
+# accounts, the ledger: small) are copied, so the checks and upserts run on them unchanged. The logs are not
+# copied: the scratch file holds only the new rows, and dedupe reads the live rows through LIVE
+# (ingest_merge._append). Quarantine starts empty: a dry run's counts come from the stage.
 LIVE = "live"
+REFERENCE = ("regions", "apps", "cadres")
 LOGS = ("app_events", "photo_uploads")
-_COPIED = ("regions", "apps", "cadres", "app_accounts", "remediation_cases", "load_meta")
 
 
-def open_scratch(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
-    """Make the (new, empty) database of con a dry run's scratch copy of db_path: see LIVE above."""
-    create_schema(con)
+def open_scratch(con: duckdb.DuckDBPyConnection, db_path: Path, tables: set[str]) -> None:
+    """Make the database of con (new, its schema created) a dry run's scratch copy of db_path, with the rows of
+    REFERENCE and of `tables` (those the load writes to) but of no log: see LIVE above."""
     path = "'" + str(db_path).replace("'", "''") + "'"
     con.execute(f"attach {path} as {LIVE} (read_only)")
     found = con.execute("select table_name from duckdb_tables() where database_name = ?", [LIVE]).fetchall()
     live = {name for (name,) in found}
-    for table in _COPIED:
+    for table in sorted((set(REFERENCE) | tables) - set(LOGS)):
         if table in live:
             con.execute(f"insert into {table} by name select * from {LIVE}.{table}")
 

@@ -38,7 +38,7 @@ class EncodingProblem(ValueError):
 class TextFile:
     path: Path  # the file DuckDB reads: the original, or a UTF-8 copy with LF endings
     encoding: str  # utf-8 | utf-8-sig | gb18030 | utf-16
-    head: str  # the first HEAD characters, decoded, LF endings
+    head: str  # the first HEAD characters, decoded (LF endings in a copy; LF or CRLF in place)
     blank_lines: list[int] = field(default_factory=list)  # physical line numbers (1 = header) of empty lines
     tmpdir: str | None = None  # holds the UTF-8 copy; removed with the Source
 
@@ -58,45 +58,54 @@ def _binary_kind(first: bytes) -> str | None:
 
 
 class _Lines:
-    """Counts lines of LF text across chunks and records the numbers of empty lines."""
+    """Counts lines across chunks of UTF-8 bytes and records the numbers of empty lines (\\n\\n or \\n\\r\\n)."""
 
     def __init__(self) -> None:
         self.newlines = 0
-        self.after_newline = True  # the file starts as if after a newline
+        self.carry = b"\n"  # the file starts as if after a newline
         self.blank: list[int] = []
 
-    def feed(self, text: str) -> None:
-        data = ("\n" if self.after_newline else "") + text
-        before = self.newlines - (1 if self.after_newline else 0)  # newlines before data[0]
-        start = 0
-        while (pos := data.find("\n\n", start)) >= 0:
-            start = pos + 1
-            self.blank.append(before + data.count("\n", 0, pos + 1) + 1)
-        self.newlines += text.count("\n")
-        if text:
-            self.after_newline = text[-1] == "\n"
+    def feed(self, chunk: bytes) -> None:
+        data = self.carry + chunk
+        before = self.newlines - self.carry.count(b"\n")  # newlines before data[0]
+        for pattern in (b"\n\n", b"\n\r\n"):
+            start = 0
+            while (pos := data.find(pattern, start)) >= 0:
+                start = pos + 1
+                if pos + len(pattern) > len(self.carry):  # not already seen with the previous chunk
+                    self.blank.append(before + data[: pos + 1].count(b"\n") + 1)
+        self.newlines += chunk.count(b"\n")
+        self.carry = data[-2:]
 
 
-class _Endings:
-    """CRLF and CR to LF across chunks: a CR at a chunk's end waits for the next chunk (it may precede LF)."""
+class _ToLF:
+    """CRLF and CR to LF across chunks of text, for a copy: a CR at a chunk's end waits for the next chunk."""
 
     def __init__(self) -> None:
         self.pending_cr = False
-        self.lone_cr = False  # a CR not followed by LF: DuckDB's reader would not end the line there
 
-    def feed(self, text: str, final: bool = False) -> str:
+    def feed(self, text: str, final: bool) -> str:
         if self.pending_cr:
             text = "\r" + text
         self.pending_cr = not final and text.endswith("\r")
         if self.pending_cr:
             text = text[:-1]
-        if "\r" not in text:
-            return text
-        text = text.replace("\r\n", "\n")
-        if "\r" in text:
-            self.lone_cr = True
-            text = text.replace("\r", "\n")
-        return text
+        return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+class _CRFinder:
+    """Whether a file read in place has a CR that ends a line alone (classic Mac), across chunks of bytes."""
+
+    def __init__(self) -> None:
+        self.pending_cr = 0  # the previous chunk ended in a CR (its LF may start this chunk)
+
+    def lone_cr(self, chunk: bytes, final: bool) -> bool:
+        crs = chunk.count(b"\r") + self.pending_cr
+        if not crs:
+            return False
+        pairs = chunk.count(b"\r\n") + (self.pending_cr and chunk.startswith(b"\n"))
+        self.pending_cr = int(not final and chunk.endswith(b"\r"))
+        return crs - self.pending_cr > pairs
 
 
 class _LoneCR(Exception):
@@ -150,35 +159,39 @@ def _copied(path: Path, encoding: str) -> TextFile | None:
 
 
 def _scan(path: Path, encoding: str, copy_to: Path | None = None) -> TextFile | None:
-    """Decode the whole file strictly in chunks, LF endings; None if it is not in that encoding.
+    """Decode the whole file strictly in chunks (into copy_to with LF endings); None if it is not in that encoding.
 
     Without copy_to, raises _LoneCR on a CR that ends a line: the file must be read again into a copy.
     """
     decoder = codecs.getincrementaldecoder(encoding)("strict")
-    lines, endings = _Lines(), _Endings()
+    lines, to_lf, crs = _Lines(), _ToLF(), _CRFinder()
     head: list[str] = []
     head_chars = 0
-    out = open(copy_to, "w", encoding="utf-8", newline="") if copy_to else None  # noqa: SIM115
+    out = open(copy_to, "wb") if copy_to else None  # noqa: SIM115
     try:
         with open(path, "rb") as f:
             while True:
                 chunk = f.read(CHUNK)
+                final = not chunk
                 try:
-                    decoded = decoder.decode(chunk, final=not chunk)
+                    text = decoder.decode(chunk, final=final)
                 except UnicodeDecodeError:
                     return None
-                if "\x00" in decoded:
+                if (b"\x00" in chunk) if encoding != "utf-16" else ("\x00" in text):
                     raise EncodingProblem("not a text CSV file: NUL bytes in it (binary data)")
-                text = endings.feed(decoded, final=not chunk)
-                if endings.lone_cr and not out:
-                    raise _LoneCR
-                lines.feed(text)
+                if out:
+                    text = to_lf.feed(text, final)
+                    data = text.encode("utf-8")
+                    out.write(data)
+                else:  # in place: the bytes are UTF-8 already; CRLF stays (DuckDB reads it like LF)
+                    if crs.lone_cr(chunk, final):
+                        raise _LoneCR
+                    data = chunk
+                lines.feed(data)
                 if head_chars < HEAD:
                     head.append(text[: HEAD - head_chars])
                     head_chars += len(head[-1])
-                if out:
-                    out.write(text)
-                if not chunk:
+                if final:
                     break
     finally:
         if out:

@@ -28,11 +28,11 @@ _MAY_ZONE = (
     "(t[-1] not between '0' and '9' or t[-2] in ('+', '-') or t[-3] in ('+', '-') or t[-5] in ('+', '-') "
     "or t[-6] in ('+', '-'))"
 )
-# A time (H:MM, seconds and fraction optional), then a zone: Z, UTC, GMT or UT, and/or an offset +8, +08, +0800,
-# +08:00 (PostgreSQL prints +00 and -05; ISO 8601 Z or +08:00; RFC 2822 +0800; Java GMT+08:00).
+# A time (H:MM, seconds and fraction optional), then a zone: Z, UTC, GMT or UT (any case), and/or an offset +8,
+# +08, +0800, +08:00 (PostgreSQL prints +00 and -05; ISO 8601 Z or +08:00; RFC 2822 +0800; Java GMT+08:00).
 _ZONE_RE = (
     "^(.*?[0-9]:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?)"  # the wall-clock time
-    "\\s*(Z|z|UTC|GMT|UT)?\\s*(?:([+-])([0-9]{1,2})(?::?([0-9]{2}))?)?$"  # the zone
+    "\\s*((?i:z|utc|gmt|ut))?\\s*(?:([+-])([0-9]{1,2})(?::?([0-9]{2}))?)?$"  # the zone
 )
 # A word after the time that is not one of those (CST is China's or US Central time; EST, Asia/Shanghai ...).
 _WORD_AFTER_TIME = "[0-9]:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\\s*[A-Za-z]"
@@ -59,10 +59,10 @@ create or replace temp macro _b_wall(t) as
                                                '\\1-\\2-\\3'), '时|点', ':', 'g') as timestamp)
     );
 create or replace temp macro _b_zone(t) as regexp_extract(t, '{_ZONE_RE}', ['wall', 'name', 'sign', 'h', 'm']);
-create or replace temp macro _b_has_zone(t) as
-    {_MAY_ZONE} and (_b_zone(t).name <> '' or _b_zone(t).sign <> '');
+create or replace temp macro _b_may_zone(t) as {_MAY_ZONE};
+create or replace temp macro _b_has_zone(t) as _b_zone(t).name <> '' or _b_zone(t).sign <> '';
 create or replace temp macro _b_unknown_zone(t) as
-    {_MAY_ZONE} and regexp_matches(t, '{_WORD_AFTER_TIME}') and not _b_has_zone(t);
+    _b_may_zone(t) and regexp_matches(t, '{_WORD_AFTER_TIME}') and not _b_has_zone(t);
 create or replace temp macro _b_offset_min(z) as
     case when z.sign = '' then 0
          when z.h::integer <= 14 and coalesce(nullif(z.m, '')::integer, 0) < 60
@@ -70,20 +70,23 @@ create or replace temp macro _b_offset_min(z) as
     end;
 create or replace temp macro _b_zoned(z) as
     timezone('{settings.TIMEZONE}', timezone('UTC', _b_wall(z.wall) - to_minutes(_b_offset_min(z))));
+create or replace temp macro _b_plain(t) as
+    coalesce(
+        _b_wall(t),
+        case when regexp_full_match(t, '[0-9]{{5}}(\\.[0-9]+)?')
+             then timestamp '1899-12-30' + to_seconds(cast(round(t::double * 86400) as bigint)) end,
+        case when regexp_full_match(t, '[0-9]{{10}}')
+             then timezone('{settings.TIMEZONE}', to_timestamp(t::bigint)) end,
+        case when regexp_full_match(t, '[0-9]{{13}}')
+             then timezone('{settings.TIMEZONE}', to_timestamp(t::bigint / 1000.0)) end,
+        case when regexp_full_match(t, '[0-9]{{8}}') then try_strptime(t, '%Y%m%d') end
+    );
 create or replace temp macro _b_ts(t) as
     case
+        when not _b_may_zone(t) then _b_plain(t)  -- most cells: the cheap test alone
         when _b_has_zone(t) then _b_zoned(_b_zone(t))
-        when _b_unknown_zone(t) then null
-        else coalesce(
-            _b_wall(t),
-            case when regexp_full_match(t, '[0-9]{{5}}(\\.[0-9]+)?')
-                 then timestamp '1899-12-30' + to_seconds(cast(round(t::double * 86400) as bigint)) end,
-            case when regexp_full_match(t, '[0-9]{{10}}')
-                 then timezone('{settings.TIMEZONE}', to_timestamp(t::bigint)) end,
-            case when regexp_full_match(t, '[0-9]{{13}}')
-                 then timezone('{settings.TIMEZONE}', to_timestamp(t::bigint / 1000.0)) end,
-            case when regexp_full_match(t, '[0-9]{{8}}') then try_strptime(t, '%Y%m%d') end
-        )
+        when regexp_matches(t, '{_WORD_AFTER_TIME}') then null  -- a zone name not known: never dropped
+        else _b_plain(t)
     end;
 create or replace temp macro _b_date(t) as
     coalesce(

@@ -124,7 +124,7 @@ def _header_fits(line: str) -> dict[str, int]:
 def sniff_layout(name: str, head: str) -> Layout:
     """Where the header is (title rows above it are skipped) and its delimiter, judged by which one splits it into
     known column names; else ReadError."""
-    lines = head.lstrip("\ufeff").split("\n")
+    lines = head.lstrip("\ufeff").replace("\r\n", "\n").split("\n")  # a CRLF file is read in place
     if len(head) >= HEAD:  # the head stops mid-line: its last line is not a whole row
         lines = lines[:-1] or lines
     at = next((i for i, line in enumerate(lines[:TITLE_LINES]) if _header_fits(line)), 0)

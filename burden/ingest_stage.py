@@ -91,7 +91,8 @@ def _typed(
     }.get(col.type, "try_cast({} as " + col.type + ")").format(text)
     checks = [(f"{text} is not null and {expr} is null", bad)]
     if col.type == "TIMESTAMP":  # a zone name (CST, EST ...) is never dropped: the row waits for an offset
-        checks.insert(0, (f"{text} is not null and _b_unknown_zone({text})", f"{col.name} has an unknown time zone"))
+        unknown = f"{text} is not null and {expr} is null and _b_unknown_zone({text})"
+        checks.insert(0, (unknown, f"{col.name} has an unknown time zone"))
     return expr, checks
 
 
@@ -253,14 +254,29 @@ def _is_header(source: Source) -> str:
 
 
 def _skip_repeated_headers(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_no: int) -> None:
+    """Drop the repeated headers, and the title line right above one (the next export's title), with notes."""
+    stage = stage_table(kind)
     lines = con.execute(
-        f"select list(_line order by _line) from {stage_table(kind)} where _file = ? and _reason = ?",
-        [file_no, REPEATED_HEADER],
+        f"select list(_line order by _line) from {stage} where _file = ? and _reason = ?", [file_no, REPEATED_HEADER]
     ).fetchone()[0]
-    if lines:
-        con.execute(f"delete from {stage_table(kind)} where _file = ? and _reason = ?", [file_no, REPEATED_HEADER])
-        where = ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
-        source.warnings.append(f"skipped the header repeated at line{'s' if len(lines) > 1 else ''} {where}")
+    if not lines:
+        return
+    above = con.execute(
+        f"select _line, _raw from {stage} where _file = ? and list_contains(?, _line + 1) and _raw is not null",
+        [file_no, lines],
+    ).fetchall()
+    titles = sorted(line for line, raw in above if sum(bool(v) for v in json.loads(raw).values()) == 1)
+    con.execute(
+        f"delete from {stage} where _file = ? and (_reason = ? or list_contains(?, _line))",
+        [file_no, REPEATED_HEADER, titles],
+    )
+    source.warnings.append(f"skipped the header repeated at {_lines_text(lines)}")
+    if titles:
+        source.warnings.append(f"skipped the title above it at {_lines_text(titles)}")
+
+
+def _lines_text(lines: list[int]) -> str:
+    return f"line{'s' if len(lines) > 1 else ''} " + ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
 
 
 _REJECT_REASONS = {

@@ -10,10 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from burden import ingest_encoding, ingest_quarantine
 from burden.ingest import load
-from burden.ingest_encoding import inspect
 from burden.ingest_kinds import ALIASES, VALUE_ALIASES
-from tests.office_files import ENDINGS, OFFICES, files
+from tests.office_files import ENDINGS, LEDGER, LEDGER_HEADER, OFFICES, files
 
 TOO_FEW = "line has too few fields (truncated?)"
 
@@ -69,13 +69,13 @@ def test_unbalanced_quote_same_outcome_for_every_line_ending(loaded, ending):
 def test_every_zone_form_is_stored_as_shanghai_time(loaded):
     fr, quarantined, db = loaded("events_zones.csv")
 
-    assert (fr.rows_read, fr.rows_loaded) == (19, 17)
+    assert (fr.rows_read, fr.rows_loaded) == (21, 19)
     assert quarantined == [(19, "ts has an unknown time zone"), (20, "ts not a timestamp")]  # CST; +25 is no offset
     with duckdb.connect(str(db), read_only=True) as con:
         stored = dict(con.execute("select event_id, strftime(ts, '%Y-%m-%d %H:%M:%S.%f') from app_events").fetchall())
-    fractions = {7: "250000", 11: "123456"}
+    fractions = {7: "250000", 11: "123456", 21: "123456"}  # nanoseconds (21) are cut to microseconds
     # Every row is 05:42:53 UTC written another way: 13:42:53 in Shanghai.
-    assert stored == {i: "2023-10-02 13:42:53." + fractions.get(i, "000000") for i in range(1, 18)}
+    assert stored == {i: "2023-10-02 13:42:53." + fractions.get(i, "000000") for i in [*range(1, 18), 20, 21]}
 
 
 STATUS_NOT = "status not one of identified|planned|in_progress|done|verified"
@@ -163,10 +163,11 @@ def test_title_rows_and_a_repeated_header_are_skipped_with_a_note(loaded):
     fr, quarantined, db = loaded("events_title_and_repeated_header.csv")
 
     assert (fr.rows_read, fr.rows_loaded) == (5, 4)
-    assert quarantined == [(10, "app_id unknown")]  # line numbers count the title lines, the blank line and the header
+    assert quarantined == [(11, "app_id unknown")]  # line numbers count the titles, the blank line and the headers
     assert fr.warnings == [
         "skipped 2 lines above the header (title: 诸暨市 2023年10月 应用日志导出 / 导出时间：2023-11-01)",
-        "skipped the header repeated at line 8",
+        "skipped the header repeated at line 9",
+        "skipped the title above it at line 8",  # a second export pasted below the first, with its own title
     ]
 
 
@@ -226,11 +227,14 @@ def test_docs_list_exactly_the_chinese_names_and_values():
     assert documented_values == built_values
 
 
-def test_only_files_duckdb_cannot_read_as_they_are_are_copied():
+@pytest.mark.parametrize("chunk", [1 << 20, 7, 8])  # small chunks split CRLF pairs and blank lines between reads
+def test_only_files_duckdb_cannot_read_as_they_are_are_copied(monkeypatch, chunk):
+    monkeypatch.setattr(ingest_encoding, "CHUNK", chunk)
     copied = {}
     for name in ("events_damaged_lf.csv", "events_damaged_crlf.csv", "events_damaged_cr.csv", "events_utf16le.csv"):
-        text = inspect(OFFICES / name)
+        text = ingest_encoding.inspect(OFFICES / name)
         copied[name] = text.tmpdir is not None
+        assert text.blank_lines == ([6] if "damaged" in name else []), name
         text.cleanup()
     # LF and CRLF are read in place (a CRLF export costs no copy); CR endings and UTF-16 are transcoded.
     assert copied == {
@@ -239,3 +243,17 @@ def test_only_files_duckdb_cannot_read_as_they_are_are_copied():
         "events_damaged_cr.csv": True,
         "events_utf16le.csv": True,
     }
+
+
+def test_a_chinese_ledger_row_corrected_in_its_own_words_resolves_its_quarantine(loaded, tmp_path):
+    _, quarantined, db = loaded("cases_chinese_gbk.csv")
+    assert quarantined == [(7, STATUS_NOT)]
+    fix = tmp_path / "fix.csv"
+    fix.write_text(LEDGER_HEADER + "\n" + LEDGER[-1].replace("待定", "已发现") + "\n", encoding="utf-8")
+
+    assert load([fix], db, progress=lambda _: None).ok
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = list(ingest_quarantine.rows(con, include_resolved=True))
+        status = con.execute("select status from remediation_cases where case_id = 'ZC6'").fetchone()[0]
+    assert status == "identified"
+    assert [(r["line"], r["resolved"]) for r in rows] == [(7, True)]  # its key read from the Chinese 案件编号

@@ -60,10 +60,19 @@ def test_a_dry_run_copies_nothing_and_counts_as_the_real_load(small_db, tmp_path
     def no_copy(*_):
         raise AssertionError("a dry run copied the database")
 
+    scratch_sizes = []
+
+    def measured_remove(staging: Path) -> None:
+        scratch_sizes.append(staging.stat().st_size)
+        remove(staging)
+
+    remove = ingest.remove_staging
     with monkeypatch.context() as patch:
         patch.setattr(ingest, "copy_to_staging", no_copy)
+        patch.setattr(ingest, "remove_staging", measured_remove)
         dry = load([folder], db, commit=False, progress=lambda _: None)
     assert dry.ok, dry.messages
+    assert scratch_sizes[0] < db.stat().st_size / 10  # the logs were read where they are, not copied
     assert digest(db) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["burden.duckdb", "in"]  # the scratch file is gone
 

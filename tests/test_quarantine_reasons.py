@@ -64,6 +64,8 @@ NOTES = [
     "skipped 2 lines above the header (title: 诸暨市 2023年10月 应用日志导出 / 导出时间：2023-11-01)",
     "skipped the header repeated at line 8",
     "skipped the header repeated at lines 8, 20",
+    "skipped the title above it at line 7",
+    "skipped the title above it at lines 7, 19",
     "ignored extra column foo",
     "ignored extra columns foo, bar",
 ]
@@ -83,6 +85,7 @@ def test_the_dry_run_report_shows_a_files_notes_in_chinese(lang, with_dims, tmp_
     lang("zh")
     table = data.report_table(report)
     assert table[i18n.ZH["data.col.notes"]].to_list() == [
-        "跳过表头上方 2 行（标题：诸暨市 2023年10月 应用日志导出 / 导出时间：2023-11-01）; 跳过第 8 行重复的表头"
+        "跳过表头上方 2 行（标题：诸暨市 2023年10月 应用日志导出 / 导出时间：2023-11-01）; 跳过第 9 行重复的表头; "
+        "跳过其上方第 8 行的标题"
     ]
     assert table[i18n.ZH["data.col.reasons"]].to_list() == ["app_id 未知（库中没有） (1)"]

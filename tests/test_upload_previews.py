@@ -84,3 +84,12 @@ def test_folders_left_by_a_stopped_server_are_removed_by_the_next_preview(db, tm
         for folder in (old, recent):
             if folder.exists():
                 os.rmdir(folder)
+
+
+def test_excel_unicode_text_passes_the_upload_check_and_loads(db, tmp_path):
+    # UTF-16 is full of NUL bytes: the upload check must not take it for a binary file.
+    events = mixed_events_csv(db, tmp_path / "events.csv").read_text(encoding="utf-8").replace(",", "\t")
+    preview = _preview("events.csv", events.encode("utf-16"))
+    assert preview.report.ok and data.totals(preview.report).loaded == 3
+    assert preview.report.files[0].warnings == ["UTF-16, read as UTF-8", "tab-separated"]
+    preview.discard()

@@ -1,11 +1,13 @@
 """Data page view model: what is loaded (sources, tables, quarantine), and uploads checked by a dry run first.
 
-The load itself goes through burden.ingest, the one write path: a dry run on a staging copy for the
-validation report, then the real load (lock, staging copy, atomic swap) when the user commits.
+The load itself goes through burden.ingest, the one write path: a dry run (into a scratch file, the live one
+read, never copied) for the validation report, then the real load (lock, staging copy, atomic swap) when the user
+commits.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import shutil
 import tempfile
@@ -112,7 +114,8 @@ def check_upload(name: str, size: int, head: bytes) -> str | None:
     if size == 0:
         return t("data.upload.empty", name=name)
     magic = _MAGIC.get(suffix)
-    if (magic and not head.startswith(magic)) or (suffix == ".csv" and b"\x00" in head):
+    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))  # Excel's "Unicode text": NUL bytes are text
+    if (magic and not head.startswith(magic)) or (suffix == ".csv" and b"\x00" in head and not utf16):
         return t("data.upload.not_that_type", name=name, kind=suffix)
     return None
 

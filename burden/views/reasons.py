@@ -66,6 +66,8 @@ _NOTE_FORMS = [
     (r"skipped (?P<n>\d+) lines above the header \(title: (?P<title>.*)\)", "title_lines"),
     (r"skipped the header repeated at line (?P<line>\d+)", "repeated_header"),
     (r"skipped the header repeated at lines (?P<lines>.+)", "repeated_headers"),
+    (r"skipped the title above it at line (?P<line>\d+)", "repeated_title"),
+    (r"skipped the title above it at lines (?P<lines>.+)", "repeated_titles"),
     (r"ignored extra column (?P<columns>.+)", "extra_column"),
     (r"ignored extra columns (?P<columns>.+)", "extra_columns"),
 ]
