@@ -27,7 +27,7 @@ demo: $(VENV)/.installed
 ## test: set up and run every test (unit, queries, AppTest, browser)
 test: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
