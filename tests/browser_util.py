@@ -29,7 +29,9 @@ def wait_for_app(page, timeout_ms: int = 60000) -> None:
             const app = document.querySelector('[data-testid="stApp"]');
             return app && app.getAttribute('data-test-script-state') === 'notRunning'
                 && !document.querySelector('[data-testid="stStatusWidget"]')
-                && !document.querySelector('[data-testid="stSkeleton"]');  // lazily loaded charts drawn
+                && !document.querySelector('[data-testid="stSkeleton"]')  // lazily loaded elements in place
+                && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]  // and every chart drawn
+                    .every((chart) => chart.querySelector('.js-plotly-plot svg.main-svg'));
         }""",
         timeout=timeout_ms,
     )

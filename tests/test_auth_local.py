@@ -95,6 +95,7 @@ def test_listens_on_loopback_only(local_server):
         socket.create_connection((non_loopback_ipv4(), local_server), timeout=5).close()
 
 
+@pytest.mark.browser
 def test_every_page_shows_the_local_label(local_server):
     base = f"http://127.0.0.1:{local_server}"
     with sync_playwright() as playwright:

@@ -19,6 +19,8 @@ from burden.i18n import fmt_num, fmt_pct
 from tests.browser_util import launch_chromium, wait_for_app
 from tests.oidc import ACCOUNTS, signin_stack
 
+pytestmark = pytest.mark.browser  # Chromium, and Node.js for the OIDC provider
+
 ZHUJI = "330681"
 PERIOD = {"from": "2023-01", "to": "2024-03"}
 # (URL query, names of the foreign region that must not appear): another county, the province, a town elsewhere

@@ -33,8 +33,6 @@ def open_page(browser, base: str, path: str, query: str, width: int = 1400, url:
     console = ConsoleWatch(page, base)
     page.goto(url or f"{base}/{path}?{query}", wait_until="domcontentloaded")
     wait_for_app(page)
-    page.wait_for_timeout(500)  # let charts finish drawing after the run
-    wait_for_app(page)
     return context, page, console
 
 
