@@ -3,7 +3,7 @@
 import streamlit as st
 
 from burden import charts_trace, frame, i18n, ui
-from burden.i18n import fmt_pct, t
+from burden.i18n import fmt_delta, fmt_pct, t
 from burden.views import duplicates
 
 view = frame.view()
@@ -22,7 +22,7 @@ with cards[0]:
     ui.metric(
         t("dup.card_rate", latest=view.month_label(view.state.end)),
         fmt_pct(latest_rate),
-        duplicates.delta_text(data.headline["baseline"], latest_rate),
+        fmt_delta(data.headline["baseline"], latest_rate, is_rate=True),
         t("def.duplicate_rate"),
         note=t("metric.baseline_value", value=fmt_pct(data.headline["baseline"])) + " · " + t("dup.target_note"),
     )

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from burden import briefing, charts, charts_overview, db, frame, geo, i18n, settings, ui
-from burden.i18n import fmt_num, fmt_pct, t
+from burden.i18n import fmt_delta, fmt_num, fmt_pct, t
 from burden.views import overview, overview_alerts
 
 view = frame.view()
@@ -52,7 +52,7 @@ for row_start in range(0, len(cards), 4):  # one st.columns per row keeps the re
             ui.metric(
                 t(card.label_key, target=settings.APPS_TARGET),
                 fmt(card.latest),
-                overview.delta_text(card),
+                fmt_delta(card.baseline, card.latest, card.is_rate),
                 t(card.help_key),
                 card.lower_is_better,
                 note,

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from burden import charts_trace, frame, ui
-from burden.i18n import t
+from burden.i18n import fmt_delta, t
 from burden.views import photos
 
 view = frame.view()
@@ -22,7 +22,7 @@ for row_start in range(0, len(data.cards), 2):  # two per row: cards keep their 
             ui.metric(
                 t(card.label_key),
                 photos.fmt_card(card, card.latest),
-                photos.delta_text(card),
+                fmt_delta(card.baseline, card.latest, card.is_rate, card.digits),
                 t(card.help_key),
                 note=t(base_key, value=photos.fmt_card(card, card.baseline)),
             )

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from burden import access, db, i18n, settings, summary
 from burden.charts import DUPLICATE, HELD, TARGET
-from burden.i18n import fmt_num, fmt_pct, t
+from burden.i18n import fmt_delta, fmt_num, fmt_pct, t
 from burden.views import overview, overview_alerts
 
 SIZE = (1240, 1754)  # A4 portrait at 150 dpi
@@ -107,7 +107,8 @@ def _build(request: BriefingRequest) -> Briefing:
     for card in overview.headline_cards(metrics, settings.APPS_TARGET):
         fmt = fmt_pct if card.is_rate else fmt_num
         label = t(card.label_key, target=settings.APPS_TARGET)
-        rows.append(HeadlineRow(label, fmt(card.baseline), fmt(card.latest), overview.delta_text(card) or ""))
+        delta = fmt_delta(card.baseline, card.latest, card.is_rate) or ""
+        rows.append(HeadlineRow(label, fmt(card.baseline), fmt(card.latest), delta))
     trend = overview.trend(state.query_params())
     months = [m.strftime("%Y-%m") for m in trend["month"]]
     ends = (months[0], months[-1]) if months else ("", "")

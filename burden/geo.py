@@ -18,6 +18,7 @@ from burden import access, settings
 
 GEOJSON = settings.DATA_DIR / "geo" / "zhejiang_counties.geojson"
 
+
 @cache
 def shapes() -> dict:
     return json.loads(GEOJSON.read_text(encoding="utf-8"))

@@ -69,6 +69,14 @@ def month_label(month: str, days_to_date: int | None = None) -> str:
     return t("month.to_date", month=shown, days=days_to_date)
 
 
+def fmt_delta(baseline: float | None, latest: float | None, is_rate: bool, digits: int = 1) -> str | None:
+    """Latest minus baseline, signed, for a card's delta: rates in percentage points; None when either is missing."""
+    if baseline is None or latest is None:
+        return None
+    delta = latest - baseline
+    return t("metric.points", value=f"{delta * 100:+.1f}") if is_rate else f"{delta:+,.{digits}f}"
+
+
 def fmt_num(value: float | None, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"

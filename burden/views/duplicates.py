@@ -182,11 +182,5 @@ def ranking_title(ranking: pl.DataFrame) -> str:
     return t("dup.ranking_title", worst=worst["label"], rate=fmt_pct(worst["duplicate_entry_rate"], 0))
 
 
-def delta_text(baseline: float | None, latest: float | None) -> str | None:
-    if baseline is None or latest is None:
-        return None
-    return t("metric.points", value=f"{(latest - baseline) * 100:+.1f}")
-
-
 def count_text(value) -> str:
     return fmt_num(value, 0)

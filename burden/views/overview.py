@@ -165,14 +165,6 @@ def ranking_title(ranking: pl.DataFrame) -> str:
     return t("chart.ranking_title", worst=worst["label"], value=worst["held_mean"] or 0)
 
 
-def delta_text(card: Card) -> str | None:
-    """Latest minus baseline, signed; rates in percentage points."""
-    if card.latest is None or card.baseline is None:
-        return None
-    delta = card.latest - card.baseline
-    return t("metric.points", value=f"{delta * 100:+.1f}") if card.is_rate else f"{delta:+.1f}"
-
-
 MAP_METRICS = ("held_median", "held_mean", "duplicate_entry_rate")
 
 

@@ -68,15 +68,6 @@ def fmt_card(card: Card, value: float | None) -> str:
     return fmt_pct(value) if card.is_rate else fmt_num(value, card.digits)
 
 
-def delta_text(card: Card) -> str | None:
-    if card.latest is None or card.baseline is None:
-        return None
-    delta = card.latest - card.baseline
-    if card.is_rate:
-        return t("metric.points", value=f"{delta * 100:+.1f}")
-    return f"{delta:+,.{card.digits}f}"
-
-
 def top_apps(apps: pl.DataFrame, column: str, n: int = TOP_APPS) -> pl.DataFrame:
     """The n apps with the most of `column` (ties by app id), with a short label for the chart axis."""
     top = apps.filter(pl.col(column) > 0).sort([column, "app_id"], descending=[True, False]).head(n)
