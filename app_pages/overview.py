@@ -68,7 +68,7 @@ rate_fig = charts.rate_trend(trend, view.baseline, overview.rate_title(trend))
 if data.compare_trend is not None:  # the comparison region: same colours, dashed
     charts_overview.add_compare_apps(apps_fig, data.compare_trend, data.compare_name, own_name)
     charts_overview.add_compare_rate(rate_fig, data.compare_trend, data.compare_name, own_name)
-months = [m.strftime("%Y-%m") for m in trend["month"]]
+months = charts.month_keys(trend)
 for fig in (apps_fig, rate_fig):
     charts_overview.add_events(fig, events, months)
     charts_overview.tidy_trend(fig)

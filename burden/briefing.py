@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from PIL import Image, ImageDraw, ImageFont
 
 from burden import access, db, i18n, settings, summary
-from burden.charts import DUPLICATE, HELD, TARGET
+from burden.charts import DUPLICATE, HELD, TARGET, month_keys
 from burden.i18n import fmt_delta, fmt_num, fmt_pct, t
 from burden.views import overview, overview_alerts
 
@@ -110,7 +110,7 @@ def _build(request: BriefingRequest) -> Briefing:
         delta = fmt_delta(card.baseline, card.latest, card.is_rate) or ""
         rows.append(HeadlineRow(label, fmt(card.baseline), fmt(card.latest), delta))
     trend = overview.trend(state.query_params())
-    months = [m.strftime("%Y-%m") for m in trend["month"]]
+    months = month_keys(trend)
     ends = (months[0], months[-1]) if months else ("", "")
     held, rate = trend["held_median"].to_list(), trend["duplicate_entry_rate"].to_list()
     sparks = [

@@ -44,7 +44,8 @@ pio.templates["burden"] = go.layout.Template(
 TEMPLATE = "burden"
 
 
-def _months(frame: pl.DataFrame) -> list[str]:
+def month_keys(frame: pl.DataFrame) -> list[str]:
+    """A frame's month column as YYYY-MM: the x values of every trend (charts_apps, charts_trace use it too)."""
     return [m.strftime("%Y-%m") for m in frame["month"]]
 
 
@@ -72,7 +73,7 @@ def baseline_band(fig: go.Figure, months: list[str], baseline: tuple[str, str]) 
 
 def apps_trend(frame: pl.DataFrame, baseline: tuple[str, str], target: int, title: str) -> go.Figure:
     """Median apps held and used per cadre by month, against the target."""
-    months = _months(frame)
+    months = month_keys(frame)
     fig = go.Figure()
     fig.add_scatter(x=months, y=frame["held_median"].to_list(), name=t("chart.held"), line={"color": HELD, "width": 3})
     fig.add_scatter(x=months, y=frame["used_median"].to_list(), name=t("chart.used"), line={"color": USED, "width": 3})
@@ -86,7 +87,7 @@ def apps_trend(frame: pl.DataFrame, baseline: tuple[str, str], target: int, titl
 
 def rate_trend(frame: pl.DataFrame, baseline: tuple[str, str], title: str) -> go.Figure:
     """Duplicate-entry rate by month."""
-    months = _months(frame)
+    months = month_keys(frame)
     fig = go.Figure()
     fig.add_scatter(
         x=months,

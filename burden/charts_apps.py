@@ -6,17 +6,13 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from burden.charts import DUPLICATE, HELD, NEUTRAL, TEMPLATE, USED, baseline_band, month_axis
+from burden.charts import DUPLICATE, HELD, NEUTRAL, TEMPLATE, USED, baseline_band, month_axis, month_keys
 from burden.i18n import t
-
-
-def _months(frame: pl.DataFrame) -> list[str]:
-    return [m.strftime("%Y-%m") for m in frame["month"]]
 
 
 def usage_trend(trend: pl.DataFrame, baseline: tuple[str, str], title: str) -> go.Figure:
     """Accounts held at month end (blue) against cadres active in the month (teal)."""
-    months = _months(trend)
+    months = month_keys(trend)
     fig = go.Figure()
     fig.add_scatter(
         x=months,
@@ -43,7 +39,7 @@ def usage_trend(trend: pl.DataFrame, baseline: tuple[str, str], title: str) -> g
 
 def events_trend(trend: pl.DataFrame, baseline: tuple[str, str], title: str) -> go.Figure:
     """Events in the app by month (grey), with the duplicate entries among them (orange)."""
-    months = _months(trend)
+    months = month_keys(trend)
     fig = go.Figure()
     fig.add_bar(
         x=months,

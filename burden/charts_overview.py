@@ -8,7 +8,7 @@ from datetime import datetime
 import plotly.graph_objects as go
 import polars as pl
 
-from burden.charts import DUPLICATE, FONT, HELD, NEUTRAL, TEMPLATE, USED
+from burden.charts import DUPLICATE, FONT, HELD, NEUTRAL, TEMPLATE, USED, month_keys
 from burden.i18n import t
 
 # light -> the metric's own colour, so the map reads like the charts (blue apps, orange duplicate entry)
@@ -149,7 +149,7 @@ def add_compare_apps(fig: go.Figure, frame: pl.DataFrame, name: str, own_name: s
     """The comparison region's apps held and used: same colours, dashed; the legend names both regions."""
     for trace, label in zip(fig.data[:2], ("chart.held", "chart.used"), strict=True):
         trace.name = f"{own_name} · {t(label)}"
-    months = [m.strftime("%Y-%m") for m in frame["month"]]
+    months = month_keys(frame)
     for column, colour, label in (("held_median", HELD, "chart.held"), ("used_median", USED, "chart.used")):
         fig.add_scatter(
             x=months,
@@ -163,7 +163,7 @@ def add_compare_rate(fig: go.Figure, frame: pl.DataFrame, name: str, own_name: s
     """The comparison region's duplicate-entry rate, dashed; the legend then names both regions."""
     fig.data[0].name = own_name
     fig.add_scatter(
-        x=[m.strftime("%Y-%m") for m in frame["month"]],
+        x=month_keys(frame),
         y=frame["duplicate_entry_rate"].to_list(),
         name=name,
         line={"color": DUPLICATE, "width": 2, "dash": "dash"},

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from burden import charts
-from burden.charts import DUPLICATE, PHOTO, TARGET, TEMPLATE
+from burden.charts import DUPLICATE, PHOTO, TARGET, TEMPLATE, month_keys
 from burden.i18n import t
 
 PHOTO_LIGHT = "rgba(142,94,162,0.35)"  # the photo colour, lighter: photos that were not required
@@ -22,10 +22,6 @@ def _fit(fig: go.Figure) -> go.Figure:
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig
-
-
-def _months(frame: pl.DataFrame) -> list[str]:
-    return [m.strftime("%Y-%m") for m in frame["month"]]
 
 
 def _finish_trend(fig: go.Figure, months: list[str], baseline: tuple[str, str], title: str, y_title: str) -> None:
@@ -125,7 +121,7 @@ def photo_line(
     frame: pl.DataFrame, column: str, baseline: tuple[str, str], title: str, y_title: str, is_rate: bool = False
 ) -> go.Figure:
     """One trace-burden figure by month (photos per task, photo minutes, share of tasks with a required photo)."""
-    months = _months(frame)
+    months = month_keys(frame)
     fig = go.Figure()
     fig.add_scatter(
         x=months,
@@ -143,7 +139,7 @@ def photo_line(
 
 def voided_bars(frame: pl.DataFrame, baseline: tuple[str, str], title: str) -> go.Figure:
     """Tasks voided for a missing photo, by month."""
-    months = _months(frame)
+    months = month_keys(frame)
     fig = go.Figure(
         go.Bar(
             x=months,
