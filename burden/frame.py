@@ -59,6 +59,10 @@ class MonthToDate:
     days: int  # days observed: 1 to the data's last day
     days_in_month: int
 
+    def label(self, month: str) -> str:
+        """A month as shown: this one says which days it holds ("2024-03 (1–6日)"), others are plain."""
+        return i18n.month_label(month, self.days if month == self.month else None)
+
 
 @dataclass(frozen=True)
 class View:
@@ -74,8 +78,7 @@ class View:
 
     def month_label(self, month: str) -> str:
         """The month as shown: a month to date says which days it holds."""
-        partial = self.to_date is not None and month == self.to_date.month
-        return i18n.month_label(month, self.to_date.days if partial else None)
+        return self.to_date.label(month) if self.to_date is not None else month
 
     def end_to_date(self) -> MonthToDate | None:
         """The month to date when the period ends on it (its cards then count fewer days)."""
@@ -294,7 +297,7 @@ def _draw_filter_bar(period: dict, to_date: MonthToDate | None) -> filters.ViewS
     labels = {code: f"{i18n.region_name(row['name_zh'], row['name_en'])} · {code}" for code, row in names.items()}
     labels[None] = t("filter.no_compare")
     lang_labels = {"zh": "中文", "en": "English"}
-    month_labels = {m: i18n.month_label(m, to_date.days if to_date and m == to_date.month else None) for m in months}
+    month_labels = {m: to_date.label(m) if to_date else m for m in months}
 
     with st.sidebar:
         st.radio(

@@ -86,13 +86,14 @@ ALL_MONTHS = (date(1900, 1, 1), date(9999, 1, 1))
 def _params(
     con: duckdb.DuckDBPyConnection,
     campaign_start: date | None,
+    data_last: date | None,
     first_month: date | None = None,
-    since: date | None = None,
 ) -> dict:
+    """data_last: the last day with events (data_last_on), which the caller knows from a scan it makes anyway."""
     return {
         "campaign_start": campaign_start_for(con, campaign_start, first_month),
         "window_days": settings.DUPLICATE_WINDOW_DAYS,
-        "data_last_on": data_last_on(con, since),
+        "data_last_on": data_last,
     }
 
 
@@ -120,8 +121,8 @@ def build(con: duckdb.DuckDBPyConnection, campaign_start: date | None = None, ta
     the ranges cover what one full-range statement would): no statement holds more than a month of events. At
     1.19B events one statement over every month spilled more than 22 GB to the temp folder and filled the disk.
     """
-    params = _params(con, campaign_start)
-    chunks = _month_chunks(con)
+    chunks, data_last = _month_chunks(con)
+    params = _params(con, campaign_start, data_last)
     wanted = set(tables)
     tables = [table for table in TABLES if table in wanted]  # dependency order, whatever the caller's
     for table in tables:
@@ -135,19 +136,20 @@ def build(con: duckdb.DuckDBPyConnection, campaign_start: date | None = None, ta
     _record_versions(con, tables)
 
 
-def _month_chunks(con: duckdb.DuckDBPyConnection) -> list[tuple[date, date]]:
-    """[from, to) ranges covering all time: one per month from the first to the last month with log rows."""
-    first, last = con.execute(
+def _month_chunks(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[date, date]], date | None]:
+    """[from, to) ranges covering all time: one per month from the first to the last month with log rows; and the
+    last day with events (the same scan gives it: data_last_on would read every event's time again)."""
+    first, last, events_last = con.execute(
         """
-        select least(min(e.first), min(p.first)), greatest(max(e.last), max(p.last))
+        select least(min(e.first), min(p.first)), greatest(max(e.last), max(p.last)), cast(max(e.last) as date)
         from (select min(ts) as first, max(ts) as last from app_events) e,
              (select min(ts) as first, max(ts) as last from photo_uploads) p
         """
     ).fetchone()
     if first is None:
-        return [ALL_MONTHS]
+        return [ALL_MONTHS], events_last
     cuts = [add_months(_first_of_month(first.date()), n) for n in range(1, _months_between(first, last) + 1)]
-    return list(zip([ALL_MONTHS[0], *cuts], [*cuts, ALL_MONTHS[1]], strict=True))
+    return list(zip([ALL_MONTHS[0], *cuts], [*cuts, ALL_MONTHS[1]], strict=True)), events_last
 
 
 def _months_between(first, last) -> int:
@@ -211,7 +213,7 @@ def update(
     first, last = min(old_months), max(max(old_months), _first_of_month(max(days)))
     new_months = {add_months(first, n) for n in range(_months_between(first, last) + 1)}
     observed_to = max(day for _, _, day in old)
-    params = _params(con, None, first, since=observed_to)
+    params = _params(con, None, data_last_on(con, since=observed_to), first)
     partial = next((month for month, is_partial, day in old if is_partial and params["data_last_on"] > day), None)
     runs = _runs(months_to_refresh(days, old_months, new_months, partial))
     for table in TABLES:

@@ -10,7 +10,7 @@ from burden import db, rollups
 
 def test_month_chunks_cover_all_time_one_month_each(small_db, tmp_path):
     con = duckdb.connect(str(small_db), read_only=True)
-    chunks = rollups._month_chunks(con)
+    chunks, _ = rollups._month_chunks(con)
     first, last = con.execute("select min(ts), max(ts) from app_events").fetchone()
     con.close()
     assert chunks[0][0] == rollups.ALL_MONTHS[0] and chunks[-1][1] == rollups.ALL_MONTHS[1]
@@ -26,7 +26,10 @@ def test_chunked_build_equals_one_statement_over_all_months(small_db, tmp_path):
     shutil.copyfile(small_db, path)
     con = duckdb.connect(str(path))
     rollups.build(con)
-    params = rollups._params(con, None) | {"month_from": rollups.ALL_MONTHS[0], "month_to": rollups.ALL_MONTHS[1]}
+    params = rollups._params(con, None, rollups.data_last_on(con)) | {
+        "month_from": rollups.ALL_MONTHS[0],
+        "month_to": rollups.ALL_MONTHS[1],
+    }
     ranged = [t for t in rollups.TABLES if rollups.month_ranged(t)]
     assert {"duplicate_submits", "app_cadre_month", "cadre_month", "photo_app_month"} <= set(ranged)
     for table in ranged:
