@@ -1,6 +1,6 @@
 """减负看板 · Burden Dashboard — entry point.
 
-Page config, sign-in (burden/auth.py decides the caller's scope, or draws only the sign-in / denial page
+Page config, sign-in (burden/web/auth.py decides the caller's scope, or draws only the sign-in / denial page
 and stops), the shared frame (URL state and filter bar), then navigation.
 Pages live in app_pages/ (not pages/): with st.navigation, a folder named
 pages/ would make a freshly started server run a deep-linked page alone,
@@ -9,9 +9,10 @@ without this frame. See README "Layout".
 
 import streamlit as st
 
-from burden import access, auth, db, frame
+from burden import access, db
 from burden.i18n import t
 from burden.settings import ASSETS
+from burden.web import auth, frame
 
 DATA_PAGE = "app_pages/data.py"  # loads and quarantine: only for scopes that may import (staff, admin, local)
 

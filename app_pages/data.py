@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from burden import db, ui
+from burden import db
 from burden.filters import markdown_literal
 from burden.i18n import fmt_num, t
 from burden.views import data
+from burden.web import ui
 
 _PENDING = "data_pending"  # the data.Preview of the uploads checked by a dry run
 _UPLOADER = "data_uploader_round"  # bumped to empty the uploader after a commit or discard

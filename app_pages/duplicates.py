@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from burden import charts_trace, frame, i18n, ui
+from burden import i18n
+from burden.charts import trace as charts
 from burden.i18n import fmt_delta, fmt_pct, t
 from burden.views import duplicates
+from burden.web import frame, ui
 
 view = frame.view()
 data = duplicates.load(view.state)
@@ -48,7 +50,7 @@ with cards[2]:
     )
 
 st.subheader(t("dup.trend"))
-ui.plot(charts_trace.duplicate_trend(data.trend, view.baseline, duplicates.trend_title(data.trend)), "dup_trend")
+ui.plot(charts.duplicate_trend(data.trend, view.baseline, duplicates.trend_title(data.trend)), "dup_trend")
 st.caption(t("dup.trend_hint"))
 
 st.subheader(t("dup.matrix"), help=t("dup.def_matrix"))
@@ -56,7 +58,7 @@ if data.pairs.height == 0:
     st.info(t("dup.no_duplicates"))
 else:
     grid = duplicates.matrix(data.pairs)
-    figure = charts_trace.pair_heatmap(grid.labels, grid.names, grid.rows, duplicates.matrix_title(data.pairs))
+    figure = charts.pair_heatmap(grid.labels, grid.names, grid.rows, duplicates.matrix_title(data.pairs))
     ui.plot(figure, "dup_matrix")
     st.caption(
         t(
@@ -73,7 +75,7 @@ st.subheader(t("dup.facts"), help=t("dup.def_facts"))
 facts = data.fact_types
 if facts.height:
     labels = [duplicates.fact_label(f) for f in facts["fact_type"]]
-    figure = charts_trace.fact_bars(
+    figure = charts.fact_bars(
         labels,
         facts["duplicate_submits"].to_list(),
         facts["duplicate_entry_rate"].to_list(),
@@ -87,7 +89,7 @@ if data.ranking.height == 0:
     st.info(t("dup.ranking_empty"))
 else:
     event = ui.plot(
-        charts_trace.rate_ranking(data.ranking, duplicates.ranking_title(data.ranking)),
+        charts.rate_ranking(data.ranking, duplicates.ranking_title(data.ranking)),
         "dup_ranking",
         on_select="rerun",
     )

@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from burden import briefing, charts, charts_overview, db, frame, geo, i18n, settings, ui
+from burden import db, geo, i18n, settings
+from burden.charts import overview as charts
+from burden.charts import theme
 from burden.i18n import fmt_delta, fmt_num, fmt_pct, t
-from burden.views import overview, overview_alerts
+from burden.views import briefing, overview, overview_alerts
+from burden.web import frame, ui
 
 view = frame.view()
 data = overview.load(view.state)
@@ -63,15 +66,15 @@ left, right = st.columns(2)
 trend = data.trend
 events = overview.events(view.state.region)
 own_name = i18n.region_name(region["name_zh"], region["name_en"])
-apps_fig = charts.apps_trend(trend, view.baseline, settings.APPS_TARGET, overview.apps_title(trend))
-rate_fig = charts.rate_trend(trend, view.baseline, overview.rate_title(trend))
+apps_fig = theme.apps_trend(trend, view.baseline, settings.APPS_TARGET, overview.apps_title(trend))
+rate_fig = theme.rate_trend(trend, view.baseline, overview.rate_title(trend))
 if data.compare_trend is not None:  # the comparison region: same colours, dashed
-    charts_overview.add_compare_apps(apps_fig, data.compare_trend, data.compare_name, own_name)
-    charts_overview.add_compare_rate(rate_fig, data.compare_trend, data.compare_name, own_name)
-months = charts.month_keys(trend)
+    charts.add_compare_apps(apps_fig, data.compare_trend, data.compare_name, own_name)
+    charts.add_compare_rate(rate_fig, data.compare_trend, data.compare_name, own_name)
+months = theme.month_keys(trend)
 for fig in (apps_fig, rate_fig):
-    charts_overview.add_events(fig, events, months)
-    charts_overview.tidy_trend(fig)
+    charts.add_events(fig, events, months)
+    charts.tidy_trend(fig)
 with left:
     ui.plot(apps_fig, "apps_trend")
 with right:
@@ -82,8 +85,8 @@ ranking = data.ranking
 if ranking.height == 0:
     st.info(t("overview.ranking_empty"))
 else:
-    figure = charts.ranking_bar(ranking, "label", settings.APPS_TARGET, overview.ranking_title(ranking))
-    charts_overview.tidy_ranking(figure)
+    figure = theme.ranking_bar(ranking, "label", settings.APPS_TARGET, overview.ranking_title(ranking))
+    charts.tidy_ranking(figure)
     # keyed by region: a new region starts with no selection, so an old click cannot pull the view back
     event = ui.plot(figure, f"ranking_{view.state.region}", on_select="rerun")
     clicked = ui.clicked(event)
@@ -95,7 +98,7 @@ else:
 
 @st.fragment
 def county_map_section(state) -> None:
-    """The county map: switching its metric reruns only this fragment, not the page's other queries and charts.
+    """The county map: switching its metric reruns only this fragment, not the page's other queries and theme.
 
     A click on a county goes through frame.go, whose st.rerun() reruns the whole page (drilled in).
     A fragment rerun does not run frame.setup, so the language (a context variable) is set here again, and
@@ -122,7 +125,7 @@ def _county_map(state) -> None:
     county_map = overview.county_map(state, metric or overview.MAP_METRICS[0])
     unit = t("map.unit_rate" if county_map.metric == "duplicate_entry_rate" else "map.unit_apps")
     drawn = county_map.drawn
-    map_fig = charts_overview.county_map(
+    map_fig = charts.county_map(
         drawn,
         geo.shapes_for(set(drawn["region_code"])),
         county_map.metric,
@@ -150,7 +153,7 @@ st.subheader(t("alerts.header"))
 alerts = overview_alerts.alerts(view.state, view.default)
 helps = {
     "lagging": t(
-        "alerts.lagging_help", progress=fmt_pct(overview_alerts.LAGGING_PROGRESS, 0), target=settings.APPS_TARGET
+        "alerts.lagging_help", progress=fmt_pct(settings.LAGGING_PROGRESS, 0), target=settings.APPS_TARGET
     ),
     "rebound": t("alerts.rebound_help"),
     "superficial": t("alerts.superficial_help"),

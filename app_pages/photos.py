@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from burden import charts_trace, frame, ui
+from burden.charts import trace as charts
 from burden.i18n import fmt_delta, t
 from burden.views import photos
+from burden.web import frame, ui
 
 view = frame.view()
 data = photos.load(view.state, view.baseline)
@@ -32,24 +33,20 @@ trend = data.trend
 left, right = st.columns(2)
 with left:
     title = photos.trend_title(trend, "photos_per_task", "photo.per_task")
-    ui.plot(
-        charts_trace.photo_line(trend, "photos_per_task", view.baseline, title, t("photo.per_task_axis")), "ph_task"
-    )
+    ui.plot(charts.photo_line(trend, "photos_per_task", view.baseline, title, t("photo.per_task_axis")), "ph_task")
 with right:
     title = photos.trend_title(trend, "photo_minutes_per_cadre_week", "photo.minutes")
-    figure = charts_trace.photo_line(
-        trend, "photo_minutes_per_cadre_week", view.baseline, title, t("photo.minutes_axis")
-    )
+    figure = charts.photo_line(trend, "photo_minutes_per_cadre_week", view.baseline, title, t("photo.minutes_axis"))
     ui.plot(figure, "ph_minutes")
 left, right = st.columns(2)
 with left:
     title = photos.trend_title(trend, "share_tasks_photo_required", "photo.required", is_rate=True)
-    figure = charts_trace.photo_line(
+    figure = charts.photo_line(
         trend, "share_tasks_photo_required", view.baseline, title, t("photo.required_axis"), is_rate=True
     )
     ui.plot(figure, "ph_required")
 with right:
-    ui.plot(charts_trace.voided_bars(trend, view.baseline, photos.voided_title(trend)), "ph_voided")
+    ui.plot(charts.voided_bars(trend, view.baseline, photos.voided_title(trend)), "ph_voided")
 
 st.subheader(t("photo.apps"), help=t("photo.def_apps"))
 apps = data.apps
@@ -58,7 +55,7 @@ if apps.height == 0:
 else:
     top = photos.top_apps(apps, "photos_required")
     other = (top["photos"] - top["photos_required"]).to_list()
-    figure = charts_trace.photo_apps_bars(
+    figure = charts.photo_apps_bars(
         top["label"].to_list(), top["photos_required"].to_list(), other, photos.apps_title(top)
     )
     ui.plot(figure, "ph_apps")
@@ -69,7 +66,7 @@ else:
     if voided.height == 0:
         st.info(t("photo.no_voided"))
     else:
-        figure = charts_trace.voided_by_app(
+        figure = charts.voided_by_app(
             voided["label"].to_list(), voided["tasks_voided"].to_list(), photos.voided_apps_title(voided)
         )
         ui.plot(figure, "ph_voided_apps")

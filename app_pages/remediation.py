@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from burden import charts_remediation as charts
-from burden import frame, i18n, settings, ui, whatif
+from burden import i18n, settings
+from burden.charts import remediation as charts
 from burden.i18n import fmt_num, fmt_pct, t
-from burden.views import remediation
+from burden.views import remediation, whatif
+from burden.web import frame, ui
 
 view = frame.view()
 state = view.state
@@ -38,12 +39,12 @@ else:
         ui.plot(charts.funnel(stages, t("rem.funnel_title", done=total["done"], open=open_cases)), "rem_funnel")
     with right:
         by_region = data.by_region
-        figure = charts.progress(by_region, remediation.LAGGING_PROGRESS, remediation.progress_title(by_region))
+        figure = charts.progress(by_region, settings.LAGGING_PROGRESS, remediation.progress_title(by_region))
         event = ui.plot(figure, "rem_progress", on_select="rerun")
         clicked = ui.clicked(event)
         if clicked and clicked != state.region:  # a click on a bar drills into that region
             frame.go(region=clicked)
-        st.caption(t("rem.progress_hint", threshold=fmt_pct(remediation.LAGGING_PROGRESS, 0)))
+        st.caption(t("rem.progress_hint", threshold=fmt_pct(settings.LAGGING_PROGRESS, 0)))
     ui.table(remediation.region_table(data.by_region), "remediation_by_region", key="rem_region_table")
 
     st.subheader(t("rem.overdue"), help=t("rem.def.overdue"))
@@ -90,7 +91,7 @@ if data.rebounds.height:
 else:
     st.success(t("rem.rebounds_none"))
 
-threshold = fmt_pct(remediation.LAGGING_PROGRESS, 0)
+threshold = fmt_pct(settings.LAGGING_PROGRESS, 0)
 st.markdown(f"**{t('rem.lagging')}**", help=t("rem.lagging_help", threshold=threshold, target=settings.APPS_TARGET))
 if data.lagging.height:
     ui.table(remediation.lagging_table(data.lagging), "lagging_regions", key="rem_lagging_table")

@@ -85,7 +85,7 @@ async ([timeoutMs, stableMs]) => {
 
 def view_paths(query: str = DEFAULT_QUERY) -> list[str]:
     """Every view's URL path with `query`, in navigation order ("" is the default view)."""
-    from burden import frame
+    from burden.web import frame
 
     return [f"{'' if index == 0 else url}?{query}" for index, (_, url, _, _) in enumerate(frame.PAGES)]
 

@@ -24,7 +24,7 @@ def build(db_path: Path, files_dir: Path, scale: float, seed: int | None) -> dic
     """Generate the demo log files at `scale`, load them into a new db_path, then time a full rollup rebuild."""
     from burden import rollups
     from burden.demo import generate
-    from burden.ingest import load
+    from burden.ingest.pipeline import load
 
     db_path, files_dir = Path(db_path), Path(files_dir)
     db_path.unlink(missing_ok=True)
@@ -151,7 +151,7 @@ def daily(db_path: Path, in_place: bool | None = False) -> dict:
     """One more day of events (the volume of the busiest recent day) loaded and rolled up, end to end, on a copy
     of the database unless in_place (None: on a copy when the disk holds one, else in place); plus the CSV rate
     (validation included) from a dry run of a CSV sample."""
-    from burden.ingest import load
+    from burden.ingest.pipeline import load
 
     db_path = Path(db_path)
     in_place, no_room = _room_for(db_path, in_place)

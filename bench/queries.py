@@ -60,7 +60,7 @@ def drilled_urls() -> dict[str, dict]:
         town = _first_town(county)
     app = DRILL_APP if _exists(db.query, "app_info", app=DRILL_APP) else None
     urls = {}
-    from burden import frame
+    from burden.web import frame
 
     for _file, view, _title, _icon in frame.PAGES:
         urls[view] = {"region": town} if view == "regions" else {"region": county}
@@ -137,7 +137,8 @@ class Recorder:
 
 def record() -> dict[str, dict]:
     """{"<view>/<default|drilled>": {"view", "page", "url", "queries": [[name, params], ...], "page_s"}}."""
-    from burden import access, db, frame
+    from burden import access, db
+    from burden.web import frame
 
     with access.using(access.local_scope()):  # picking the drilled URLs reads the database as the local user
         drilled = drilled_urls()

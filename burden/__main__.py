@@ -17,22 +17,22 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from burden.ingest import load
+    from burden.ingest.pipeline import load
 
     report = load([Path(p) for p in args.paths], settings.db_path(), kind=args.kind, commit=not args.dry_run)
     return 0 if report.ok else 1
 
 
 def _cmd_quarantine(args: argparse.Namespace) -> int:
-    from burden import ingest_quarantine
+    from burden.ingest import quarantine
 
     if args.action == "list":
-        return ingest_quarantine.print_list(settings.db_path(), args.rows)
+        return quarantine.print_list(settings.db_path(), args.rows)
     if not args.path:
         print("quarantine export needs a PATH (a .csv file, or a folder for one file per table)")
         return 2
     try:
-        written = ingest_quarantine.export(settings.db_path(), Path(args.path), args.table, args.all)
+        written = quarantine.export(settings.db_path(), Path(args.path), args.table, args.all)
     except ValueError as exc:
         print(f"quarantine export: {exc}")
         return 2

@@ -26,6 +26,9 @@ ZOMBIE_ACTIVE_SHARE = 0.05
 ZOMBIE_ACTIVE_DAYS = 90
 ZOMBIE_SILENT_DAYS = 60
 SUPERFICIAL_FIX_DAYS = 14
+# A region lags when fewer than this share of its cases is done while its median cadre holds more apps than the
+# target (queries/lagging_regions.sql $min_progress; the Remediation page and the Overview's alerts).
+LAGGING_PROGRESS = 0.5
 
 
 def db_path() -> Path:

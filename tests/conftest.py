@@ -95,7 +95,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def with_dims(tmp_path_factory) -> Path:
     """A database with the dimension files of tests/data/bad/dims/ loaded once; tests load their files into a copy."""
-    from burden.ingest import load
+    from burden.ingest.pipeline import load
 
     db = tmp_path_factory.mktemp("dims") / "dims.duckdb"
     assert load(DIMS, db, progress=lambda _: None).ok

@@ -11,7 +11,6 @@ from burden import db, rollups, settings
 from burden.filters import ViewState
 from burden.i18n import t
 from burden.views import overview_alerts, remediation
-from burden.views.remediation import LAGGING_PROGRESS
 
 SUPERFICIAL_CASES = ["RC-330382-K330382-02", "RC-330683-K330683-02", "RC-331002-K331002-02"]
 SUPERFICIAL_APPS = ["K330382-02", "K330683-02", "K331002-02"]
@@ -59,12 +58,12 @@ def test_lagging_counties_for_the_default_period(con):
         region=None,
         level="county",
         target=settings.APPS_TARGET,
-        min_progress=LAGGING_PROGRESS,
+        min_progress=settings.LAGGING_PROGRESS,
         **_period(con),
     )
     assert sorted(lagging["region_code"]) == LAGGING_COUNTIES
     assert lagging["reason"].unique().to_list() == ["ledger_and_load"]
-    assert (lagging["remediation_progress"] < LAGGING_PROGRESS).all()
+    assert (lagging["remediation_progress"] < settings.LAGGING_PROGRESS).all()
     assert (lagging["held_median"] > settings.APPS_TARGET).all()
 
 

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from burden import auth
+from burden.web import auth
 
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",

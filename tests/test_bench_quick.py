@@ -47,7 +47,7 @@ def test_quick_bench_writes_every_section(tmp_path):
     for key in ("events", "generate_events_per_s", "load_events_per_s", "rollup_rebuild_s", "rollup_events_per_s"):
         assert isinstance(data[key], int | float) and data[key] > 0, key
 
-    from burden import frame
+    from burden.web import frame
 
     views = [view for _file, view, _title, _icon in frame.PAGES]
     keys = {f"{view}/{which}" for view in views for which in ("default", "drilled")}

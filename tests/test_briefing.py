@@ -8,9 +8,11 @@ import re
 import pytest
 from PIL import Image
 
-from burden import briefing, db, frame, i18n, settings, summary
+from burden import db, i18n, settings, summary
 from burden.filters import ViewState
 from burden.i18n import fmt_num, fmt_pct
+from burden.views import briefing
+from burden.web import frame
 
 CADRE_ID = re.compile(r"C\d{9,12}-\d+")
 RATES = {"share_cadres_above_target", "duplicate_entry_rate", "remediation_progress"}

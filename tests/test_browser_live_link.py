@@ -8,7 +8,7 @@ import shutil
 import pytest
 from playwright.sync_api import sync_playwright
 
-from burden.ingest import load
+from burden.ingest.pipeline import load
 from tests.browser_util import ConsoleWatch, headline, launch_chromium, streamlit_server, wait_for_app
 from tests.test_live_data import later_day_with_late_rows
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import sync_playwright
 
-from burden import frame
+from burden.web import frame
 from tests.browser_util import ConsoleWatch, headline, launch_chromium, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.browser

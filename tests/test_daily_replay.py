@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from burden import rollups, summary
-from burden.ingest import load
+from burden.ingest.pipeline import load
 from tests.test_demo_build import checksums
 
 CITIES = ("3301", "3306")

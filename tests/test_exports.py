@@ -8,9 +8,10 @@ import polars as pl
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from burden import exports, i18n
+from burden import i18n
 from burden.filters import ViewState
 from burden.views import overview
+from burden.web import exports
 
 
 def read_csv(data: bytes) -> pl.DataFrame:

@@ -15,8 +15,10 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from burden import access, briefing, pseudonyms, ui
+from burden import access, pseudonyms
 from burden.filters import ViewState
+from burden.views import briefing
+from burden.web import ui
 from tests.test_auth_gate import AUTH
 from tests.test_briefing import _request
 

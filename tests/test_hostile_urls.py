@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from burden import filters, i18n
-from burden.frame import PAGES
+from burden.web.frame import PAGES
 from tests.apptest_util import open_view
 from tests.hostile import PAYLOADS, VALID, hostile_links, hostile_values
 

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from burden import rollups
-from burden.ingest import load
+from burden.ingest.pipeline import load
 from burden.rollups import months_to_refresh
 from tests.test_demo_build import checksums
 

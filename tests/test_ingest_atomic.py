@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from burden import settings
-from burden.ingest import load
-from burden.ingest_db import load_lock
+from burden.ingest.pipeline import load
+from burden.ingest.storage import load_lock
 from tests.test_demo_build import checksums
 
 DIMENSIONS = {"apps": "apps.parquet", "cadres": "cadres.parquet", "app_accounts": "app_accounts.parquet"}

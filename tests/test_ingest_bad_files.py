@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from burden.ingest import load
+from burden.ingest.pipeline import load
 
 BAD = Path(__file__).parent / "data" / "bad"
 H = "C330681120219-01"

@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from burden import ingest_merge
-from burden.ingest import load
-from burden.ingest_kinds import detect
+from burden.ingest import merge
+from burden.ingest.kinds import detect
+from burden.ingest.pipeline import load
 
 HUTIAN = "330681120219"  # 湖田村, a real village code
 DIANKOU = "330681104"  # 店口镇, a town
@@ -197,11 +197,11 @@ def test_crash_midway_leaves_old_database_untouched(tmp_path, dims, monkeypatch)
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("burden.ingest.merge", boom)
+    monkeypatch.setattr("burden.ingest.pipeline.merge", boom)
     report = load([write(tmp_path / "events.csv", EVENTS_CSV)], db)
 
     assert not report.ok
     assert "disk on fire" in report.messages[0]
     assert digest(db) == before
     assert list(tmp_path.glob("b.duckdb.*")) == []  # no staging file left behind
-    assert ingest_merge.merge is not boom
+    assert merge.merge is not boom

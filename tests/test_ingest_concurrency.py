@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 
 from burden import access, db, settings
-from burden.ingest import load
+from burden.ingest.pipeline import load
 
 PERIOD = {"from": date(2023, 10, 1), "to": date(2024, 3, 1)}
 # What the Overview asks for: the province and a few counties, pooled and by month.

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from burden.__main__ import main
-from burden.ingest import load
+from burden.ingest.pipeline import load
 
 BAD = Path(__file__).parent / "data" / "bad"
 C1 = "C330681120219-01"

@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from burden import ingest_encoding, ingest_quarantine
-from burden.ingest import load
-from burden.ingest_kinds import ALIASES, VALUE_ALIASES
+from burden.ingest import encoding, quarantine
+from burden.ingest.kinds import ALIASES, VALUE_ALIASES
+from burden.ingest.pipeline import load
 from tests.office_files import ENDINGS, LEDGER, LEDGER_HEADER, OFFICES, files
 
 TOO_FEW = "line has too few fields (truncated?)"
@@ -229,10 +229,10 @@ def test_docs_list_exactly_the_chinese_names_and_values():
 
 @pytest.mark.parametrize("chunk", [1 << 20, 7, 8])  # small chunks split CRLF pairs and blank lines between reads
 def test_only_files_duckdb_cannot_read_as_they_are_are_copied(monkeypatch, chunk):
-    monkeypatch.setattr(ingest_encoding, "CHUNK", chunk)
+    monkeypatch.setattr(encoding, "CHUNK", chunk)
     copied = {}
     for name in ("events_damaged_lf.csv", "events_damaged_crlf.csv", "events_damaged_cr.csv", "events_utf16le.csv"):
-        text = ingest_encoding.inspect(OFFICES / name)
+        text = encoding.inspect(OFFICES / name)
         copied[name] = text.tmpdir is not None
         assert text.blank_lines == ([6] if "damaged" in name else []), name
         text.cleanup()
@@ -253,7 +253,7 @@ def test_a_chinese_ledger_row_corrected_in_its_own_words_resolves_its_quarantine
 
     assert load([fix], db, progress=lambda _: None).ok
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = list(ingest_quarantine.rows(con, include_resolved=True))
+        rows = list(quarantine.rows(con, include_resolved=True))
         status = con.execute("select status from remediation_cases where case_id = 'ZC6'").fetchone()[0]
     assert status == "identified"
     assert [(r["line"], r["resolved"]) for r in rows] == [(7, True)]  # its key read from the Chinese 案件编号

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from burden import ingest
-from burden.ingest import load
+from burden.ingest import pipeline
+from burden.ingest.pipeline import load
 from tests.test_ingest_atomic import copy_db, digest, mixed_events_csv, per_file, some_ids
 
 
@@ -66,10 +66,10 @@ def test_a_dry_run_copies_nothing_and_counts_as_the_real_load(small_db, tmp_path
         scratch_sizes.append(staging.stat().st_size)
         remove(staging)
 
-    remove = ingest.remove_staging
+    remove = pipeline.remove_staging
     with monkeypatch.context() as patch:
-        patch.setattr(ingest, "copy_to_staging", no_copy)
-        patch.setattr(ingest, "remove_staging", measured_remove)
+        patch.setattr(pipeline, "copy_to_staging", no_copy)
+        patch.setattr(pipeline, "remove_staging", measured_remove)
         dry = load([folder], db, commit=False, progress=lambda _: None)
     assert dry.ok, dry.messages
     assert scratch_sizes[0] < db.stat().st_size / 10  # the logs were read where they are, not copied

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from burden.ingest import load
+from burden.ingest.pipeline import load
 
 BAD = Path(__file__).parent / "data" / "bad"
 DIMS = [BAD / "dims" / "apps.csv", BAD / "dims" / "cadres.csv"]

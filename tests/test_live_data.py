@@ -12,7 +12,7 @@ import pytest
 
 from burden import db, summary
 from burden.i18n import EN, ZH, fmt_num
-from burden.ingest import load
+from burden.ingest.pipeline import load
 from tests.apptest_util import open_view
 
 

@@ -3,7 +3,7 @@
 Two versions of the small demo: A lacks the data's last day (2024-03-31), B is A plus that day, loaded by
 the loader. They differ in March's figures and in the as-of date, so a page that read its period from one
 and its figures from the other matches neither. A hook in db.run swaps the live file (the loader's own last
-step, ingest_db.swap_in) between two queries of one run, at many points of the run.
+step, storage.swap_in) between two queries of one run, at many points of the run.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import polars as pl
 import pytest
 
 from burden import access, db, filters, rollups
-from burden.ingest import load
-from burden.ingest_db import staging_path, swap_in
+from burden.ingest.pipeline import load
+from burden.ingest.storage import staging_path, swap_in
 from burden.views import overview, overview_alerts
 from tests.apptest_util import open_view, page_figures
 
@@ -102,7 +102,7 @@ PAGE_SWAP_POINTS = {"app_pages/overview.py": "every"}  # the other pages: first,
 
 
 def test_a_page_run_reads_one_version_when_a_load_lands_between_its_queries(versions, use_db, monkeypatch, tmp_path):
-    from burden.frame import PAGES
+    from burden.web.frame import PAGES
 
     live = use_db(tmp_path / "burden.duckdb")
     refs: dict[tuple[str, str], tuple] = {}

@@ -7,10 +7,10 @@ import shutil
 import pytest
 
 from burden import i18n
-from burden.ingest import load
-from burden.ingest_kinds import LEDGER_RULES
+from burden.ingest.kinds import LEDGER_RULES
+from burden.ingest.pipeline import load
+from burden.ingest.reasons import note_text, reason_text
 from burden.views import data
-from burden.views.reasons import note_text, reason_text
 from tests.office_files import OFFICES
 from tests.test_ingest_bad_files import LOADED
 

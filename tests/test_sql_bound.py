@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from burden import db, settings
-from burden.frame import PAGES
+from burden.web.frame import PAGES
 from tests.apptest_util import open_view
 from tests.hostile import SPOTTABLE
 
@@ -111,26 +111,26 @@ def test_every_page_opened_with_hostile_links_runs_only_query_files_with_bound_v
 # (file, function): why its SQL may be composed. Only loader, rollup and demo-generator code: none of it runs on a
 # dashboard request except the Data page's upload, whose file names and header names are quoted (_literal, _q).
 ALLOWED = {
-    ("burden/ingest.py", "_connect"): "SET TimeZone from the settings constant",
-    ("burden/ingest_parse.py", "install"): "SET TimeZone from the settings constant",
-    ("burden/ingest_db.py", "open_scratch"): "the live database's own path, quote-doubled; table names constants",
-    ("burden/ingest_db.py", "fill_regions"): "province code constant and the bundled names file, quote-doubled",
-    ("burden/ingest_read.py", "open_source"): "upload path as a quote-doubled literal (_literal)",
-    ("burden/ingest_stage.py", "ensure_stage"): "stage table and column names from the schema (ingest_kinds)",
-    ("burden/ingest_stage.py", "_zero_maps"): "temp table and key names from the schema",
-    ("burden/ingest_stage.py", "stage_file"): (
+    ("burden/ingest/pipeline.py", "_connect"): "SET TimeZone from the settings constant",
+    ("burden/ingest/parse.py", "install"): "SET TimeZone from the settings constant",
+    ("burden/ingest/storage.py", "open_scratch"): "the live database's own path, quote-doubled; table names constants",
+    ("burden/ingest/storage.py", "fill_regions"): "province code constant and the bundled names file, quote-doubled",
+    ("burden/ingest/read.py", "open_source"): "upload path as a quote-doubled literal (_literal)",
+    ("burden/ingest/stage.py", "ensure_stage"): "stage table and column names from the schema (ingest_kinds)",
+    ("burden/ingest/stage.py", "_zero_maps"): "temp table and key names from the schema",
+    ("burden/ingest/stage.py", "stage_file"): (
         "header names quoted by _q (\" doubled) and as literals (' doubled); reasons, enums, Chinese values constants"
     ),
-    ("burden/ingest_stage.py", "_skip_repeated_headers"): "stage table name from the schema; file and reason bound (?)",
-    ("burden/ingest_stage.py", "_stage_rejects"): "reject table names from a counter; row values bound (?)",
-    ("burden/ingest_merge.py", "merge"): "table name from the schema; file names bound ($names)",
-    ("burden/ingest_merge.py", "_append"): "table, column and sort-key names from the schema",
-    ("burden/ingest_merge.py", "_stored_rows"): "table name from the schema",
-    ("burden/ingest_merge.py", "_key_range"): "key and stage table names from the schema",
-    ("burden/ingest_merge.py", "_sorted"): "sort key constant and a statement built from schema names",
-    ("burden/ingest_merge.py", "_upsert"): "table, key and column names from the schema",
-    ("burden/ingest_quarantine.py", "_resolved"): "table and key names from _KEYS; the keys are bound ($k)",
-    ("burden/ingest_quarantine.py", "rows"): "a fixed WHERE clause; the table name is bound (?)",
+    ("burden/ingest/stage.py", "_skip_repeated_headers"): "stage table name from the schema; file and reason bound (?)",
+    ("burden/ingest/stage.py", "_stage_rejects"): "reject table names from a counter; row values bound (?)",
+    ("burden/ingest/merge.py", "merge"): "table name from the schema; file names bound ($names)",
+    ("burden/ingest/merge.py", "_append"): "table, column and sort-key names from the schema",
+    ("burden/ingest/merge.py", "_stored_rows"): "table name from the schema",
+    ("burden/ingest/merge.py", "_key_range"): "key and stage table names from the schema",
+    ("burden/ingest/merge.py", "_sorted"): "sort key constant and a statement built from schema names",
+    ("burden/ingest/merge.py", "_upsert"): "table, key and column names from the schema",
+    ("burden/ingest/quarantine.py", "_resolved"): "table and key names from _KEYS; the keys are bound ($k)",
+    ("burden/ingest/quarantine.py", "rows"): "a fixed WHERE clause; the table name is bound (?)",
     ("burden/rollups.py", "_run"): "CREATE/INSERT prefix for a rollup name from queries/rollups/; values bound",
     ("burden/rollups.py", "update"): "rollup table names from queries/rollups/; months bound ($1, $2)",
 }

@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from burden import ui
+from burden.web import ui
 
 
 def test_clicked_reads_customdata_from_dict_and_attribute_events():

@@ -18,8 +18,8 @@ import pytest
 
 from burden import db, i18n, rollups
 from burden.__main__ import main
-from burden.frame import PAGES
-from burden.ingest import load
+from burden.ingest.pipeline import load
+from burden.web.frame import PAGES
 from tests.apptest_util import open_view, page_figures
 from tests.test_demo_build import checksums
 
@@ -91,7 +91,7 @@ def test_every_page_of_a_stale_database_shows_a_notice_not_an_error(old_db, use_
         at = open_view(page, {**LINK, "lang": lang})  # fails on any exception
         assert [e.value for e in at.error] == [_text(lang, "notice.stale_db", tables=", ".join(STALE))], page
         assert not at.metric and not at.dataframe, page  # the page stopped before any figure
-    logged = [r.getMessage() for r in caplog.records if r.name == "burden.frame"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "burden.web.frame"]
     assert logged == [f"database {old_db} has stale derived tables: {', '.join(STALE)}"] * len(PAGES)
 
 

@@ -14,9 +14,10 @@ import zlib
 import duckdb
 import pytest
 
-from burden import i18n, ingest_read
+from burden import i18n
 from burden.filters import markdown_literal
 from burden.i18n import EN
+from burden.ingest import read
 from burden.views import data
 from tests.apptest_util import open_view
 from tests.test_ingest_atomic import mixed_events_csv
@@ -140,11 +141,11 @@ def test_an_xlsx_expanding_past_the_limit_is_refused(tmp_path, monkeypatch):
         book.active.append([f"C{i:06d}", i, "湖田村"])
     path = tmp_path / "big.xlsx"
     book.save(path)
-    monkeypatch.setattr(ingest_read, "XLSX_MAX_EXPANDED", 1 << 20)
-    with pytest.raises(ingest_read.ReadError, match=r"big\.xlsx: expands to .* GB of XML, over"):
-        ingest_read._read_xlsx(path)
-    monkeypatch.setattr(ingest_read, "XLSX_MAX_EXPANDED", 1 << 30)
-    assert ingest_read._read_xlsx(path)[0].num_rows == 19_999  # the same file under the real limit reads whole
+    monkeypatch.setattr(read, "XLSX_MAX_EXPANDED", 1 << 20)
+    with pytest.raises(read.ReadError, match=r"big\.xlsx: expands to .* GB of XML, over"):
+        read._read_xlsx(path)
+    monkeypatch.setattr(read, "XLSX_MAX_EXPANDED", 1 << 30)
+    assert read._read_xlsx(path)[0].num_rows == 19_999  # the same file under the real limit reads whole
 
 
 def test_sql_in_file_and_column_names_is_quoted_not_run(db_copy, tmp_path, english):

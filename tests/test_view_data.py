@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from burden import i18n
 from burden.i18n import EN, ZH
-from burden.ingest import load
+from burden.ingest.pipeline import load
 from burden.views import data
 from tests.apptest_util import open_view
 from tests.test_ingest_atomic import mixed_events_csv

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from burden import db
-from burden.whatif import Choice
+from burden.views.whatif import Choice
 
 DELETE = ("P33-04", "K330681-01")
 MERGE = (("C3306-01", "K330681-01"), "P33-01")  # two apps into 浙政钉; K330681-01 is also deleted in one case

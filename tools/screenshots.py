@@ -16,7 +16,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from burden import frame, settings  # noqa: E402
+from burden import settings  # noqa: E402
+from burden.web import frame  # noqa: E402
 from tests.browser_util import launch_chromium, streamlit_server, wait_for_app  # noqa: E402
 
 PAGES = {url: "/" if index == 0 else f"/{url}" for index, (_, url, _, _) in enumerate(frame.PAGES)}

@@ -7,7 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from burden.ingest import load, upgrade
+from burden.ingest.pipeline import load, upgrade
 
 
 def _say(message: str) -> None:

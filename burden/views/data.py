@@ -1,6 +1,6 @@
 """Data page view model: what is loaded (sources, tables, quarantine), and uploads checked by a dry run first.
 
-The load itself goes through burden.ingest, the one write path: a dry run (into a scratch file, the live one
+The load itself goes through burden.ingest.pipeline, the one write path: a dry run (into a scratch file, the live one
 read, never copied) for the validation report, then the real load (lock, staging copy, atomic swap) when the user
 commits.
 """
@@ -20,9 +20,10 @@ from pathlib import Path
 
 import polars as pl
 
-from burden import db, ingest, settings
+from burden import db, settings
 from burden.i18n import t
-from burden.views.reasons import note_text, reason_text
+from burden.ingest import pipeline
+from burden.ingest.reasons import note_text, reason_text
 
 _UPLOAD_PREFIX = "burden-upload-"
 MAX_UPLOAD_MB = 200  # per file; larger exports go through `python -m burden load`
@@ -146,7 +147,7 @@ class Preview:
     by the commit (kept beside the database as the record of what was loaded).
     """
 
-    def __init__(self, signature: tuple, folder: Path, report: ingest.LoadReport) -> None:
+    def __init__(self, signature: tuple, folder: Path, report: pipeline.LoadReport) -> None:
         self.signature, self.folder, self.report = signature, folder, report
         self._remove = weakref.finalize(self, shutil.rmtree, str(folder), True)
         counts = totals(report)
@@ -156,7 +157,7 @@ class Preview:
     def discard(self) -> None:
         self._remove()  # runs once; later calls do nothing
 
-    def commit(self, progress: Callable[[str], None]) -> ingest.LoadReport:
+    def commit(self, progress: Callable[[str], None]) -> pipeline.LoadReport:
         try:
             return commit(self.folder, progress)
         finally:
@@ -179,12 +180,12 @@ def _remove_stale_uploads() -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def dry_run(folder: Path) -> ingest.LoadReport:
+def dry_run(folder: Path) -> pipeline.LoadReport:
     """Validate and count the uploads against the current data; the database is not changed."""
-    return ingest.load([folder], settings.db_path(), commit=False, progress=_quiet, wait_s=0)
+    return pipeline.load([folder], settings.db_path(), commit=False, progress=_quiet, wait_s=0)
 
 
-def commit(folder: Path, progress: Callable[[str], None]) -> ingest.LoadReport:
+def commit(folder: Path, progress: Callable[[str], None]) -> pipeline.LoadReport:
     """Keep the uploaded files beside the database (the record of what was loaded), then load them."""
     kept = settings.db_path().parent / "uploads" / datetime.now().strftime("%Y%m%d-%H%M%S")
     kept.parent.mkdir(parents=True, exist_ok=True)
@@ -192,7 +193,7 @@ def commit(folder: Path, progress: Callable[[str], None]) -> ingest.LoadReport:
     if not ignore.exists():
         ignore.write_text("*\n", encoding="utf-8")  # uploaded logs never end up in git
     shutil.move(str(folder), kept)
-    return ingest.load([kept], settings.db_path(), progress=progress, wait_s=0)
+    return pipeline.load([kept], settings.db_path(), progress=progress, wait_s=0)
 
 
 def discard(folder: Path | None) -> None:
@@ -214,7 +215,7 @@ class Totals:
     refused: int
 
 
-def totals(report: ingest.LoadReport) -> Totals:
+def totals(report: pipeline.LoadReport) -> Totals:
     files = report.files
     return Totals(
         len(files),
@@ -226,7 +227,7 @@ def totals(report: ingest.LoadReport) -> Totals:
     )
 
 
-def report_table(report: ingest.LoadReport) -> pl.DataFrame:
+def report_table(report: pipeline.LoadReport) -> pl.DataFrame:
     """One row per file of a (dry-run) load: what it is, what it holds, and what the load does with it."""
     rows = [
         {

@@ -13,7 +13,6 @@ import polars as pl
 from burden import db, i18n, settings
 from burden.filters import ViewState
 from burden.i18n import fmt_pct, t
-from burden.views.remediation import LAGGING_PROGRESS
 
 OVERVIEW_PAGE = "app_pages/overview.py"
 REMEDIATION_PAGE = "app_pages/remediation.py"
@@ -41,7 +40,7 @@ def alerts(state: ViewState, default: ViewState) -> list[Alert]:
         level="county",
         **{"from": params["from"], "to": params["to"]},
         target=settings.APPS_TARGET,
-        min_progress=LAGGING_PROGRESS,
+        min_progress=settings.LAGGING_PROGRESS,
     )
     rebounds = db.query(
         "rebounds",

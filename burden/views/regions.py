@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from burden import access, db, i18n, pseudonyms, settings
-from burden.charts_regions import short_name
+from burden.charts.regions import short_name
 from burden.filters import ViewState, month_start
 from burden.i18n import CATALOGUES, fmt_pct, t
 

@@ -14,9 +14,6 @@ from burden import db, i18n, settings
 from burden.filters import ViewState
 from burden.i18n import t
 
-# A region lags when fewer than this share of its cases is done while its median cadre holds more apps than the
-# target. A view setting, passed to queries/lagging_regions.sql by this view and the Overview's alerts.
-LAGGING_PROGRESS = 0.5
 STAGES = ("identified", "planned", "in_progress", "done", "verified")
 
 
@@ -61,7 +58,7 @@ def load(state: ViewState) -> RemediationData:
         min_rise_rate=settings.REBOUND_MIN_RISE_RATE,
     )
     lagging = db.query(
-        "lagging_regions", **params, level="county", target=settings.APPS_TARGET, min_progress=LAGGING_PROGRESS
+        "lagging_regions", **params, level="county", target=settings.APPS_TARGET, min_progress=settings.LAGGING_PROGRESS
     )
     return RemediationData(region, cases, by_region, fixes, _label(rebounds), _label(lagging))
 

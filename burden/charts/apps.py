@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from burden.charts import DUPLICATE, HELD, NEUTRAL, TEMPLATE, USED, baseline_band, month_axis, month_keys
+from burden.charts.theme import DUPLICATE, HELD, NEUTRAL, TEMPLATE, USED, baseline_band, month_axis, month_keys
 from burden.i18n import t
 
 

@@ -5,7 +5,7 @@ and fsyncs it, and replaces the live file in one rename only when everything suc
 an error or a kill -9 at any moment leaves the previous file as it was. The dashboard opens the file
 read-only per file version (burden/db.py): page runs going on during the swap finish on the old file
 (one version per page run), later ones open the new one. A dry run (commit=False) validates and counts into a
-small scratch database beside the live file, which it reads but never copies (ingest_db.open_scratch), and then
+small scratch database beside the live file, which it reads but never copies (storage.open_scratch), and then
 removes it.
 
 A load that only appends log rows (events, photos) to a database with derived tables rebuilds just the
@@ -26,7 +26,11 @@ from pathlib import Path
 import duckdb
 
 from burden import rollups, settings
-from burden.ingest_db import (
+from burden.ingest.kinds import KINDS, LOAD_ORDER, detect
+from burden.ingest.merge import merge
+from burden.ingest.read import ReadError, Source, find_files, open_source, unreadable
+from burden.ingest.stage import missing_columns, stage_file
+from burden.ingest.storage import (
     LIVE,
     LoadLocked,
     clean_staging,
@@ -40,10 +44,6 @@ from burden.ingest_db import (
     swap_in,
     write_meta,
 )
-from burden.ingest_kinds import KINDS, LOAD_ORDER, detect
-from burden.ingest_merge import merge
-from burden.ingest_read import ReadError, Source, find_files, open_source, unreadable
-from burden.ingest_stage import missing_columns, stage_file
 
 
 def _stderr(message: str) -> None:

@@ -45,7 +45,7 @@ TEMPLATE = "burden"
 
 
 def month_keys(frame: pl.DataFrame) -> list[str]:
-    """A frame's month column as YYYY-MM: the x values of every trend (charts_apps, charts_trace use it too)."""
+    """A frame's month column as YYYY-MM: the x values of every trend (charts.apps and charts.trace use it too)."""
     return [m.strftime("%Y-%m") for m in frame["month"]]
 
 

@@ -1,6 +1,6 @@
 """Charts of the duplicate-entry and photo-trace views: DataFrame -> plotly Figure.
 
-They use the one theme and palette of burden.charts: orange is duplicate entry, purple is photos,
+They use the one theme and palette of burden.charts.theme: orange is duplicate entry, purple is photos,
 red the target, grey the baseline. The baseline band and month axis are the Overview's own helpers,
 so the same months read the same way on every page.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from burden import charts
-from burden.charts import DUPLICATE, PHOTO, TARGET, TEMPLATE, month_keys
+from burden.charts import theme
+from burden.charts.theme import DUPLICATE, PHOTO, TARGET, TEMPLATE, month_keys
 from burden.i18n import t
 
 PHOTO_LIGHT = "rgba(142,94,162,0.35)"  # the photo colour, lighter: photos that were not required
@@ -25,15 +25,15 @@ def _fit(fig: go.Figure) -> go.Figure:
 
 
 def _finish_trend(fig: go.Figure, months: list[str], baseline: tuple[str, str], title: str, y_title: str) -> None:
-    charts.baseline_band(fig, months, baseline)
+    theme.baseline_band(fig, months, baseline)
     fig.update_layout(template=TEMPLATE, title=title, height=360, showlegend=False, xaxis_title=t("chart.month"))
     fig.update_yaxes(title=y_title)
-    charts.month_axis(fig)
+    theme.month_axis(fig)
 
 
 def duplicate_trend(frame: pl.DataFrame, baseline: tuple[str, str], title: str) -> go.Figure:
     """The Overview's duplicate-rate trend, plus the 最多报一次 target: no repeats at all (0%)."""
-    fig = charts.rate_trend(frame, baseline, title)
+    fig = theme.rate_trend(frame, baseline, title)
     fig.add_hline(
         y=0,
         line={"color": TARGET, "dash": "dash", "width": 2},

@@ -1,7 +1,7 @@
 """Set-based validation, all in DuckDB (no Python per row).
 
 Each file is cast and checked into a temporary table _new_<table> (typed columns, plus _file, _line,
-_reason and _raw for rejected rows). When all files of a kind are staged, ingest_merge.merge() quarantines
+_reason and _raw for rejected rows). When all files of a kind are staged, merge.merge() quarantines
 the rejected rows and moves the good ones into the base table without doubling any key.
 """
 
@@ -14,7 +14,7 @@ import json
 import duckdb
 
 from burden import settings
-from burden.ingest_kinds import (
+from burden.ingest.kinds import (
     EARLIEST_TS,
     ENUMS,
     FREE_TEXT,
@@ -28,8 +28,8 @@ from burden.ingest_kinds import (
     columns,
     norm_name,
 )
-from burden.ingest_parse import article, install
-from burden.ingest_read import Source
+from burden.ingest.parse import article, install
+from burden.ingest.read import Source
 
 
 def _q(name: str) -> str:

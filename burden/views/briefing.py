@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from PIL import Image, ImageDraw, ImageFont
 
 from burden import access, db, i18n, settings, summary
-from burden.charts import DUPLICATE, HELD, TARGET, month_keys
+from burden.charts.theme import DUPLICATE, HELD, TARGET, month_keys
 from burden.i18n import fmt_delta, fmt_num, fmt_pct, t
 from burden.views import overview, overview_alerts
 

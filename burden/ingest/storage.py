@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from burden import settings
-from burden.ingest_kinds import schema_files
+from burden.ingest.kinds import schema_files
 
 
 def _csv(name: str) -> str:
@@ -62,7 +62,7 @@ def create_database(con: duckdb.DuckDBPyConnection) -> None:
 # province scale). What the checks look up (regions, apps, cadres) and the tables the load upserts (catalogues,
 # accounts, the ledger: small) are copied, so the checks and upserts run on them unchanged. The logs are not
 # copied: the scratch file holds only the new rows, and dedupe reads the live rows through LIVE
-# (ingest_merge._append). Quarantine starts empty: a dry run's counts come from the stage.
+# (merge._append). Quarantine starts empty: a dry run's counts come from the stage.
 LIVE = "live"
 REFERENCE = ("regions", "apps", "cadres")
 LOGS = ("app_events", "photo_uploads")

@@ -8,7 +8,7 @@ from datetime import datetime
 import plotly.graph_objects as go
 import polars as pl
 
-from burden.charts import DUPLICATE, FONT, HELD, NEUTRAL, TEMPLATE, USED, month_keys
+from burden.charts.theme import DUPLICATE, FONT, HELD, NEUTRAL, TEMPLATE, USED, month_keys
 from burden.i18n import t
 
 # light -> the metric's own colour, so the map reads like the charts (blue apps, orange duplicate entry)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from burden import access, charts, exports, frame, pseudonyms
+from burden import access, pseudonyms
+from burden.charts import theme
 from burden.i18n import t
+from burden.web import exports, frame
 
 MEETING_SCALE = 1.35
 
@@ -38,7 +40,7 @@ def plot(fig, key: str, on_select: str = "ignore"):
     """
     to_date = frame.view().end_to_date()
     if to_date is not None:
-        charts.mark_month_to_date(fig, to_date.month, frame.view().month_label(to_date.month))
+        theme.mark_month_to_date(fig, to_date.month, frame.view().month_label(to_date.month))
     if meeting():
         height = fig.layout.height or 400
         fig.update_layout(height=int(height * MEETING_SCALE), font={"size": 20}, title={"font": {"size": 26}})

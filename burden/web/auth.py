@@ -29,8 +29,9 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import streamlit as st
 
-from burden import access, db, filters, frame, i18n
+from burden import access, db, filters, i18n
 from burden.i18n import t
+from burden.web import frame
 
 log = logging.getLogger(__name__)
 

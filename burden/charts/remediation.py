@@ -9,7 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from burden.charts import HELD, NEUTRAL, TARGET, TEMPLATE
+from burden.charts.theme import HELD, NEUTRAL, TARGET, TEMPLATE
 from burden.i18n import t
 
 # room under the bars for the tick labels and the axis title

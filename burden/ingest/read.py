@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from burden.ingest_encoding import HEAD, EncodingProblem, TextFile, inspect
-from burden.ingest_kinds import known_column
+from burden.ingest.encoding import HEAD, EncodingProblem, TextFile, inspect
+from burden.ingest.kinds import known_column
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import duckdb
 
-from burden.ingest_kinds import Kind, columns
-from burden.ingest_stage import _q, stage_table
+from burden.ingest.kinds import Kind, columns
+from burden.ingest.stage import _q, stage_table
 
 # Logs are stored sorted by month, then cadre (cadre ids start with the region code), so zonemaps prune.
 SORT_KEY = "date_trunc('month', ts), cadre_id"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from burden.ingest_kinds import KINDS, column_name, columns
+from burden.ingest.kinds import KINDS, column_name, columns
 
 META = ("quarantine_reason", "quarantine_file", "quarantine_line")
 _KEYS = {kind.table: kind.key for kind in KINDS.values()}

@@ -1,6 +1,6 @@
 """Charts of the Regions view: the per-cadre distribution, child regions, and the apps driving the load.
 
-Same theme and palette as burden.charts: blue held, teal used, ochre hours, red the target.
+Same theme and palette as burden.charts.theme: blue held, teal used, ochre hours, red the target.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from burden.charts import HELD, HOURS, TARGET, TEMPLATE, USED
+from burden.charts.theme import HELD, HOURS, TARGET, TEMPLATE, USED
 from burden.i18n import t
 
 LABEL_CHARS = 22  # longer app names are cut on the axis (the full name is in the hover)

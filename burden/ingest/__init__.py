@@ -1,0 +1,1 @@
+"""Log files in, database out: read -> encoding -> parse -> kinds -> stage -> merge -> storage (pipeline runs them)."""
