@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from burden import i18n, settings
+from burden import i18n, labels, settings
 from burden.charts import apps as charts
 from burden.i18n import fmt_pct, t
 from burden.views import apps
@@ -34,12 +34,12 @@ for (label, value, help_text), column in zip(cards, st.columns(4), strict=True):
         st.metric(t(label), f"{value:,}", help=help_text, border=True)
 
 # The app in focus lives in the URL (app=<id>); the picker only proposes a change through it.
-ids, labels = apps.picker_options(flags, state.app)
+ids, choices = apps.picker_options(flags, state.app)
 picked = st.selectbox(
     t("apps.pick"),
     options=ids,
     index=ids.index(state.app) if state.app in ids else 0,
-    format_func=labels.__getitem__,
+    format_func=choices.__getitem__,
     key=f"apps_pick_{state.app or 'none'}",
     help=t("apps.pick_help"),
 )
@@ -49,7 +49,9 @@ if picked != state.app:
 detail = apps.load_detail(state)
 if detail is not None:
     info, trend, end = detail.info, detail.trend, state.end
-    st.header(t("apps.detail", app=apps.app_name(info["name_zh"], info["name_en"]), id=info["app_id"]), divider="gray")
+    st.header(
+        t("apps.detail", app=labels.app_name(info["name_zh"], info["name_en"]), id=info["app_id"]), divider="gray"
+    )
     st.caption(apps.detail_facts(info, flags))
     last = trend.row(-1, named=True)
     left, middle, right = st.columns(3)

@@ -152,9 +152,7 @@ county_map_section(view.state)
 st.subheader(t("alerts.header"))
 alerts = overview_alerts.alerts(view.state, view.default)
 helps = {
-    "lagging": t(
-        "alerts.lagging_help", progress=fmt_pct(settings.LAGGING_PROGRESS, 0), target=settings.APPS_TARGET
-    ),
+    "lagging": t("alerts.lagging_help", progress=fmt_pct(settings.LAGGING_PROGRESS, 0), target=settings.APPS_TARGET),
     "rebound": t("alerts.rebound_help"),
     "superficial": t("alerts.superficial_help"),
 }

@@ -3,7 +3,7 @@ driving the load, the child regions and (outside meeting mode) the pseudonymous 
 
 import streamlit as st
 
-from burden import settings
+from burden import labels, settings
 from burden.charts import regions as charts
 from burden.i18n import fmt_num, fmt_pct, t
 from burden.views import regions
@@ -63,7 +63,7 @@ def distribution_and_apps(data: regions.RegionsData, region_code: str) -> None:
         if data.apps.height == 0:
             st.info(t("regions.apps_empty"))
             return
-        names = [regions.app_name(row) for row in data.apps.iter_rows(named=True)]
+        names = [labels.app_name(*row) for row in data.apps.select("name_zh", "name_en", "app_id").rows()]
         figure = charts.load_apps_bar(data.apps, names, regions.apps_title(data.apps), regions.TOP_APPS)
         app_id = ui.clicked(ui.plot(figure, f"apps_{region_code}", on_select="rerun"))
         if app_id:  # a click on an app opens it on the Apps page, with the same filters

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from burden import i18n, settings
+from burden import i18n, labels, settings
 from burden.charts import remediation as charts
 from burden.i18n import fmt_num, fmt_pct, t
 from burden.views import remediation, whatif
@@ -70,7 +70,7 @@ else:
         st.caption(
             t(
                 "rem.evidence_caption",
-                app=f"{i18n.region_name(fix['app_name_zh'], fix['app_name_en'])} · {fix['app_id']}",
+                app=labels.with_code(labels.app_name(fix["app_name_zh"], fix["app_name_en"]), fix["app_id"]),
                 scope=i18n.region_name(fix["scope_name_zh"], fix["scope_name_en"]),
                 done_on=fix["done_on"],
             )

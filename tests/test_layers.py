@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("burden.summary", "burden.geo", "burden.filters"),  # headline metrics of a region; the map; the URL grammar
     ("burden.metrics", "burden.rollups"),  # the metric registry; derived tables
     ("burden.db", "burden.pseudonyms"),  # named queries in the viewer's scope; cadre pseudonyms
+    ("burden.labels",),  # display labels: region and app names in the language, short names for chart axes
     ("burden.access", "burden.i18n"),  # who sees which region; text in two languages
     ("burden.settings",),
 ]

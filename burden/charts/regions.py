@@ -10,17 +10,12 @@ import polars as pl
 
 from burden.charts.theme import HELD, HOURS, TARGET, TEMPLATE, USED
 from burden.i18n import t
+from burden.labels import short_app_name
 
 LABEL_CHARS = 22  # longer app names are cut on the axis (the full name is in the hover)
 # Legends sit between the title and the plot, where no axis title or tick label can run into them
 LEGEND_TOP = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}
 TOP_MARGIN = 95
-
-
-def short_name(text: str) -> str:
-    """An app's name as an axis label: without its explanation in brackets, at most LABEL_CHARS long."""
-    text = text.split(" (", 1)[0].split("（", 1)[0]
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
 def _target_line(fig: go.Figure, x: float, text: str) -> None:
@@ -112,7 +107,7 @@ def load_apps_bar(apps: pl.DataFrame, names: list[str], title: str, top: int) ->
     fig = go.Figure(
         go.Bar(
             x=shown["hours_per_cadre_week"].to_list(),
-            y=[short_name(name) for name in shown["name"]],
+            y=[short_app_name(name, LABEL_CHARS, LABEL_CHARS) for name in shown["name"]],
             orientation="h",
             marker_color=HOURS,
             customdata=list(zip(shown["app_id"], shown["name"], shown["active_users"], strict=True)),

@@ -8,7 +8,7 @@ from datetime import date
 
 import polars as pl
 
-from burden import db, i18n, settings
+from burden import db, labels, settings
 from burden.filters import ViewState, month_start
 from burden.i18n import t
 
@@ -28,6 +28,7 @@ PLATFORMS = {
     "mini-program": "apps.platform.mini",
 }
 OVERLAP_CHART_ROWS = 10
+SHORT_CHARS = 16  # an other app's name in the overlap chart and its title, to fit a phone
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,6 @@ def filter_catalogue(flags: pl.DataFrame, which: str) -> pl.DataFrame:
     return flags.filter(conditions[which])
 
 
-def app_name(name_zh: str, name_en: str | None) -> str:
-    return i18n.region_name(name_zh, name_en)  # same rule as regions: English where known
-
-
 def flag_text(row: dict) -> str:
     """Zombie, island and prohibited features as one short line of words."""
     words = [t("apps.flag.zombie")] if row["is_zombie"] else []
@@ -117,7 +114,7 @@ def catalogue_table(flags: pl.DataFrame) -> pl.DataFrame:
     rows = list(flags.iter_rows(named=True))
     return pl.DataFrame(
         {
-            t("apps.col.app"): [app_name(r["name_zh"], r["name_en"]) for r in rows],
+            t("apps.col.app"): [labels.app_name(r["name_zh"], r["name_en"], r["app_id"]) for r in rows],
             t("apps.col.accounts_active"): [f"{r['accounts_held']:,} / {r['active_users_90d']:,}" for r in rows],
             # text, so an app without holders reads "–" rather than a blank number
             t("apps.col.share_active"): [
@@ -139,18 +136,20 @@ def catalogue_table(flags: pl.DataFrame) -> pl.DataFrame:
 
 def picker_options(flags: pl.DataFrame, current: str | None) -> tuple[list[str | None], dict]:
     """App ids for the picker (catalogue order, plus the URL's app if it is not in the region) and labels."""
-    labels = {
-        r["app_id"]: f"{app_name(r['name_zh'], r['name_en'])} · {r['app_id']}" for r in flags.iter_rows(named=True)
-    }
-    ids: list[str | None] = [None, *labels]
-    if current and current not in labels:
+    shown = {app: labels.with_code(labels.app_name(zh, en, app), app) for zh, en, app in _names(flags).rows()}
+    ids: list[str | None] = [None, *shown]
+    if current and current not in shown:
         info = db.query("app_info", app=current)
         if info.height:
-            row = info.row(0, named=True)
-            labels[current] = f"{app_name(row['name_zh'], row['name_en'])} · {current}"
+            zh, en, app = _names(info).row(0)
+            shown[current] = labels.with_code(labels.app_name(zh, en, app), app)
             ids.append(current)
-    labels[None] = t("apps.pick_none")
-    return ids, labels
+    shown[None] = t("apps.pick_none")
+    return ids, shown
+
+
+def _names(apps: pl.DataFrame) -> pl.DataFrame:
+    return apps.select("name_zh", "name_en", "app_id")
 
 
 def load_detail(state: ViewState) -> AppDetail | None:
@@ -193,9 +192,7 @@ def detail_facts(info: dict, flags: pl.DataFrame) -> str:
 
 def counties_table(counties: pl.DataFrame) -> pl.DataFrame:
     return counties.select(
-        pl.Series(
-            t("table.region"), [app_name(z, e) for z, e in zip(counties["name_zh"], counties["name_en"], strict=True)]
-        ),
+        labels.with_region_label(counties)["label"].alias(t("table.region")),
         pl.col("county_code").alias(t("table.code")),
         pl.col("accounts_held").alias(t("apps.col.accounts_held")),
         pl.col("active_users").alias(t("apps.col.active_users")),
@@ -207,24 +204,11 @@ def counties_table(counties: pl.DataFrame) -> pl.DataFrame:
 def overlap_labels(overlap: pl.DataFrame, region: dict | None = None) -> pl.DataFrame:
     """Full names (label) and short ones for chart bars (short): without the region's own name in front
     ("萧山区食品安全巡查" in 萧山区 reads "食品安全巡查") and without a bracketed gloss, at most 16 characters."""
-    names = [
-        app_name(z or o, e)
-        for z, e, o in zip(overlap["name_zh"], overlap["name_en"], overlap["other_app_id"], strict=True)
-    ]
+    names = [labels.app_name(*row) for row in overlap.select("name_zh", "name_en", "other_app_id").rows()]
     region = region or {}
     prefixes = [p for p in (region.get("name_zh"), region.get("name_en")) if p]
-    return overlap.with_columns(
-        label=pl.Series(names, dtype=pl.String),
-        short=pl.Series([_short(short_name(n, prefixes)) for n in names], dtype=pl.String),
-    )
-
-
-def short_name(name: str, prefixes: list[str]) -> str:
-    for prefix in prefixes:
-        if name.startswith(prefix) and len(name) > len(prefix) + 1:
-            name = name[len(prefix) :].lstrip()
-            break
-    return name.split(" (", 1)[0]
+    short = [labels.short_app_name(name, SHORT_CHARS, SHORT_CHARS, prefixes) for name in names]
+    return overlap.with_columns(label=pl.Series(names, dtype=pl.String), short=pl.Series(short, dtype=pl.String))
 
 
 def overlap_table(overlap: pl.DataFrame) -> pl.DataFrame:
@@ -262,8 +246,3 @@ def overlap_title(overlap: pl.DataFrame, region: dict) -> str:
     if top["duplicate_entries"] > 0:
         return t("apps.chart.overlap_title_dup", other=top["short"], value=f"{top['duplicate_entries']:,}")
     return t("apps.chart.overlap_title_shared", other=top["short"], value=f"{top['shared_users']:,}")
-
-
-def _short(text: str, limit: int = 16) -> str:
-    """Keep chart titles within a phone's width."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"

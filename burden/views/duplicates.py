@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from burden import db, i18n, summary
+from burden import db, i18n, labels, summary
 from burden.filters import ViewState
 from burden.i18n import fmt_num, fmt_pct, t
 
@@ -46,26 +46,9 @@ def _ranking(params: dict) -> pl.DataFrame:
     """Child regions by duplicate-entry rate in the period's last month (highest first)."""
     latest = {**params, "from": params["to"], "children": True, "by_month": False}
     rates = db.query("burden_rates", **latest).filter(pl.col("submits") > 0)
-    labels = [i18n.region_name(zh, en) for zh, en in zip(rates["name_zh"], rates["name_en"], strict=True)]
-    return rates.with_columns(label=pl.Series(labels, dtype=pl.String)).sort(
+    return labels.with_region_label(rates).sort(
         ["duplicate_entry_rate", "region_code"], descending=[True, False], nulls_last=True
     )
-
-
-def app_label(app_id: str, name_zh: str | None, name_en: str | None, zh_max: int = 8, en_max: int = 22) -> str:
-    """A short app name for axis labels: the English name without its parenthesis, cut to fit a phone."""
-    if i18n.lang() == "en" and name_en:
-        name, limit = name_en.split(" (")[0], en_max
-    else:
-        name, limit = name_zh or app_id, zh_max
-    return name if len(name) <= limit else name[: limit - 1] + "…"
-
-
-def app_name(app_id: str, name_zh: str | None, name_en: str | None) -> str:
-    """The app's name for tables; English names drop their explanatory parenthesis to fit a phone."""
-    if i18n.lang() == "en" and name_en:
-        return name_en.split(" (")[0]
-    return name_zh or app_id
 
 
 @dataclass(frozen=True)
@@ -96,11 +79,11 @@ def matrix(pairs: pl.DataFrame, n_apps: int = MATRIX_APPS) -> Matrix:
     for row in pairs.iter_rows(named=True):
         names[row["original_app_id"]] = (row["original_name_zh"], row["original_name_en"])
         names[row["app_id"]] = (row["name_zh"], row["name_en"])
-    labels = [app_label(a, *names[a], zh_max=6, en_max=13) for a in ids]
-    labels = [f"{lab} {a}" if labels.count(lab) > 1 else lab for lab, a in zip(labels, ids, strict=True)]
+    full = [labels.app_name(*names[a], a) for a in ids]
+    short = labels.unique([labels.short_app_name(name, zh_chars=6, en_chars=13) for name in full], ids)
     counts = {(r["original_app_id"], r["app_id"]): r["duplicates"] for r in pairs.iter_rows(named=True)}
     rows = [[counts.get((orig, rep)) for rep in ids] for orig in ids]
-    return Matrix(ids, labels, [app_name(a, *names[a]) for a in ids], rows)
+    return Matrix(ids, short, full, rows)
 
 
 def matrix_total(rows: list[list[int | None]]) -> int:
@@ -109,8 +92,10 @@ def matrix_total(rows: list[list[int | None]]) -> int:
 
 def pairs_table(pairs: pl.DataFrame, limit: int = TOP_PAIRS) -> pl.DataFrame:
     top = pairs.head(limit)
-    originals = [app_name(*r) for r in top.select("original_app_id", "original_name_zh", "original_name_en").rows()]
-    repeats = [app_name(*r) for r in top.select("app_id", "name_zh", "name_en").rows()]
+    originals = [
+        labels.app_name(*r) for r in top.select("original_name_zh", "original_name_en", "original_app_id").rows()
+    ]
+    repeats = [labels.app_name(*r) for r in top.select("name_zh", "name_en", "app_id").rows()]
     return pl.DataFrame(
         {
             t("dup.col.original"): pl.Series(originals, dtype=pl.String),
@@ -164,8 +149,10 @@ def matrix_title(pairs: pl.DataFrame) -> str:
     top = pairs.row(0, named=True)
     return t(
         "dup.matrix_title",
-        repeat=app_label(top["app_id"], top["name_zh"], top["name_en"]),
-        original=app_label(top["original_app_id"], top["original_name_zh"], top["original_name_en"]),
+        repeat=labels.short_app_name(labels.app_name(top["name_zh"], top["name_en"], top["app_id"])),
+        original=labels.short_app_name(
+            labels.app_name(top["original_name_zh"], top["original_name_en"], top["original_app_id"])
+        ),
     )
 
 

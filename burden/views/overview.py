@@ -8,7 +8,7 @@ from functools import cache
 
 import polars as pl
 
-from burden import db, geo, i18n, settings, summary
+from burden import db, geo, i18n, labels, settings, summary
 from burden.filters import ViewState
 from burden.i18n import fmt_pct, t
 
@@ -117,8 +117,7 @@ def _ranking(state: ViewState, params: dict) -> pl.DataFrame:
         on="region_code",
         how="left",
     )
-    labels = [i18n.region_name(zh, en) for zh, en in zip(joined["name_zh"], joined["name_en"], strict=True)]
-    return joined.with_columns(label=pl.Series(labels)).sort(
+    return labels.with_region_label(joined).sort(
         ["held_mean", "region_code"], descending=[True, False], nulls_last=True
     )
 
@@ -191,8 +190,7 @@ def county_map(state: ViewState, metric: str) -> geo.CountyMap:
         .with_columns(drawable=pl.col("region_code").is_in(list(geo.drawable())))
         .sort("region_code")
     )
-    labels = [i18n.region_name(zh, en) for zh, en in zip(counties["name_zh"], counties["name_en"], strict=True)]
-    return geo.CountyMap(counties.with_columns(label=pl.Series(labels, dtype=pl.Utf8)), metric, state.end, highlight)
+    return geo.CountyMap(labels.with_region_label(counties), metric, state.end, highlight)
 
 
 def _map_value(data: geo.CountyMap, value: float | None) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from burden import db, i18n, settings
+from burden import db, i18n, labels, settings
 from burden.filters import ViewState
 from burden.i18n import fmt_pct, t
 
@@ -77,7 +77,7 @@ def alerts(state: ViewState, default: ViewState) -> list[Alert]:
         name = i18n.region_name(first["name_zh"], first["name_en"])
         out.append(Alert("rebound", code, name, "; ".join(parts), OVERVIEW_PAGE, link(region=code)))
     for row in fixes.iter_rows(named=True):
-        app = i18n.region_name(row["app_name_zh"], row["app_name_en"])
+        app = labels.app_name(row["app_name_zh"], row["app_name_en"], row["app_id"])
         scope = i18n.region_name(row["scope_name_zh"], row["scope_name_en"])
         detail = t(
             "alert.superficial_detail",

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from burden import db, i18n, summary
+from burden import db, i18n, labels, summary
 from burden.filters import ViewState, month_start
 from burden.i18n import fmt_num, fmt_pct, t
-from burden.views.duplicates import app_label, app_name
 
 TOP_APPS = 12  # bars in the per-app charts; the table lists every app
 
@@ -71,14 +70,13 @@ def fmt_card(card: Card, value: float | None) -> str:
 def top_apps(apps: pl.DataFrame, column: str, n: int = TOP_APPS) -> pl.DataFrame:
     """The n apps with the most of `column` (ties by app id), with a short label for the chart axis."""
     top = apps.filter(pl.col(column) > 0).sort([column, "app_id"], descending=[True, False]).head(n)
-    labels = [app_label(*r) for r in top.select("app_id", "name_zh", "name_en").rows()]
-    labels = [f"{lab} {a}" if labels.count(lab) > 1 else lab for lab, a in zip(labels, top["app_id"], strict=True)]
-    return top.with_columns(label=pl.Series(labels, dtype=pl.String))
+    names = [labels.short_app_name(labels.app_name(*r)) for r in top.select("name_zh", "name_en", "app_id").rows()]
+    return top.with_columns(label=pl.Series(labels.unique(names, top["app_id"]), dtype=pl.String))
 
 
 def apps_table(apps: pl.DataFrame) -> pl.DataFrame:
     """Every app with photos in scope, as shown and exported (figures rounded as displayed)."""
-    names = [app_name(*r) for r in apps.select("app_id", "name_zh", "name_en").rows()]
+    names = [labels.app_name(*r) for r in apps.select("name_zh", "name_en", "app_id").rows()]
     flags = [t("photo.yes") if flag else t("photo.no") for flag in apps["photo_required"]]
     return pl.DataFrame(
         {

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from burden import access, db, i18n, pseudonyms, settings
-from burden.charts.regions import short_name
+from burden import access, db, i18n, labels, pseudonyms, settings
 from burden.filters import ViewState, month_start
 from burden.i18n import CATALOGUES, fmt_pct, t
 
@@ -86,8 +85,8 @@ def _children(state: ViewState) -> pl.DataFrame:
         on="region_code",
         how="left",
     ).join(first.select("region_code", pl.col("held_mean").alias("held_mean_start")), on="region_code", how="left")
-    labels = [region_label(row) for row in joined.select("name_zh", "name_en", "level").iter_rows(named=True)]
-    return joined.with_columns(label=pl.Series(labels, dtype=pl.String)).sort(
+    names = [region_label(row) for row in joined.select("name_zh", "name_en", "level").iter_rows(named=True)]
+    return joined.with_columns(label=pl.Series(names, dtype=pl.String)).sort(
         ["held_mean", "region_code"], descending=[True, False], nulls_last=True
     )
 
@@ -131,7 +130,8 @@ def hist_title(latest: dict, target: int) -> str:
 
 def apps_title(apps: pl.DataFrame) -> str:
     top = apps.row(0, named=True)
-    return t("regions.apps_title", app=short_name(app_name(top)), hours=top["hours_per_cadre_week"] or 0)
+    name = labels.short_app_name(labels.app_name(top["name_zh"], top["name_en"], top["app_id"]), zh_chars=22)
+    return t("regions.apps_title", app=name, hours=top["hours_per_cadre_week"] or 0)
 
 
 def children_title(children: pl.DataFrame, target: int) -> str:
@@ -139,10 +139,6 @@ def children_title(children: pl.DataFrame, target: int) -> str:
     if above:
         return t("regions.children_title_above", n=above, total=children.height, target=target)
     return t("regions.children_title_ok", total=children.height, target=target)
-
-
-def app_name(row: dict) -> str:
-    return i18n.region_name(row["name_zh"], row["name_en"])
 
 
 # --- tables as shown on screen and exported ------------------------------------------------------------------
@@ -166,7 +162,7 @@ def children_table(children: pl.DataFrame, start: str, end: str) -> pl.DataFrame
 
 
 def apps_table(apps: pl.DataFrame) -> pl.DataFrame:
-    names = [app_name(row) for row in apps.select("name_zh", "name_en").iter_rows(named=True)]
+    names = [labels.app_name(*row) for row in apps.select("name_zh", "name_en", "app_id").rows()]
     levels = [t(f"level.{level}") for level in apps["level"]]
     return apps.select(
         pl.Series(t("regions.col.app"), names, dtype=pl.String),

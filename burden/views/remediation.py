@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from burden import db, i18n, settings
+from burden import db, i18n, labels, settings
 from burden.filters import ViewState
 from burden.i18n import t
 
@@ -63,18 +63,17 @@ def load(state: ViewState) -> RemediationData:
     return RemediationData(region, cases, by_region, fixes, _label(rebounds), _label(lagging))
 
 
-def _name(zh: str | None, en: str | None) -> str:
-    return i18n.region_name(zh or "", en)
-
-
 def _label(frame: pl.DataFrame) -> pl.DataFrame:
     """Add a display label in the current language (a region's own cases are marked as such)."""
     if frame.height == 0:
         return frame.with_columns(label=pl.lit(None, pl.String))
-    labels = [_name(zh, en) for zh, en in zip(frame["name_zh"], frame["name_en"], strict=True)]
-    if "is_self" in frame.columns:
-        labels = [t("rem.self", name=name) if own else name for name, own in zip(labels, frame["is_self"], strict=True)]
-    return frame.with_columns(label=pl.Series(labels, dtype=pl.String))
+    named = labels.with_region_label(frame)
+    if "is_self" not in frame.columns:
+        return named
+    shown = [
+        t("rem.self", name=name) if own else name for name, own in zip(named["label"], frame["is_self"], strict=True)
+    ]
+    return named.with_columns(label=pl.Series(shown, dtype=pl.String))
 
 
 def totals(cases: pl.DataFrame) -> dict:
@@ -114,11 +113,10 @@ def region_table(by_region: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _app(frame: pl.DataFrame, prefix: str = "app_") -> pl.Series:
-    names = [
-        f"{i18n.region_name(zh or '', en)} · {app}"
-        for zh, en, app in zip(frame[f"{prefix}name_zh"], frame[f"{prefix}name_en"], frame["app_id"], strict=True)
-    ]
+def _app(frame: pl.DataFrame, prefix: str = "app_", app_id: str = "app_id") -> pl.Series:
+    """Each row's app as "name · id" (blank where the row names no app)."""
+    rows = frame.select(f"{prefix}name_zh", f"{prefix}name_en", app_id).rows()
+    names = [labels.with_code(labels.app_name(zh, en, app), app) if app else "" for zh, en, app in rows]
     return pl.Series(names, dtype=pl.String)
 
 
@@ -128,7 +126,7 @@ def _day(series: pl.Series) -> pl.Series:
 
 
 def _scope(frame: pl.DataFrame) -> pl.Series:
-    return pl.Series([_name(zh, en) for zh, en in zip(frame["scope_name_zh"], frame["scope_name_en"], strict=True)])
+    return labels.with_region_label(frame, "scope", zh="scope_name_zh", en="scope_name_en")["scope"]
 
 
 def overdue_table(cases: pl.DataFrame) -> pl.DataFrame:
@@ -153,18 +151,12 @@ def overdue_table(cases: pl.DataFrame) -> pl.DataFrame:
 
 def superficial_table(fixes: pl.DataFrame) -> pl.DataFrame:
     flagged = fixes.filter("is_superficial")
-    targets = [
-        f"{_name(zh, en)} · {app}" if app else ""
-        for zh, en, app in zip(
-            flagged["target_name_zh"], flagged["target_name_en"], flagged["target_app_id"], strict=True
-        )
-    ]
     return pl.DataFrame(
         {
             t("rem.col.case"): flagged["case_id"],
             t("rem.col.app"): _app(flagged),
             t("rem.col.action"): [t(f"rem.action.{a}") for a in flagged["action"]],
-            t("rem.col.target"): pl.Series(targets, dtype=pl.String),
+            t("rem.col.target"): _app(flagged, prefix="target_", app_id="target_app_id"),
             t("rem.col.scope"): _scope(flagged),
             t("rem.col.done_on"): _day(flagged["done_on"]),
             t("rem.col.last_event"): _day(flagged["last_event_on"]),
@@ -185,7 +177,7 @@ def evidence_table(rows: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(
         {
             t("rem.col.month"): [m.strftime("%Y-%m") for m in rows["month"]],
-            t("table.region"): [_name(zh, en) for zh, en in zip(rows["name_zh"], rows["name_en"], strict=True)],
+            t("table.region"): labels.with_region_label(rows)["label"],
             t("table.code"): rows["region_code"],
             t("rem.col.active_users"): rows["active_users"],
             t("rem.col.events"): rows["events"],

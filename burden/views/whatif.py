@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from burden import db, i18n
+from burden import db, i18n, labels
 from burden.filters import ViewState
 from burden.i18n import t
 
@@ -45,19 +45,17 @@ def app_options(state: ViewState) -> pl.DataFrame:
     """Apps held or used in the region in the period's last month, most users first, with a display label."""
     params = state.query_params()
     apps = db.query("whatif_app_options", region=params["region"], to=params["to"])
-    labels = [
-        f"{i18n.region_name(zh, en)} · {app}"
-        for zh, en, app in zip(apps["name_zh"], apps["name_en"], apps["app_id"], strict=True)
+    shown = [
+        labels.with_code(labels.app_name(*row), row[2]) for row in apps.select("name_zh", "name_en", "app_id").rows()
     ]
-    return apps.with_columns(label=pl.Series(labels, dtype=pl.String))
+    return apps.with_columns(label=pl.Series(shown, dtype=pl.String))
 
 
 def project(state: ViewState, choice: Choice) -> pl.DataFrame:
     """One row for the region (is_total) and one per child region, before and after the choice."""
     params = state.query_params()
     result = db.query("whatif_apps_per_cadre", region=params["region"], to=params["to"], **_hashable(choice.params()))
-    labels = [i18n.region_name(zh, en) for zh, en in zip(result["name_zh"], result["name_en"], strict=True)]
-    return result.with_columns(label=pl.Series(labels, dtype=pl.String))
+    return labels.with_region_label(result)
 
 
 def _hashable(params: dict) -> dict:

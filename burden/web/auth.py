@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import streamlit as st
 
-from burden import access, db, filters, i18n
+from burden import access, db, filters, i18n, labels
 from burden.i18n import t
 from burden.web import frame
 
@@ -264,4 +264,4 @@ def _region_label(code: str | None) -> str:
     if not info.height:
         return str(code)
     row = info.row(0, named=True)
-    return f"{i18n.region_name(row['name_zh'], row['name_en'])} · {code}"
+    return labels.with_code(i18n.region_name(row["name_zh"], row["name_en"]), code)

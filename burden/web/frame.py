@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import segno
 import streamlit as st
 
-from burden import access, db, filters, i18n, rollups, settings
+from burden import access, db, filters, i18n, labels, rollups, settings
 from burden.i18n import t
 
 _log = logging.getLogger(__name__)
@@ -294,8 +294,10 @@ def _draw_filter_bar(period: dict, to_date: MonthToDate | None) -> filters.ViewS
                 codes.append(current)
 
     # Labels are computed here, in the script run, not lazily in format_func (which may run elsewhere).
-    labels = {code: f"{i18n.region_name(row['name_zh'], row['name_en'])} · {code}" for code, row in names.items()}
-    labels[None] = t("filter.no_compare")
+    shown = {
+        code: labels.with_code(i18n.region_name(row["name_zh"], row["name_en"]), code) for code, row in names.items()
+    }
+    shown[None] = t("filter.no_compare")
     lang_labels = {"zh": "中文", "en": "English"}
     month_labels = {m: to_date.label(m) if to_date else m for m in months}
 
@@ -308,14 +310,14 @@ def _draw_filter_bar(period: dict, to_date: MonthToDate | None) -> filters.ViewS
             horizontal=True,
         )
         st.subheader(t("filter.header"))
-        st.selectbox(t("filter.region"), options=codes, key=_WIDGETS["region"], format_func=labels.__getitem__)
+        st.selectbox(t("filter.region"), options=codes, key=_WIDGETS["region"], format_func=shown.__getitem__)
         st.selectbox(t("filter.from"), options=months, key=_WIDGETS["start"])
         st.selectbox(t("filter.to"), options=months, key=_WIDGETS["end"], format_func=month_labels.__getitem__)
         st.selectbox(
             t("filter.compare"),
             options=[None, *codes],
             key=_WIDGETS["compare"],
-            format_func=labels.__getitem__,
+            format_func=shown.__getitem__,
             placeholder=t("filter.no_compare"),
         )
         st.toggle(t("filter.meeting"), key=_MEETING_WIDGET, help=t("filter.meeting_help"))
