@@ -93,6 +93,26 @@ def strip_comments(sql: str) -> str:
     return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
 
 
+@cache
+def macro_names() -> tuple[str, ...]:
+    """The SQL macros of queries/macros/<name>.sql (each file creates the macro <name> and its helpers)."""
+    return tuple(sorted(path.stem for path in (settings.QUERIES_DIR / "macros").glob("*.sql")))
+
+
+@cache
+def macros_in(sql: str) -> tuple[str, ...]:
+    """The macros a statement calls."""
+    code = strip_comments(sql)
+    return tuple(name for name in macro_names() if re.search(rf"\b{name}\s*\(", code))
+
+
+def define_macros(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Create the macros `sql` calls on `con`, which then runs it. They are temporary (read-only files take them)
+    and belong to one connection: every cursor needs its own, so each query defines the ones it calls."""
+    for name in macros_in(sql):
+        con.execute(sql_text(f"macros/{name}"))
+
+
 def connect(path: Path | None = None, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     path = Path(path or settings.db_path())
     if read_only and not path.exists():
@@ -206,8 +226,10 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
     if missing:
         raise QueryError(f"query {name} needs parameters: {', '.join(sorted(missing))}")
     bound = {k: v for k, v in params.items() if k in wanted}
+    cursor = con.cursor()
     try:
-        return con.cursor().sql(sql, params=bound).pl()
+        define_macros(cursor, sql)
+        return cursor.sql(sql, params=bound).pl()
     except duckdb.CatalogException as exc:  # e.g. a database loaded without events has no derived tables
         raise QueryError(f"query {name}: {exc}".splitlines()[0]) from exc
 

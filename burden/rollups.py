@@ -106,6 +106,7 @@ def data_last_on(con: duckdb.DuckDBPyConnection, since: date | None = None) -> d
 
 def _run(con: duckdb.DuckDBPyConnection, statement: str, select: str, params: dict) -> None:
     wanted = db.param_names(select)
+    db.define_macros(con, select)
     con.execute(f"{statement}\n{select}", {k: v for k, v in params.items() if k in wanted})
 
 
@@ -250,15 +251,16 @@ def definition_versions() -> dict[str, str]:
     """Per derived table, a hash of its SQL (comments left out: rewording one rebuilds nothing) and of the
     versions of the derived tables it reads.
 
-    A changed definition so changes its own version and that of every table built from it. A table counts as
-    read when its name appears in the SQL as a word (a column of the same name too: a rebuild too many, never
-    one too few).
+    A changed definition (or a macro it calls, queries/macros/) so changes its own version and that of every
+    table built from it. A table counts as read when its name appears in the SQL as a word (a column of the same
+    name too: a rebuild too many, never one too few).
     """
     versions: dict[str, str] = {}
     for table in TABLES:
         sql = db.strip_comments(db.sql_text(f"rollups/{table}"))
         reads = [other for other in versions if re.search(rf"\b{other}\b", sql)]
-        text = "\n".join([sql, *(versions[other] for other in reads)])
+        macros = [db.strip_comments(db.sql_text(f"macros/{name}")) for name in db.macros_in(sql)]
+        text = "\n".join([sql, *(versions[other] for other in reads), *macros])
         versions[table] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     return versions
 

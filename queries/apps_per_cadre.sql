@@ -40,82 +40,19 @@ bins as (
     group by 1, 2, 3, 4
 ),
 
-cumulative as (
-    select
-        *,
-        sum(cadres) over (
-            partition by month, region_code, kind order by n_apps rows between unbounded preceding and current row
-        ) as rank_to,
-        sum(cadres) over (partition by month, region_code, kind) as total
-    from bins
-),
-
--- percentile_cont at q: the value at 0-based rank q * (n - 1), interpolated between its two neighbours
-quantiles as (
-    select cast(0.5 as double) as q
-    union all select cast(0.9 as double)
-),
-
-positions as (
-    select distinct
-        cumulative.month,
-        cumulative.region_code,
-        cumulative.kind,
-        quantiles.q,
-        quantiles.q * (cumulative.total - 1) as position,
-        floor(quantiles.q * (cumulative.total - 1)) as rank_low,
-        ceil(quantiles.q * (cumulative.total - 1)) as rank_high
-    from cumulative
-    cross join quantiles
-),
-
-percentiles as (
-    select
-        positions.month,
-        positions.region_code,
-        positions.kind,
-        positions.q,
-        max(case when positions.rank_low >= cumulative.rank_to - cumulative.cadres
-            and positions.rank_low < cumulative.rank_to then cumulative.n_apps end) as value_low,
-        max(case when positions.rank_high >= cumulative.rank_to - cumulative.cadres
-            and positions.rank_high < cumulative.rank_to then cumulative.n_apps end) as value_high,
-        max(positions.position - positions.rank_low) as fraction
-    from positions
-    inner join cumulative
-        on cumulative.month is not distinct from positions.month
-        and cumulative.region_code = positions.region_code
-        and cumulative.kind = positions.kind
-    group by 1, 2, 3, 4
-),
-
-kind_stats as (
+-- percentile_cont over the histogram: queries/macros/hist_quantile.sql
+stats as (
     select
         bins.month,
         bins.region_code,
         bins.kind,
         cast(sum(bins.cadres) as bigint) as cadres,
         sum(bins.n_apps * bins.cadres) * 1.0 / sum(bins.cadres) as mean,
-        sum(case when bins.n_apps > $target then bins.cadres else 0 end) * 1.0 / sum(bins.cadres) as share_above
+        sum(case when bins.n_apps > $target then bins.cadres else 0 end) * 1.0 / sum(bins.cadres) as share_above,
+        hist_quantile(list({'v': bins.n_apps, 'n': bins.cadres} order by bins.n_apps), 0.5) as median,
+        hist_quantile(list({'v': bins.n_apps, 'n': bins.cadres} order by bins.n_apps), 0.9) as p90
     from bins
     group by 1, 2, 3
-),
-
-stats as (
-    select
-        kind_stats.*,
-        cast(median.value_low + median.fraction * (median.value_high - median.value_low) as double) as median,
-        cast(p90.value_low + p90.fraction * (p90.value_high - p90.value_low) as double) as p90
-    from kind_stats
-    inner join percentiles as median
-        on median.month is not distinct from kind_stats.month
-        and median.region_code = kind_stats.region_code
-        and median.kind = kind_stats.kind
-        and median.q = 0.5
-    inner join percentiles as p90
-        on p90.month is not distinct from kind_stats.month
-        and p90.region_code = kind_stats.region_code
-        and p90.kind = kind_stats.kind
-        and p90.q = 0.9
 ),
 
 final as (

@@ -32,35 +32,10 @@ bins as (
     group by 1, 2
 ),
 
-cumulative as (
-    select
-        *,
-        sum(cadres) over (partition by region_code order by n_apps rows between unbounded preceding and current row)
-            as rank_to,
-        sum(cadres) over (partition by region_code) as total
-    from bins
-),
-
--- the median as percentile_cont: the value at 0-based rank 0.5 * (n - 1), interpolated between its neighbours
-positions as (
-    select distinct
-        region_code,
-        0.5 * (total - 1) as position,
-        floor(0.5 * (total - 1)) as rank_low,
-        ceil(0.5 * (total - 1)) as rank_high
-    from cumulative
-),
-
+-- the median as percentile_cont over the histogram: queries/macros/hist_quantile.sql
 median as (
-    select
-        positions.region_code,
-        max(case when positions.rank_low >= cumulative.rank_to - cumulative.cadres
-            and positions.rank_low < cumulative.rank_to then cumulative.n_apps end) as value_low,
-        max(case when positions.rank_high >= cumulative.rank_to - cumulative.cadres
-            and positions.rank_high < cumulative.rank_to then cumulative.n_apps end) as value_high,
-        max(positions.position - positions.rank_low) as fraction
-    from positions
-    inner join cumulative on cumulative.region_code = positions.region_code
+    select region_code, hist_quantile(list({'v': n_apps, 'n': cadres} order by n_apps), 0.5) as held_median
+    from bins
     group by 1
 ),
 
@@ -85,7 +60,7 @@ rates as (
 final as (
     select
         held.region_code,
-        cast(median.value_low + median.fraction * (median.value_high - median.value_low) as double) as held_median,
+        median.held_median,
         held.held_mean,
         rates.duplicate_entry_rate
     from held

@@ -35,17 +35,15 @@ picked as (
         and ($region is null or substr(region_code, 1, length($region)) = $region)
 ),
 
--- one row per cadre, so quantile_cont gives the same exact median as apps_per_cadre
-held_cadres as (
-    select apps_hist.region_code, apps_hist.n_apps, unnest(range(apps_hist.cadres)) as seat
+-- the median as percentile_cont over the histogram, as in apps_per_cadre: queries/macros/hist_quantile.sql
+held as (
+    select
+        apps_hist.region_code,
+        hist_quantile(list({'v': apps_hist.n_apps, 'n': apps_hist.cadres} order by apps_hist.n_apps), 0.5)
+            as held_median
     from apps_hist
     inner join last_month on last_month.month = apps_hist.month
     inner join picked on picked.region_code = apps_hist.region_code
-),
-
-held as (
-    select region_code, cast(quantile_cont(n_apps, 0.5) as double) as held_median
-    from held_cadres
     group by 1
 ),
 

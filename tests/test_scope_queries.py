@@ -53,7 +53,9 @@ def raw(con, name: str, scope_region: str | None, **params) -> pl.DataFrame:
     sql = db.sql_text(name)
     wanted = db.param_names(sql)
     bound = {k: v for k, v in {**params, "scope": scope_region}.items() if k in wanted}
-    return con.cursor().sql(sql, params=bound).pl()
+    cursor = con.cursor()
+    db.define_macros(cursor, sql)  # the macros the file calls (queries/macros/), as db.run creates them
+    return cursor.sql(sql, params=bound).pl()
 
 
 def one(con, sql: str, **params):
