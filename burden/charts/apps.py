@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from burden.charts.theme import DUPLICATE, HELD, NEUTRAL, TEMPLATE, USED, baseline_band, month_axis, month_keys
+from burden.charts.theme import DUPLICATE, HELD, NEUTRAL, TEMPLATE, USED, finish_month_trend, month_keys
 from burden.i18n import t
 
 
@@ -28,12 +28,8 @@ def usage_trend(trend: pl.DataFrame, baseline: tuple[str, str], title: str) -> g
         line={"color": USED, "width": 2.5},
         hovertemplate="%{x|%Y-%m}: %{y:,}<extra></extra>",
     )
-    baseline_band(fig, months, baseline)
-    fig.update_layout(
-        template=TEMPLATE, title=title, height=380, xaxis_title=t("chart.month"), legend={"y": -0.3}, margin={"l": 60}
-    )
-    fig.update_yaxes(title=t("apps.chart.users_axis"), rangemode="tozero")
-    month_axis(fig)
+    finish_month_trend(fig, months, baseline, title, t("apps.chart.users_axis"), legend={"y": -0.3}, margin={"l": 60})
+    fig.update_yaxes(rangemode="tozero")
     return fig
 
 
@@ -55,18 +51,9 @@ def events_trend(trend: pl.DataFrame, baseline: tuple[str, str], title: str) -> 
         marker_color=DUPLICATE,
         hovertemplate="%{x|%Y-%m}: %{y:,}<extra></extra>",
     )
-    baseline_band(fig, months, baseline)
-    fig.update_layout(
-        template=TEMPLATE,
-        title=title,
-        height=380,
-        barmode="overlay",
-        xaxis_title=t("chart.month"),
-        legend={"y": -0.3},
-        margin={"l": 60},
-    )
-    fig.update_yaxes(title=t("apps.chart.events_axis"), rangemode="tozero")
-    month_axis(fig)
+    layout = {"barmode": "overlay", "legend": {"y": -0.3}, "margin": {"l": 60}}
+    finish_month_trend(fig, months, baseline, title, t("apps.chart.events_axis"), **layout)
+    fig.update_yaxes(rangemode="tozero")
     return fig
 
 

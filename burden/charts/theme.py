@@ -71,6 +71,18 @@ def baseline_band(fig: go.Figure, months: list[str], baseline: tuple[str, str]) 
     )
 
 
+def finish_month_trend(
+    fig: go.Figure, months: list[str], baseline: tuple[str, str], title: str, y_title: str, height: int = 380, **layout
+) -> go.Figure:
+    """The frame every chart by month shares: the baseline band, the theme, its title, the month axis and the
+    value axis's title; `layout` adds or overrides layout settings (legend, margins, bar mode)."""
+    baseline_band(fig, months, baseline)
+    fig.update_layout(template=TEMPLATE, title=title, height=height, xaxis_title=t("chart.month"), **layout)
+    fig.update_yaxes(title=y_title)
+    month_axis(fig)
+    return fig
+
+
 def apps_trend(frame: pl.DataFrame, baseline: tuple[str, str], target: int, title: str) -> go.Figure:
     """Median apps held and used per cadre by month, against the target."""
     months = month_keys(frame)
@@ -78,11 +90,7 @@ def apps_trend(frame: pl.DataFrame, baseline: tuple[str, str], target: int, titl
     fig.add_scatter(x=months, y=frame["held_median"].to_list(), name=t("chart.held"), line={"color": HELD, "width": 3})
     fig.add_scatter(x=months, y=frame["used_median"].to_list(), name=t("chart.used"), line={"color": USED, "width": 3})
     fig.add_hline(y=target, line={"color": TARGET, "dash": "dash"}, annotation_text=f"{t('chart.target')} {target}")
-    baseline_band(fig, months, baseline)
-    fig.update_layout(template=TEMPLATE, title=title, height=380, xaxis_title=t("chart.month"))
-    fig.update_yaxes(title=t("chart.apps_axis"))
-    month_axis(fig)
-    return fig
+    return finish_month_trend(fig, months, baseline, title, t("chart.apps_axis"))
 
 
 def rate_trend(frame: pl.DataFrame, baseline: tuple[str, str], title: str) -> go.Figure:
@@ -97,10 +105,8 @@ def rate_trend(frame: pl.DataFrame, baseline: tuple[str, str], title: str) -> go
         fill="tozeroy",
         fillcolor="rgba(231,111,81,0.12)",
     )
-    baseline_band(fig, months, baseline)
-    fig.update_layout(template=TEMPLATE, title=title, height=380, showlegend=False, xaxis_title=t("chart.month"))
-    fig.update_yaxes(title=t("chart.rate_axis"), tickformat=".0%")
-    month_axis(fig)
+    finish_month_trend(fig, months, baseline, title, t("chart.rate_axis"), showlegend=False)
+    fig.update_yaxes(tickformat=".0%")
     return fig
 
 

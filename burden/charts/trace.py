@@ -24,13 +24,6 @@ def _fit(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def _finish_trend(fig: go.Figure, months: list[str], baseline: tuple[str, str], title: str, y_title: str) -> None:
-    theme.baseline_band(fig, months, baseline)
-    fig.update_layout(template=TEMPLATE, title=title, height=360, showlegend=False, xaxis_title=t("chart.month"))
-    fig.update_yaxes(title=y_title)
-    theme.month_axis(fig)
-
-
 def duplicate_trend(frame: pl.DataFrame, baseline: tuple[str, str], title: str) -> go.Figure:
     """The Overview's duplicate-rate trend, plus the 最多报一次 target: no repeats at all (0%)."""
     fig = theme.rate_trend(frame, baseline, title)
@@ -131,7 +124,7 @@ def photo_line(
         fillcolor="rgba(142,94,162,0.12)",
         hovertemplate="%{x|%Y-%m}: %{y:" + (".1%" if is_rate else ".2f") + "}<extra></extra>",
     )
-    _finish_trend(fig, months, baseline, title, y_title)
+    theme.finish_month_trend(fig, months, baseline, title, y_title, height=360, showlegend=False)
     if is_rate:
         fig.update_yaxes(tickformat=".0%")
     return _fit(fig)
@@ -148,7 +141,7 @@ def voided_bars(frame: pl.DataFrame, baseline: tuple[str, str], title: str) -> g
             hovertemplate="%{x|%Y-%m}: %{y:,}<extra></extra>",
         )
     )
-    _finish_trend(fig, months, baseline, title, t("photo.axis_voided"))
+    theme.finish_month_trend(fig, months, baseline, title, t("photo.axis_voided"), height=360, showlegend=False)
     return _fit(fig)
 
 
