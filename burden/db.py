@@ -14,6 +14,7 @@ refused: the default is deny.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -29,6 +30,7 @@ import polars as pl
 
 from burden import access, settings
 
+_log = logging.getLogger(__name__)
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _lock = threading.Condition()
 _results: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
@@ -217,21 +219,40 @@ def one_version() -> Iterator[None]:
             _release(pin.handle)
 
 
+@contextmanager
+def _logged(name: str, params: dict) -> Iterator[None]:
+    """A query that fails or is refused leaves a line in the server log with its name and parameters, whoever
+    catches the error (a page's notice, the frame's "no data yet")."""
+    try:
+        yield
+    except (QueryError, duckdb.Error) as exc:
+        first = next(iter(str(exc).splitlines()), "")
+        scope = access.current().region
+        _log.warning(
+            "query %s failed (scope %s, parameters %r): %s: %s", name, scope, params, type(exc).__name__, first
+        )
+        raise
+
+
 def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
     """Run queries/<name>.sql on a given connection with bound parameters, in the caller's scope."""
-    sql = sql_text(name)
-    params = bind(name, params, access.current())
-    wanted = param_names(sql)
-    missing = wanted - params.keys()
-    if missing:
-        raise QueryError(f"query {name} needs parameters: {', '.join(sorted(missing))}")
-    bound = {k: v for k, v in params.items() if k in wanted}
-    cursor = con.cursor()
-    try:
-        define_macros(cursor, sql)
-        return cursor.sql(sql, params=bound).pl()
-    except duckdb.CatalogException as exc:  # e.g. a database loaded without events has no derived tables
-        raise QueryError(f"query {name}: {exc}".splitlines()[0]) from exc
+    with _logged(name, params):
+        sql = sql_text(name)
+        params = bind(name, params, access.current())
+        wanted = param_names(sql)
+        missing = wanted - params.keys()
+        if missing:
+            raise QueryError(f"query {name} needs parameters: {', '.join(sorted(missing))}")
+        bound = {k: v for k, v in params.items() if k in wanted}
+        cursor = con.cursor()
+        try:
+            define_macros(cursor, sql)
+            return cursor.sql(sql, params=bound).pl()
+        # A table or column the query reads is missing: a database without events has no derived tables, an older
+        # one lacks newer columns. The queries name their CTEs after the tables they read, so DuckDB reports a
+        # missing table as a circular CTE reference (a BinderException), not as a CatalogException.
+        except (duckdb.CatalogException, duckdb.BinderException) as exc:
+            raise QueryError(f"query {name}: {exc}".splitlines()[0]) from exc
 
 
 def query(name: str, **params) -> pl.DataFrame:
@@ -242,14 +263,16 @@ def query(name: str, **params) -> pl.DataFrame:
         version = pin.handle.version
     else:
         if not path.exists():
-            raise QueryError(f"database {path} does not exist; run `make demo`")
+            with _logged(name, params):
+                raise QueryError(f"database {path} does not exist; run `make demo`")
         # Stat before opening: the data read is then at least as new as the version it is cached under.
         version = _version(path)
         if pin is not None:  # the block's first query: its version holds until the block ends
             pin.handle = _acquire(path, version)
             version = pin.handle.version
     scope = access.current()
-    bind(name, params, scope)  # refuse before the cache can answer
+    with _logged(name, params):
+        bind(name, params, scope)  # refuse before the cache can answer
     key = (version, name, scope.region, tuple(sorted(params.items())))
     with _lock:
         # Single flight: when fifty people open one shared link, the first session runs each query and the

@@ -16,6 +16,7 @@ bounds a daily load (see copy_file in ingest_db).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -44,6 +45,10 @@ from burden.ingest.storage import (
     swap_in,
     write_meta,
 )
+
+# Tracebacks of failed loads go to the load log only: the command line and the Data page show one line.
+_failures = logging.getLogger("burden.ingest.failures")
+_failures.propagate = False
 
 
 def _stderr(message: str) -> None:
@@ -124,9 +129,9 @@ def load(
     except (LoadRefused, LoadLocked) as exc:
         report.ok = False
         report.messages.append(str(exc))
-    except Exception as exc:  # a crash mid-load: the old database stays, the user gets one line
+    except Exception as exc:  # a crash mid-load: the old database stays, the user gets one line, the log the rest
         report.ok = False
-        report.messages.append(f"load failed, database unchanged: {type(exc).__name__}: {exc}")
+        report.messages.append(failure_line(db_path, exc))
         if os.environ.get("BURDEN_DEBUG"):
             raise
     report.seconds = time.perf_counter() - started
@@ -134,6 +139,31 @@ def load(
         progress(message)
     progress(_summary(report, db_path))
     return report
+
+
+def load_log_path(db_path: Path) -> Path:
+    """Where failed loads keep their traceback: <db>.load.log beside the database (docs/data-format.md)."""
+    return Path(db_path).with_name(f"{Path(db_path).name}.load.log")
+
+
+def failure_line(db_path: Path, exc: BaseException) -> str:
+    """Append the failure's traceback to the load log; the one line for the user, naming the log."""
+    first = next(iter(str(exc).splitlines()), "")
+    line = f"load failed, database unchanged: {type(exc).__name__}" + (f": {first}" if first else "")
+    path = load_log_path(db_path)
+    handler = None
+    try:
+        handler = logging.FileHandler(path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        _failures.addHandler(handler)
+        _failures.error("load into %s failed", db_path, exc_info=exc)
+    except OSError:  # the folder is not writable: the line is all there is
+        return line
+    finally:
+        if handler is not None:
+            _failures.removeHandler(handler)
+            handler.close()
+    return f"{line} (details: {path})"
 
 
 def _summary(report: LoadReport, db_path: Path) -> str:

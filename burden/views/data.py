@@ -188,11 +188,14 @@ def dry_run(folder: Path) -> pipeline.LoadReport:
 def commit(folder: Path, progress: Callable[[str], None]) -> pipeline.LoadReport:
     """Keep the uploaded files beside the database (the record of what was loaded), then load them."""
     kept = settings.db_path().parent / "uploads" / datetime.now().strftime("%Y%m%d-%H%M%S")
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    ignore = kept.parent / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")  # uploaded logs never end up in git
-    shutil.move(str(folder), kept)
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        ignore = kept.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="utf-8")  # uploaded logs never end up in git
+        shutil.move(str(folder), kept)
+    except OSError as exc:  # e.g. a full disk: like a failed load, one line here and the traceback in the load log
+        return pipeline.LoadReport(ok=False, messages=[pipeline.failure_line(settings.db_path(), exc)])
     return pipeline.load([kept], settings.db_path(), progress=progress, wait_s=0)
 
 
