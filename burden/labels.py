@@ -24,6 +24,11 @@ def with_region_label(
     return frame.with_columns(pl.Series(column, names, dtype=pl.String))
 
 
+def region_columns() -> list[pl.Expr]:
+    """The first two columns of every table of regions, as shown and exported: the label, then the code."""
+    return [pl.col("label").alias(i18n.t("table.region")), pl.col("region_code").alias(i18n.t("table.code"))]
+
+
 def with_code(name: str, code: str) -> str:
     """A name with its code, as pickers and the sign-in line show a region or an app: "诸暨市 · 330681"."""
     return f"{name} · {code}"

@@ -49,3 +49,15 @@ def test_short_app_name_drops_the_gloss_and_the_region_and_fits_the_axis():
 
 def test_unique_adds_the_id_only_to_shared_labels():
     assert labels.unique(["巡查", "巡查", "上报"], ["A1", "A2", "A3"]) == ["巡查 A1", "巡查 A2", "上报"]
+
+
+def test_region_columns_lead_every_table_of_regions():
+    frame = pl.DataFrame({"label": ["Zhuji"], "region_code": ["330681"], "cadres": [3]})
+    _in("en")
+    assert frame.select(*labels.region_columns(), "cadres").columns == [
+        i18n.EN["table.region"],
+        i18n.EN["table.code"],
+        "cadres",
+    ]
+    _in("zh")
+    assert frame.select(*labels.region_columns()).row(0) == ("Zhuji", "330681")

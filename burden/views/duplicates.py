@@ -127,8 +127,7 @@ def fact_table(facts: pl.DataFrame) -> pl.DataFrame:
 
 def ranking_table(ranking: pl.DataFrame) -> pl.DataFrame:
     return ranking.select(
-        pl.col("label").alias(t("table.region")),
-        pl.col("region_code").alias(t("table.code")),
+        *labels.region_columns(),
         pl.col("submits").alias(t("dup.col.submits")),
         pl.col("duplicate_submits").alias(t("dup.col.duplicates")),
         (pl.col("duplicate_entry_rate") * 100).round(1).alias(t("table.duplicate_rate")),

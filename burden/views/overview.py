@@ -125,8 +125,7 @@ def _ranking(state: ViewState, params: dict) -> pl.DataFrame:
 def ranking_table(ranking: pl.DataFrame) -> pl.DataFrame:
     """The ranking as shown on screen and exported: localised headers, figures rounded as displayed."""
     return ranking.select(
-        pl.col("label").alias(t("table.region")),
-        pl.col("region_code").alias(t("table.code")),
+        *labels.region_columns(),
         pl.col("held_median").round(1).alias(t("table.apps_held")),
         pl.col("held_mean").round(2).alias(t("table.apps_held_mean")),
         pl.col("used_median").round(1).alias(t("table.apps_used")),

@@ -146,8 +146,7 @@ def children_title(children: pl.DataFrame, target: int) -> str:
 
 def children_table(children: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
     return children.select(
-        pl.col("label").alias(t("table.region")),
-        pl.col("region_code").alias(t("table.code")),
+        *labels.region_columns(),
         pl.col("cadres").alias(t("regions.col.cadres")),
         pl.col("held_median").round(1).alias(t("table.apps_held")),
         pl.col("held_mean").round(2).alias(t("regions.col.held_mean_at", month=end)),

@@ -103,8 +103,7 @@ def funnel(cases: pl.DataFrame) -> pl.DataFrame:
 def region_table(by_region: pl.DataFrame) -> pl.DataFrame:
     """Progress per child region as shown and exported, slowest first."""
     return by_region.select(
-        pl.col("label").alias(t("table.region")),
-        pl.col("region_code").alias(t("table.code")),
+        *labels.region_columns(),
         pl.col("cases_total").alias(t("rem.col.cases")),
         pl.col("cases_done").alias(t("rem.col.done")),
         (pl.col("remediation_progress") * 100).round(1).alias(t("rem.col.progress")),
@@ -209,8 +208,7 @@ def rebound_table(rebounds: pl.DataFrame) -> pl.DataFrame:
 def lagging_table(lagging: pl.DataFrame) -> pl.DataFrame:
     """Lagging regions; a region with no case at all says "no ledger yet" rather than a progress of 0%."""
     return lagging.select(
-        pl.col("label").alias(t("table.region")),
-        pl.col("region_code").alias(t("table.code")),
+        *labels.region_columns(),
         (pl.col("remediation_progress") * 100).round(1).alias(t("rem.col.progress")),
         pl.col("held_median").round(1).alias(t("rem.col.held_median")),
         pl.when(pl.col("reason") == "no_ledger")

@@ -65,8 +65,7 @@ def _hashable(params: dict) -> dict:
 
 def table(projection: pl.DataFrame) -> pl.DataFrame:
     return projection.select(
-        pl.col("label").alias(t("table.region")),
-        pl.col("region_code").alias(t("table.code")),
+        *labels.region_columns(),
         pl.col("held_median_before").round(1).alias(t("rem.col.median_before")),
         pl.col("held_median_after").round(1).alias(t("rem.col.median_after")),
         pl.col("held_mean_before").round(2).alias(t("rem.col.held_before")),
