@@ -10,49 +10,7 @@ months as (
         and $scope is not null  -- no scope, no rows (not even the zero-filled months)
 ),
 
-app_month_county as (
-    select month, county_code, accounts_held, active_users, events, submits, duplicate_submits
-    from app_month_county
-    where app_id = $app and month between $from and $to
-),
-
-app_cadre_month as (
-    select month, cadre_id, is_held, events, submits, duplicate_submits
-    from app_cadre_month
-    where app_id = $app and month between $from and $to
-),
-
-cadre_regions as (
-    select cadre_id, level, region_code from cadre_regions
-),
-
--- a county or a larger region: the per-county rollup, by code prefix (codes nest)
-county_rows as (
-    select month, accounts_held, active_users, events, submits, duplicate_submits
-    from app_month_county
-    where length(coalesce($region, '')) <= 6
-        and ($region is null or starts_with(county_code, $region))
-        and starts_with(county_code, $scope)
-),
-
--- a town or a village lies inside one county: count its own cadres
-scope_cadres as (
-    select cadre_id from cadre_regions
-    where length(coalesce($region, '')) > 6 and region_code = $region and starts_with(region_code, $scope)
-),
-
-cadre_rows as (
-    select
-        app_cadre_month.month,
-        case when app_cadre_month.is_held then 1 else 0 end as accounts_held,
-        case when app_cadre_month.events > 0 then 1 else 0 end as active_users,
-        app_cadre_month.events,
-        app_cadre_month.submits,
-        app_cadre_month.duplicate_submits
-    from app_cadre_month
-    inner join scope_cadres on scope_cadres.cadre_id = app_cadre_month.cadre_id
-),
-
+-- the rollup's counties, or a town's or village's own cadres: queries/macros/app_use.sql
 per_month as (
     select
         month,
@@ -61,7 +19,7 @@ per_month as (
         cast(sum(events) as bigint) as events,
         cast(sum(submits) as bigint) as submits,
         cast(sum(duplicate_submits) as bigint) as duplicate_submits
-    from (select * from county_rows union all select * from cadre_rows)
+    from app_use($app, $region, $from, $to, $scope)
     group by 1
 ),
 

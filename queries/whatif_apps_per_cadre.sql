@@ -114,37 +114,15 @@ cadres as (
     left join per_cadre on per_cadre.cadre_id = cadre_month.cadre_id
 ),
 
--- the four counts as histograms per region, (kind, n_apps, cadres), for the medians
-bins as (
-    select region_code, kind, n_apps, count(*) as cadres
-    from (
-        unpivot (select region_code, held_before, held_after, used_before, used_after from cadres)
-        on held_before, held_after, used_before, used_after
-        into name kind value n_apps
-    )
-    group by 1, 2, 3
-),
-
--- percentile_cont over each histogram: queries/macros/hist_quantile.sql
-medians as (
-    select
-        region_code,
-        hist_quantile(list({'v': n_apps, 'n': cadres} order by n_apps) filter (kind = 'held_before'), 0.5)
-            as held_median_before,
-        hist_quantile(list({'v': n_apps, 'n': cadres} order by n_apps) filter (kind = 'held_after'), 0.5)
-            as held_median_after,
-        hist_quantile(list({'v': n_apps, 'n': cadres} order by n_apps) filter (kind = 'used_before'), 0.5)
-            as used_median_before,
-        hist_quantile(list({'v': n_apps, 'n': cadres} order by n_apps) filter (kind = 'used_after'), 0.5)
-            as used_median_after
-    from bins
-    group by 1
-),
-
 stats as (
     select
         region_code,
         count(*) as cadres,
+        -- percentile_cont over each count's histogram (queries/macros/hist_quantile.sql)
+        hist_quantile(hist_bins(histogram(held_before)), 0.5) as held_median_before,
+        hist_quantile(hist_bins(histogram(held_after)), 0.5) as held_median_after,
+        hist_quantile(hist_bins(histogram(used_before)), 0.5) as used_median_before,
+        hist_quantile(hist_bins(histogram(used_after)), 0.5) as used_median_after,
         avg(held_before) as held_mean_before,
         avg(held_after) as held_mean_after,
         avg(used_before) as used_mean_before,
@@ -164,18 +142,17 @@ final as (
         picked.is_total,
         stats.cadres,
         stats.cadres * months.days / 7.0 as cadre_weeks,
-        medians.held_median_before,
-        medians.held_median_after,
+        stats.held_median_before,
+        stats.held_median_after,
         stats.held_mean_before,
         stats.held_mean_after,
-        medians.used_median_before,
-        medians.used_median_after,
+        stats.used_median_before,
+        stats.used_median_after,
         stats.used_mean_before,
         stats.used_mean_after,
         stats.duration_s / 3600.0 / (stats.cadres * months.days / 7.0) as hours_per_cadre_week,
         stats.returned_s / 3600.0 / (stats.cadres * months.days / 7.0) as hours_returned_per_cadre_week
     from stats
-    inner join medians on medians.region_code = stats.region_code
     inner join picked on picked.region_code = stats.region_code
     cross join months
 )

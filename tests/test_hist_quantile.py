@@ -68,6 +68,20 @@ def test_edge_cases(con, bins, p, value):
     assert _expected(bins, p) == pytest.approx(value)
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_hist_bins_of_the_values_themselves_equal_polars(con, seed):
+    """The what-if has one row per cadre: hist_bins(histogram(x)) makes its bins."""
+    rng = random.Random(seed)
+    values = [rng.choice([0, 1, 2, 3, 5, 8, 13, rng.randint(0, 60)]) for _ in range(rng.randint(1, 400))]
+    con.execute("create or replace temp table cadres (apps integer)")
+    con.executemany("insert into cadres values (?)", [(v,) for v in values])
+    sql = "select hist_quantile(hist_bins(histogram(apps)), $p) from cadres"
+    db.define_macros(con, sql)
+    for p in (0.5, 0.9):
+        expected = pl.Series(values, dtype=pl.Float64).quantile(p, interpolation="linear")
+        assert con.execute(sql, {"p": p}).fetchone()[0] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
 def test_no_cadres_is_null(con):
     assert _quantile(con, [], 0.5) is None
     assert _quantile(con, [(3, 0), (5, 0)], 0.5) is None
