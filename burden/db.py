@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from burden import access, settings
+from burden import access, metrics, settings
 
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _lock = threading.Condition()
@@ -207,9 +207,11 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
         raise QueryError(f"query {name} needs parameters: {', '.join(sorted(missing))}")
     bound = {k: v for k, v in params.items() if k in wanted}
     try:
-        return con.cursor().sql(sql, params=bound).pl()
+        frame = con.cursor().sql(sql, params=bound).pl()
     except duckdb.CatalogException as exc:  # e.g. a database loaded without events has no derived tables
         raise QueryError(f"query {name}: {exc}".splitlines()[0]) from exc
+    # `-- metrics: ratios`: the query returns sums; every ratio metric of the registry is added from them
+    return metrics.with_ratios(frame) if header(name).get("metrics", "").startswith("ratios") else frame
 
 
 def query(name: str, **params) -> pl.DataFrame:
