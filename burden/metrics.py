@@ -150,6 +150,21 @@ def with_ratios(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(m.expr() for m in all_metrics() if m.type == "ratio")
 
 
+# Columns burden_rates adds to region_month's own: the months it pools
+_POOLED = {"months"}
+
+
+def missing_columns(served: set[str]) -> dict[str, list[str]]:
+    """Ratio metrics whose parts are not among `served` (region_month's columns): metric id -> missing columns."""
+    missing = {}
+    for metric in all_metrics():
+        if metric.type == "ratio":
+            absent = [c for c in (metric.numerator, metric.denominator) if c not in served | _POOLED]
+            if absent:
+                missing[metric.id] = absent
+    return missing
+
+
 def problems() -> list[str]:
     """What is wrong with the registry (tests/test_metrics_registry.py holds it to these rules)."""
     found = []

@@ -9,6 +9,7 @@ import pytest
 from burden import access, db, metrics, settings, summary
 from burden.i18n import EN, ZH
 from burden.views import overview
+from tests.apptest_util import open_view
 
 REGION, MONTH = "330681", date(2023, 6, 1)  # 诸暨市, a complete month of the small demo, mid-campaign
 
@@ -84,3 +85,25 @@ def test_checkins_per_cadre_week_equals_a_recount_from_the_raw_events(small_db, 
         ).fetchone()
     assert checkins > 0
     assert shown == pytest.approx(checkins / (cadres * 30 / 7), rel=1e-12)
+
+
+def test_a_metric_whose_column_the_database_lacks_stops_the_page_with_a_notice(small_db, use_db, caplog):
+    """Freshness is checked against the registry too: an entry naming a column no rollup of the file has."""
+    use_db(small_db)
+    served = set(db.query("served_columns")["column_name"])
+    assert metrics.missing_columns(served) == {}  # every ratio's parts are columns of region_month
+    assert metrics.missing_columns(served - {"checkins"}) == {"checkins_per_cadre_week": ["checkins"]}
+    ghost = metrics.Metric(
+        id="ghost_rate", type="ratio", label="metric.checkins", help="def.checkins", doc="checkins_per_cadre_week",
+        format="number", digits=1, unit="unit.checkins_week", direction="lower_is_better", colour="HELD",
+        on=("summary",), numerator="ghosts", denominator="cadre_weeks",
+    )  # fmt: skip
+    original = metrics.all_metrics
+    try:
+        metrics.all_metrics = lambda: (*original(), ghost)
+        at = open_view("app_pages/overview.py", {"lang": "en"})
+    finally:
+        metrics.all_metrics = original
+    assert [e.value for e in at.error] == [EN["notice.stale_db"].format(tables="ghost_rate (ghosts)")]
+    assert not at.metric
+    assert any("lacks columns the metric registry needs" in r.getMessage() for r in caplog.records)

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import segno
 import streamlit as st
 
-from burden import access, db, filters, i18n, rollups, settings
+from burden import access, db, filters, i18n, metrics, rollups, settings
 from burden.i18n import t
 
 _log = logging.getLogger(__name__)
@@ -167,6 +167,11 @@ def stop_if_stale() -> None:
     if not built.keys() & set(rollups.TABLES):
         return  # no derived table at all: no events loaded yet, which the period query reports as no data
     stale = rollups.outdated(built)
+    served = set() if stale else set(db.query("served_columns")["column_name"])
+    missing = metrics.missing_columns(served) if served else {}
+    if missing:  # the registry names a column no rollup of this file has: no rebuild of the file would help
+        _log.error("database %s lacks columns the metric registry needs: %s", settings.db_path(), missing)
+        stale = [*stale, *(f"{metric} ({', '.join(cols)})" for metric, cols in missing.items())]
     if stale:
         _log.warning("database %s has stale derived tables: %s", settings.db_path(), ", ".join(stale))
         i18n.set_lang(st.query_params.get("lang", i18n.DEFAULT_LANG))
