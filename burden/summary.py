@@ -38,6 +38,21 @@ def cards(values: dict, page: str) -> list[Card]:
     return [Card(m, values[m.id]["baseline"], values[m.id]["latest"]) for m in metrics.cards(page)]
 
 
+def child_figures(region: str | None, month: date, run: Runner | None = None) -> pl.DataFrame:
+    """The child regions of `region` in `month`: the apps histogram's figures and every registry "ranking"
+    ratio, most apps held (mean) first. The Overview's ranking and the Regions page's table read it."""
+    run = run or db.query
+    params = {"region": region, "children": True, "by_month": False, "from": month, "to": month}
+    apps = run("apps_per_cadre", **params, target=settings.APPS_TARGET)
+    if apps.height == 0:
+        return apps
+    ratios = [m.column for m in metrics.on("ranking") if m.query == "burden_rates"]
+    rates = run("burden_rates", **params).select("region_code", *ratios)
+    return apps.join(rates, on="region_code", how="left").sort(
+        ["held_mean", "region_code"], descending=[True, False], nulls_last=True
+    )
+
+
 class SummaryError(ValueError):
     """A bad request (unknown region, malformed or out-of-range month, no data)."""
 

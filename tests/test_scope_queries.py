@@ -107,7 +107,6 @@ def params_for(name: str, root: str, picks: dict) -> dict:
         "cases_at_end": {"region": root, "to": LAST},
         "data_period": {},
         "derived_versions": {},
-        "served_columns": {},
         "duplicate_pairs": {"region": root, **period},
         "duplicates_by_fact_type": {"region": root, **period},
         "county_figures": {"region": root, "month": LAST},

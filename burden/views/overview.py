@@ -67,20 +67,9 @@ def events(region: str) -> list[dict]:
 
 def _ranking(state: ViewState, params: dict) -> pl.DataFrame:
     """Child regions in the period's last month, most apps held first."""
-    latest = {**params, "from": params["to"], "children": True, "by_month": False}
-    apps = db.query("apps_per_cadre", **latest, target=settings.APPS_TARGET)
-    rates = db.query("burden_rates", **latest)
-    if apps.height == 0:
-        return apps
-    joined = apps.join(
-        rates.select("region_code", *(m.column for m in metrics.on("ranking") if m.query == "burden_rates")),
-        on="region_code",
-        how="left",
-    )
-    labels = [i18n.region_name(zh, en) for zh, en in zip(joined["name_zh"], joined["name_en"], strict=True)]
-    return joined.with_columns(label=pl.Series(labels)).sort(
-        ["held_mean", "region_code"], descending=[True, False], nulls_last=True
-    )
+    children = summary.child_figures(state.region, params["to"])
+    labels = [i18n.region_name(zh, en) for zh, en in zip(children["name_zh"], children["name_en"], strict=True)]
+    return children.with_columns(label=pl.Series(labels, dtype=pl.String)) if children.height else children
 
 
 def ranking_table(ranking: pl.DataFrame) -> pl.DataFrame:

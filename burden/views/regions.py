@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from burden import access, db, i18n, pseudonyms, settings
+from burden import access, db, i18n, metrics, pseudonyms, settings, summary
 from burden.charts.regions import short_name
 from burden.filters import ViewState, month_start
 from burden.i18n import CATALOGUES, fmt_pct, t
@@ -76,20 +76,15 @@ def _children(state: ViewState) -> pl.DataFrame:
     """Child regions in the period's last month, most apps held first, with the mean held at the period's start."""
     end, start = month_start(state.end), month_start(state.start)
     common = {"region": state.region, "children": True, "by_month": False}
-    apps = db.query("apps_per_cadre", **common, **{"from": end, "to": end}, target=settings.APPS_TARGET)
-    if apps.height == 0:
-        return apps
-    rates = db.query("burden_rates", **common, **{"from": end, "to": end})
+    children = summary.child_figures(state.region, end)
+    if children.height == 0:
+        return children
     first = db.query("apps_per_cadre", **common, **{"from": start, "to": start}, target=settings.APPS_TARGET)
-    joined = apps.join(
-        rates.select("region_code", "duplicate_entry_rate", "fingertip_hours_per_cadre_week", "remediation_progress"),
-        on="region_code",
-        how="left",
-    ).join(first.select("region_code", pl.col("held_mean").alias("held_mean_start")), on="region_code", how="left")
-    labels = [region_label(row) for row in joined.select("name_zh", "name_en", "level").iter_rows(named=True)]
-    return joined.with_columns(label=pl.Series(labels, dtype=pl.String)).sort(
-        ["held_mean", "region_code"], descending=[True, False], nulls_last=True
+    joined = children.join(
+        first.select("region_code", pl.col("held_mean").alias("held_mean_start")), on="region_code", how="left"
     )
+    labels = [region_label(row) for row in joined.select("name_zh", "name_en", "level").iter_rows(named=True)]
+    return joined.with_columns(label=pl.Series(labels, dtype=pl.String))
 
 
 # --- labels and titles --------------------------------------------------------------------------------------
@@ -153,15 +148,9 @@ def children_table(children: pl.DataFrame, start: str, end: str) -> pl.DataFrame
         pl.col("label").alias(t("table.region")),
         pl.col("region_code").alias(t("table.code")),
         pl.col("cadres").alias(t("regions.col.cadres")),
-        pl.col("held_median").round(1).alias(t("table.apps_held")),
-        pl.col("held_mean").round(2).alias(t("regions.col.held_mean_at", month=end)),
+        *(m.table_column() for m in metrics.on("ranking")),
         pl.col("held_mean_start").round(2).alias(t("regions.col.held_mean_at", month=start)),
-        pl.col("used_median").round(1).alias(t("table.apps_used")),
         pl.col("used_mean").round(2).alias(t("regions.col.used_mean")),
-        (pl.col("held_share_above") * 100).round(1).alias(t("table.share_above")),
-        (pl.col("duplicate_entry_rate") * 100).round(1).alias(t("table.duplicate_rate")),
-        pl.col("fingertip_hours_per_cadre_week").round(1).alias(t("table.fingertip_hours")),
-        (pl.col("remediation_progress") * 100).round(1).alias(t("table.remediation")),
     )
 
 
