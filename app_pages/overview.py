@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from burden import db, geo, i18n, settings
+from burden import db, geo, i18n, metrics, settings, summary
 from burden.charts import overview as charts
 from burden.charts import theme
-from burden.i18n import fmt_delta, fmt_num, fmt_pct, t
+from burden.i18n import fmt_pct, t
 from burden.views import briefing, overview, overview_alerts
 from burden.web import frame, ui
 
@@ -44,22 +44,7 @@ else:
     st.info(t("briefing.no_font", path=briefing.FONT_REGULAR), icon=":material/font_download_off:")
 
 st.subheader(t("overview.headline", latest=view.month_label(view.state.end)))
-cards = overview.headline_cards(data.headline, settings.APPS_TARGET)
-for row_start in range(0, len(cards), 4):  # one st.columns per row keeps the reading order on a phone
-    for card, column in zip(cards[row_start : row_start + 4], st.columns(4), strict=False):
-        fmt = fmt_pct if card.is_rate else fmt_num
-        note = t("metric.baseline_value", value=fmt(card.baseline))
-        if card.target is not None:
-            note += " · " + t("metric.target_value", value=card.target)
-        with column:
-            ui.metric(
-                t(card.label_key, target=settings.APPS_TARGET),
-                fmt(card.latest),
-                fmt_delta(card.baseline, card.latest, card.is_rate),
-                t(card.help_key),
-                card.lower_is_better,
-                note,
-            )
+ui.cards(summary.cards(data.headline, "overview"), per_row=4)
 
 st.subheader(t("overview.trend"))
 left, right = st.columns(2)
@@ -113,24 +98,26 @@ def county_map_section(state) -> None:
 def _county_map(state) -> None:
     i18n.set_lang(state.lang)
     st.subheader(t("overview.map", latest=view.month_label(state.end)))
-    map_labels = {m: t(f"map.{m}") for m in overview.MAP_METRICS}
+    options = overview.map_metrics()
+    labels = {m.id: t(m.label, target=settings.APPS_TARGET) for m in metrics.on("map")}
     metric = st.segmented_control(
         t("map.metric"),
-        options=list(overview.MAP_METRICS),
-        format_func=map_labels.__getitem__,
-        default=overview.MAP_METRICS[0],
+        options=list(options),
+        format_func=labels.__getitem__,
+        default=options[0],
         key="map_metric",
-        help=t("map.metric_help", held=t("def.apps_held"), dup=t("def.duplicate_rate")),
+        help=" ".join(f"{labels[m.id]}: {t(m.help)}" for m in metrics.on("map")),
     )
-    county_map = overview.county_map(state, metric or overview.MAP_METRICS[0])
-    unit = t("map.unit_rate" if county_map.metric == "duplicate_entry_rate" else "map.unit_apps")
+    county_map = overview.county_map(state, metric or options[0])
+    shown = metrics.get(county_map.metric)
     drawn = county_map.drawn
     map_fig = charts.county_map(
         drawn,
         geo.shapes_for(set(drawn["region_code"])),
-        county_map.metric,
+        shown.is_rate,
+        shown.colour,
         overview.map_title(county_map),
-        unit,
+        t(shown.unit),
         county_map.highlight,
     )
     map_column, notes_column = st.columns([3, 2])

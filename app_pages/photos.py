@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from burden import summary
 from burden.charts import trace as charts
-from burden.i18n import fmt_delta, t
+from burden.i18n import t
 from burden.views import photos
 from burden.web import frame, ui
 
@@ -16,17 +17,7 @@ st.caption(
 )
 
 st.subheader(t("photo.headline", latest=view.month_label(view.state.end)))
-for row_start in range(0, len(data.cards), 2):  # two per row: cards keep their reading order on a phone
-    for card, column in zip(data.cards[row_start : row_start + 2], st.columns(2), strict=False):
-        with column:
-            base_key = "photo.baseline_mean" if card.label_key == "photo.card_voided" else "metric.baseline_value"
-            ui.metric(
-                t(card.label_key),
-                photos.fmt_card(card, card.latest),
-                fmt_delta(card.baseline, card.latest, card.is_rate, card.digits),
-                t(card.help_key),
-                note=t(base_key, value=photos.fmt_card(card, card.baseline)),
-            )
+ui.cards(summary.cards(data.headline, "photos"), per_row=2)  # two per row: they fit a phone
 
 st.subheader(t("photo.trend"))
 trend = data.trend

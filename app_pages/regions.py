@@ -3,7 +3,7 @@ driving the load, the child regions and (outside meeting mode) the pseudonymous 
 
 import streamlit as st
 
-from burden import labels, settings
+from burden import labels, metrics, settings
 from burden.charts import regions as charts
 from burden.i18n import fmt_num, fmt_pct, t
 from burden.views import regions
@@ -102,16 +102,7 @@ def child_regions(data: regions.RegionsData, start: str, end: str) -> None:
     )
     if region["level"] == "town":  # town staff are homed at the town, in none of its villages
         st.caption(t("regions.town_staff_note"))
-    config = _help(
-        {
-            "table.apps_held": "def.apps_held",
-            "table.apps_used": "def.apps_used",
-            "table.share_above": "def.share_above",
-            "table.duplicate_rate": "def.duplicate_rate",
-            "table.fingertip_hours": "def.fingertip_hours",
-            "table.remediation": "def.remediation",
-        }
-    )
+    config = {m.header(): st.column_config.NumberColumn(help=t(m.help)) for m in metrics.on("ranking")}
     ui.table(regions.children_table(children, start, end), "child_regions", key="children_table", column_config=config)
 
 

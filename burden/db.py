@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from burden import access, settings
+from burden import access, metrics, settings
 
 _log = logging.getLogger(__name__)
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -247,12 +247,14 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
         cursor = con.cursor()
         try:
             define_macros(cursor, sql)
-            return cursor.sql(sql, params=bound).pl()
+            frame = cursor.sql(sql, params=bound).pl()
         # A table or column the query reads is missing: a database without events has no derived tables, an older
         # one lacks newer columns. The queries name their CTEs after the tables they read, so DuckDB reports a
         # missing table as a circular CTE reference (a BinderException), not as a CatalogException.
         except (duckdb.CatalogException, duckdb.BinderException) as exc:
             raise QueryError(f"query {name}: {exc}".splitlines()[0]) from exc
+    # `-- metrics: ratios`: the query returns sums; every ratio metric of the registry is added from them
+    return metrics.with_ratios(frame) if header(name).get("metrics", "").startswith("ratios") else frame
 
 
 def query(name: str, **params) -> pl.DataFrame:

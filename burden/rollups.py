@@ -163,7 +163,7 @@ def stale(con: duckdb.DuckDBPyConnection) -> list[str]:
         rows = con.execute(db.sql_text("derived_versions")).fetchall()
     except duckdb.CatalogException:  # no load_meta: no version was ever recorded
         return list(TABLES)
-    return outdated(dict(rows))
+    return outdated({table: version for table, version, _ in rows})
 
 
 def _runs(months: set[date]) -> list[tuple[date, date]]:

@@ -1,7 +1,7 @@
-"""Headline metrics of a region and period: `python -m burden summary`.
+"""Headline metrics of a region and period: `python -m burden summary`, and the headline cards of every page.
 
-Computed with the same named queries the dashboard uses (apps_per_cadre,
-burden_rates), so the command and the Overview always agree.
+The metrics are those of the registry (burden/metrics.toml) shown on "summary", computed with the same named
+queries the dashboard uses (apps_per_cadre, burden_rates), so the command, the cards and the briefing agree.
 """
 
 from __future__ import annotations
@@ -11,49 +11,46 @@ import json
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 
-from burden import db, settings
-
-# Metric ids: each is a `## <id>` section of docs/metrics.md, in Chinese and English (tests check it).
-METRIC_IDS = (
-    "apps_per_cadre",
-    "duplicate_entry_rate",
-    "trace_burden",
-    "fingertip_hours",
-    "zombie_app",
-    "island_app",
-    "remediation_progress",
-    "superficial_fix",
-    "rebound",
-    "lagging_region",
-    "baseline",
-)
+from burden import db, metrics, settings
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
-# metric key -> (query, column, is_rate); the order is the order printed.
-METRICS: dict[str, tuple[str, str, bool]] = {
-    "apps_held_per_cadre_median": ("apps_per_cadre", "held_median", False),
-    "apps_held_per_cadre_mean": ("apps_per_cadre", "held_mean", False),
-    "apps_held_per_cadre_p90": ("apps_per_cadre", "held_p90", False),
-    "apps_used_per_cadre_median": ("apps_per_cadre", "used_median", False),
-    "apps_used_per_cadre_mean": ("apps_per_cadre", "used_mean", False),
-    "apps_used_per_cadre_p90": ("apps_per_cadre", "used_p90", False),
-    "share_cadres_above_target": ("apps_per_cadre", "held_share_above", True),
-    "share_cadres_above_target_used": ("apps_per_cadre", "used_share_above", True),
-    "duplicate_entry_rate": ("burden_rates", "duplicate_entry_rate", True),
-    "photos_per_task": ("burden_rates", "photos_per_task", False),
-    "photo_minutes_per_cadre_week": ("burden_rates", "photo_minutes_per_cadre_week", False),
-    "share_tasks_photo_required": ("burden_rates", "share_tasks_photo_required", True),
-    "fingertip_hours_per_cadre_week": ("burden_rates", "fingertip_hours_per_cadre_week", False),
-    "remediation_progress": ("burden_rates", "remediation_progress", True),
-}
-
 
 Runner = Callable[..., pl.DataFrame]
+
+
+@dataclass(frozen=True)
+class Card:
+    """A headline card: a registry metric's value at baseline and in the period's last month."""
+
+    metric: metrics.Metric
+    baseline: float | None
+    latest: float | None
+
+
+def cards(values: dict, page: str) -> list[Card]:
+    """The page's headline cards (registry order) from summary()["metrics"]."""
+    return [Card(m, values[m.id]["baseline"], values[m.id]["latest"]) for m in metrics.cards(page)]
+
+
+def child_figures(region: str | None, month: date, run: Runner | None = None) -> pl.DataFrame:
+    """The child regions of `region` in `month`: the apps histogram's figures and every registry "ranking"
+    ratio, most apps held (mean) first. The Overview's ranking and the Regions page's table read it."""
+    run = run or db.query
+    params = {"region": region, "children": True, "by_month": False, "from": month, "to": month}
+    apps = run("apps_per_cadre", **params, target=settings.APPS_TARGET)
+    if apps.height == 0:
+        return apps
+    ratios = [m.column for m in metrics.on("ranking") if m.query == "burden_rates"]
+    rates = run("burden_rates", **params).select("region_code", *ratios)
+    return apps.join(rates, on="region_code", how="left").sort(
+        ["held_mean", "region_code"], descending=[True, False], nulls_last=True
+    )
 
 
 class SummaryError(ValueError):
@@ -121,9 +118,9 @@ def summary(region: str, from_month: str | None, to_month: str | None, con=None,
     code = region_row["region_code"]
     baseline = {q: _row(run, q, code, period["baseline_from"], period["baseline_to"]) for q in _queries()}
     latest = {q: _row(run, q, code, last, last) for q in _queries()}
-    metrics = {
-        key: {"baseline": _float(baseline[q].get(col)), "latest": _float(latest[q].get(col))}
-        for key, (q, col, _) in METRICS.items()
+    values = {
+        m.id: {"baseline": _float(baseline[m.query].get(m.column)), "latest": _float(latest[m.query].get(m.column))}
+        for m in metrics.on("summary")
     }
     has_baseline = period["baseline_from"] is not None
     return {
@@ -143,7 +140,7 @@ def summary(region: str, from_month: str | None, to_month: str | None, con=None,
             "month_to_date": month_to_date(period, last),
         },
         "target_apps": settings.APPS_TARGET,
-        "metrics": metrics,
+        "metrics": values,
     }
 
 
@@ -155,7 +152,7 @@ def month_to_date(period: dict, month: date) -> dict | None:
 
 
 def _queries() -> list[str]:
-    return list(dict.fromkeys(q for q, _, _ in METRICS.values()))
+    return list(dict.fromkeys(m.query for m in metrics.on("summary")))
 
 
 def _cell(value: float | None, is_rate: bool) -> str:
@@ -175,9 +172,9 @@ def format_table(result: dict) -> str:
         days = period["month_to_date"]
         lines.append(f"{period['to']} is a month to date: {days['days']} of {days['days_in_month']} days")
     rows = [("metric", "baseline", "latest")]
-    for key, (_, _, is_rate) in METRICS.items():
-        values = result["metrics"][key]
-        rows.append((key, _cell(values["baseline"], is_rate), _cell(values["latest"], is_rate)))
+    for metric in metrics.on("summary"):
+        values = result["metrics"][metric.id]
+        rows.append((metric.id, _cell(values["baseline"], metric.is_rate), _cell(values["latest"], metric.is_rate)))
     width = max(len(r[0]) for r in rows)
     for name, base, latest in rows:
         lines.append(f"{name:<{width}}  {base:>9}  {latest:>9}")

@@ -1,7 +1,8 @@
--- purpose: the county map's figures in one query: median and mean apps held per cadre and the duplicate-entry rate of every county under $region in month $month (same arithmetic as apps_per_cadre and burden_rates pooled over that month)
+-- purpose: the county map's figures in one query: median and mean apps held per cadre, and the sums every ratio metric divides, of every county under $region in month $month (same arithmetic as apps_per_cadre and burden_rates pooled over that month)
 -- grain: one row per county under $region with cadres in $month
 -- parameters: $region (code of the map's scope: the province or a city), $month (date, first of the month), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
 -- scope: region_code
+-- metrics: ratios (db.run adds every ratio metric of burden/metrics.toml as a column, from the month's sums)
 with
 
 regions as (
@@ -13,7 +14,7 @@ apps_hist as (
 ),
 
 region_month as (
-    select month, region_code, submits, duplicate_submits from region_month
+    select * from region_month
 ),
 
 counties as (
@@ -48,10 +49,7 @@ held as (
 ),
 
 rates as (
-    select
-        region_month.region_code,
-        cast(region_month.duplicate_submits as bigint) * 1.0 / nullif(cast(region_month.submits as bigint), 0)
-            as duplicate_entry_rate
+    select region_month.* exclude (month, level), 1 as months
     from region_month
     inner join counties on counties.region_code = region_month.region_code
     where region_month.month = $month
@@ -62,7 +60,7 @@ final as (
         held.region_code,
         median.held_median,
         held.held_mean,
-        rates.duplicate_entry_rate
+        rates.* exclude (region_code)
     from held
     inner join median on median.region_code = held.region_code
     left join rates on rates.region_code = held.region_code

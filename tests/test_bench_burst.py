@@ -15,9 +15,7 @@ import time
 import pytest
 
 from bench import burst, wsclient
-from burden import summary
-from burden.i18n import fmt_num, fmt_pct
-from burden.views import overview
+from burden import metrics, summary
 
 LINK = "/?region=3306&from=2023-01&to=2024-03&lang=en"  # Shaoxing, the bench's shared link
 
@@ -29,8 +27,8 @@ def is_number(value) -> bool:
 def expected_cards(db_path, monkeypatch) -> list[str]:
     """The Overview's headline card values for LINK, computed apart from the app by burden.summary."""
     monkeypatch.setenv("BURDEN_DB", str(db_path))
-    metrics = summary.summary("3306", "2023-01", "2024-03")["metrics"]
-    return [(fmt_pct if is_rate else fmt_num)(metrics[key]["latest"]) for key, _, _, is_rate, _, _ in overview.CARDS]
+    values = summary.summary("3306", "2023-01", "2024-03")["metrics"]
+    return [m.text(values[m.id]["latest"]) for m in metrics.cards("overview")]
 
 
 def test_small_burst_every_session_shows_the_headline(small_db, tmp_path, monkeypatch):

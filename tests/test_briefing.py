@@ -8,23 +8,13 @@ import re
 import pytest
 from PIL import Image
 
-from burden import db, i18n, settings, summary
+from burden import db, i18n, metrics, settings, summary
 from burden.filters import ViewState
-from burden.i18n import fmt_num, fmt_pct
+from burden.i18n import fmt_num
 from burden.views import briefing
 from burden.web import frame
 
 CADRE_ID = re.compile(r"C\d{9,12}-\d+")
-RATES = {"share_cadres_above_target", "duplicate_entry_rate", "remediation_progress"}
-SHOWN = (
-    "apps_held_per_cadre_median",
-    "apps_used_per_cadre_median",
-    "share_cadres_above_target",
-    "duplicate_entry_rate",
-    "photos_per_task",
-    "fingertip_hours_per_cadre_week",
-    "remediation_progress",
-)
 
 
 def _request(db_path, state: ViewState) -> briefing.BriefingRequest:
@@ -60,12 +50,11 @@ def test_briefing_for_zhuji(small_db, use_db, lang):
     expected = summary.summary("330681", "2023-01", "2024-03")
     assert request.view.as_of == expected["period"]["as_of"] and expected["period"]["as_of"] in brief.period
     rows = iter(brief.headline)
-    for key in SHOWN:
-        fmt = fmt_pct if key in RATES else fmt_num
+    for metric in metrics.on("briefing"):
         row = next(rows)
         assert (row.baseline, row.latest) == (
-            fmt(expected["metrics"][key]["baseline"]),
-            fmt(expected["metrics"][key]["latest"]),
+            metric.text(expected["metrics"][metric.id]["baseline"]),
+            metric.text(expected["metrics"][metric.id]["latest"]),
         )
     assert "region=330681&from=2023-01&to=2024-03" in text  # the filters, spelled out
     assert request.link in text  # and the share link

@@ -14,8 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from burden import access, db, summary
-from burden.i18n import fmt_num, fmt_pct
+from burden import access, db, metrics, summary
 from tests.browser_util import launch_chromium, wait_for_app
 from tests.oidc import ACCOUNTS, signin_stack
 
@@ -33,16 +32,6 @@ NOTICE = {  # burden/locales/access.toml "notice.scope_region" for 诸暨
     "en": "This link goes beyond what you may see; showing Zhuji.",
     "zh": "此链接的范围超出您的权限，已显示 诸暨市。",
 }
-METRIC_KEYS = (  # the Overview's headline cards, in order (burden/views/overview.CARDS)
-    "apps_held_per_cadre_median",
-    "apps_used_per_cadre_median",
-    "share_cadres_above_target",
-    "duplicate_entry_rate",
-    "photos_per_task",
-    "fingertip_hours_per_cadre_week",
-    "remediation_progress",
-)
-RATES = {"share_cadres_above_target", "duplicate_entry_rate", "remediation_progress"}
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +80,8 @@ def metric_values(page) -> list[str]:
 
 def expected_values(db_path, region: str, scope: access.Scope) -> list[str]:
     with access.using(scope), db.connect(db_path) as con:
-        metrics = summary.summary(region, PERIOD["from"], PERIOD["to"], con)["metrics"]
-    return [(fmt_pct if key in RATES else fmt_num)(metrics[key]["latest"]) for key in METRIC_KEYS]
+        values = summary.summary(region, PERIOD["from"], PERIOD["to"], con)["metrics"]
+    return [m.text(values[m.id]["latest"]) for m in metrics.cards("overview")]
 
 
 def test_nothing_but_the_sign_in_page_before_sign_in(stack, page):

@@ -22,9 +22,9 @@ def test_map_metric_switch_redraws_the_map(small_db, use_db, tmp_path):
     use_db(small_db)
     i18n.set_lang("en")
     state = ViewState(start="2022-10", end="2024-03", lang="en")
-    held = overview.map_title(overview.county_map(state, "held_median"))
+    held = overview.map_title(overview.county_map(state, "apps_held_per_cadre_median"))
     rate = overview.map_title(overview.county_map(state, "duplicate_entry_rate"))
-    button = i18n.t("map.duplicate_entry_rate")
+    button = i18n.t("metric.duplicate_rate")
     i18n.set_lang(i18n.DEFAULT_LANG)
     assert held != rate
     with streamlit_server(small_db, tmp_path / "server.log") as base, sync_playwright() as pw:

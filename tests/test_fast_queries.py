@@ -78,7 +78,7 @@ def test_county_figures_equal_the_per_region_queries(small_db, scope, month):
 def test_map_of_the_mean_held(small_db, use_db):
     """The map's third metric (mean apps held) works and shows the ranking query's means."""
     use_db(small_db)
-    data = overview.county_map(ViewState(start="2022-10", end="2024-03", region="3306"), "held_mean")
+    data = overview.county_map(ViewState(start="2022-10", end="2024-03", region="3306"), "apps_held_per_cadre_mean")
     with db.connect(small_db) as con:
         means = dict(
             db.run(
@@ -89,7 +89,7 @@ def test_map_of_the_mean_held(small_db, use_db):
         )
     assert dict(data.counties.select("region_code", "value").iter_rows()) == means and len(means) == 6
     with pytest.raises(ValueError, match="unknown map metric"):
-        overview.county_map(ViewState(start="2022-10", end="2024-03"), "held_p90")
+        overview.county_map(ViewState(start="2022-10", end="2024-03"), "apps_held_per_cadre_p90")
 
 
 def test_overview_runs_one_map_query_not_one_per_city(small_db, use_db):

@@ -17,15 +17,15 @@ ROOT = settings.ROOT
 LAYERS: list[tuple[str, ...]] = [
     ("dashboard", "app_pages", "burden.__main__"),  # entry points: the Streamlit app, its pages, the CLI
     ("burden.web",),  # the code that imports Streamlit: frame, ui, auth, exports
-    ("burden.charts",),  # DataFrame -> figure; used by pages and web.ui only
+    ("burden.charts",),  # DataFrame -> figure; used by pages and web.ui only (and the briefing, below)
     ("burden.views", "burden.demo"),  # view models, the what-if and the briefing; the demo generator
     ("burden.ingest",),  # log files in: read, decode, parse, stage, merge, store (the Data page and demo use it)
-    ("burden.summary", "burden.geo", "burden.filters"),  # headline metrics of a region; the map; the URL grammar
-    ("burden.metrics", "burden.rollups"),  # the metric registry; derived tables
+    ("burden.summary", "burden.geo", "burden.filters"),  # headline metrics and cards; the map; the URL grammar
+    ("burden.rollups",),  # the derived tables
     ("burden.db", "burden.pseudonyms"),  # named queries in the viewer's scope; cadre pseudonyms
+    ("burden.metrics", "burden.access"),  # the metric registry; who sees which region
     ("burden.labels",),  # display labels: region and app names in the language, short names for chart axes
-    ("burden.access", "burden.i18n"),  # who sees which region; text in two languages
-    ("burden.settings",),
+    ("burden.i18n", "burden.settings"),  # text in two languages and number formats; paths and thresholds
 ]
 
 # Imports allowed against the rule, each with its reason. The list is meant to shrink.

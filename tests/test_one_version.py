@@ -148,7 +148,7 @@ def overview_figures(state: filters.ViewState, default: filters.ViewState) -> tu
     with db.one_version():
         period = db.query("data_period")
         data = overview.load(state)
-        county_map = overview.county_map(state, "held_median")
+        county_map = overview.county_map(state, "apps_held_per_cadre_median")
         alerts = overview_alerts.alerts(state, default)
     return _plain(
         (period, data.headline, data.trend, data.ranking, county_map.drawn, [(a.label, a.detail) for a in alerts])

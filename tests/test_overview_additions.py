@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from burden import db, geo, settings
+from burden import db, geo, metrics, settings
 from burden.filters import ViewState
 from burden.views import overview, overview_alerts
 
@@ -50,14 +50,15 @@ def test_shapes_cover_every_current_county_but_three():
     assert geo.GEOJSON.stat().st_size < 1_000_000
 
 
-@pytest.mark.parametrize("metric", ["held_median", "duplicate_entry_rate"])
-def test_map_values_equal_the_queries(small_db, use_db, metric):
+@pytest.mark.parametrize("metric_id", overview.map_metrics())
+def test_map_values_equal_the_queries(small_db, use_db, metric_id):
     use_db(small_db)
-    data = overview.county_map(PERIOD, metric)
+    metric = metrics.get(metric_id)
+    data = overview.county_map(PERIOD, metric_id)
     assert data.counties.height == 90 and data.drawn.height == 87
     assert set(data.not_drawn["region_code"]) == NOT_DRAWABLE.keys()
     last = date(2024, 3, 1)
-    query = "apps_per_cadre" if metric == "held_median" else "burden_rates"
+    query = metric.query  # the map's one query per scope equals the metric's own query per county
     extra = {"target": settings.APPS_TARGET} if query == "apps_per_cadre" else {}
     with db.connect(small_db) as con:
         for row in data.counties.iter_rows(named=True):
@@ -69,16 +70,18 @@ def test_map_values_equal_the_queries(small_db, use_db, metric):
                 by_month=False,
                 **{"from": last, "to": last},
                 **extra,
-            ).row(0, named=True)[metric]
+            ).row(0, named=True)[metric.column]
             assert row["value"] == pytest.approx(expected), row["region_code"]
 
 
 def test_map_scope_city_and_county(small_db, use_db):
     use_db(small_db)
-    city = overview.county_map(ViewState(start="2022-10", end="2024-03", region="3303"), "held_median")
+    city = overview.county_map(ViewState(start="2022-10", end="2024-03", region="3303"), "apps_held_per_cadre_median")
     assert all(code.startswith("3303") for code in city.counties["region_code"])
     assert city.not_drawn["region_code"].to_list() == ["330383"] and city.highlight is None
-    town = overview.county_map(ViewState(start="2022-10", end="2024-03", region="330681120"), "held_median")
+    town = overview.county_map(
+        ViewState(start="2022-10", end="2024-03", region="330681120"), "apps_held_per_cadre_median"
+    )
     assert town.highlight == "330681" and all(code.startswith("3306") for code in town.counties["region_code"])
 
 
@@ -90,7 +93,7 @@ def test_page_map_says_what_it_cannot_draw(small_db, use_db):
     assert len(drawn["locations"]) == 87 and not NOT_DRAWABLE.keys() & set(drawn["locations"])
     assert {f["id"] for f in drawn["geojson"]["features"]} == set(drawn["locations"])
     captions = " ".join(c.value for c in at.caption)
-    data = overview.county_map(PERIOD, "held_median")
+    data = overview.county_map(PERIOD, "apps_held_per_cadre_median")
     for row in data.not_drawn.iter_rows(named=True):
         assert f"{row['name_zh']} {row['region_code']}（{row['value']:.1f} 个）" in captions
     for event in ("整治启动", "中央减负规定", "巡河应用整合"):  # the province sees every event

@@ -56,7 +56,7 @@ def test_cards_equal_burden_rates(page, con):
     # Baselines: pooled for the rates, a monthly mean for the voided-task count.
     captions = [c.value for c in page.caption]
     assert EN["metric.baseline_value"].format(value=fmt_num(base["photos_per_task"], 2)) in captions
-    assert EN["photo.baseline_mean"].format(value=fmt_num(base["tasks_voided"] / 3, 0)) in captions
+    assert EN["metric.baseline_mean"].format(value=fmt_num(base["tasks_voided"] / 3, 0)) in captions
     assert shown[EN["metric.photos_per_task"]][1] == f"{latest['photos_per_task'] - base['photos_per_task']:+,.2f}"
 
 

@@ -102,8 +102,8 @@ def test_county_view_shows_the_queries_figures(small_db, use_db, con):
     shown_children = table(at, "地区").set_index("代码")
     assert sorted(shown_children.index) == sorted(children["region_code"].to_list())
     for row in children.iter_rows(named=True):
-        assert shown_children.loc[row["region_code"], "在装应用中位数"] == round(row["held_median"], 1)
-        assert shown_children.loc[row["region_code"], "超目标占比（%）"] == round(row["held_share_above"] * 100, 1)
+        assert shown_children.loc[row["region_code"], "人均在装应用"] == round(row["held_median"], 1)
+        assert shown_children.loc[row["region_code"], "超5个应用的干部（%）"] == round(row["held_share_above"] * 100, 1)
     # Above the town level there are no cadre rows
     assert table(at, "干部（化名）") is None
 

@@ -8,27 +8,23 @@ from datetime import datetime
 import plotly.graph_objects as go
 import polars as pl
 
+from burden.charts import theme
 from burden.charts.theme import DUPLICATE, FONT, HELD, NEUTRAL, TEMPLATE, USED, month_keys
 from burden.i18n import t
 
-# light -> the metric's own colour, so the map reads like the charts (blue apps, orange duplicate entry)
-_SCALES = {
-    "held_median": [[0, "#eef3fa"], [1, HELD]],
-    "held_mean": [[0, "#eef3fa"], [1, HELD]],
-    "duplicate_entry_rate": [[0, "#fdf0eb"], [1, DUPLICATE]],
-}
+# light -> the metric's own colour (its registry `colour`), so the map reads like the charts
+_PALE = "#f4f6f8"
 _CLEAR = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
 
 
 def county_map(
-    drawn: pl.DataFrame, geojson: dict, metric: str, title: str, unit: str, highlight: str | None
+    drawn: pl.DataFrame, geojson: dict, is_rate: bool, colour: str, title: str, unit: str, highlight: str | None
 ) -> go.Figure:
     """Counties coloured by the metric; each carries its code as customdata, so a click can drill in.
 
     A MapLibre map with the blank "white-bg" style: no tiles and no topojson, so nothing is fetched
     (the machine may be offline). It cannot fit itself to the shapes, so centre and zoom come from their bounds.
     """
-    is_rate = metric == "duplicate_entry_rate"
     values = drawn["value"].to_list()
     fig = go.Figure(
         go.Choroplethmap(
@@ -38,7 +34,7 @@ def county_map(
             z=[(v * 100 if is_rate and v is not None else v) for v in values],
             text=drawn["label"].to_list(),
             customdata=drawn["region_code"].to_list(),
-            colorscale=_SCALES[metric],
+            colorscale=[[0, _PALE], [1, getattr(theme, colour)]],
             marker={"line": {"color": "white", "width": 0.8}},
             colorbar={  # horizontal under the map, so on a phone it takes no width from the shapes
                 "title": {"text": unit, "side": "right"},

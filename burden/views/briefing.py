@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 
 from PIL import Image, ImageDraw, ImageFont
 
-from burden import access, db, i18n, settings, summary
+from burden import access, db, i18n, metrics, settings, summary
 from burden.charts.theme import DUPLICATE, HELD, TARGET, month_keys
-from burden.i18n import fmt_delta, fmt_num, fmt_pct, t
+from burden.i18n import fmt_num, fmt_pct, t
 from burden.views import overview, overview_alerts
 
 SIZE = (1240, 1754)  # A4 portrait at 150 dpi
@@ -102,13 +102,12 @@ def _build(request: BriefingRequest) -> Briefing:
     state = view.state
     i18n.set_lang(state.lang)  # a download callable may run outside the page's run: set the language here
     region = db.query("region_info", region=state.region).row(0, named=True)
-    metrics = summary.summary(state.region, state.start, state.end, run=db.query)["metrics"]
+    values = summary.summary(state.region, state.start, state.end, run=db.query)["metrics"]
     rows = []
-    for card in overview.headline_cards(metrics, settings.APPS_TARGET):
-        fmt = fmt_pct if card.is_rate else fmt_num
-        label = t(card.label_key, target=settings.APPS_TARGET)
-        delta = fmt_delta(card.baseline, card.latest, card.is_rate) or ""
-        rows.append(HeadlineRow(label, fmt(card.baseline), fmt(card.latest), delta))
+    for m in metrics.on("briefing"):
+        baseline, latest = values[m.id]["baseline"], values[m.id]["latest"]
+        label = t(m.label, target=settings.APPS_TARGET)
+        rows.append(HeadlineRow(label, m.text(baseline), m.text(latest), m.delta(baseline, latest) or ""))
     trend = overview.trend(state.query_params())
     months = month_keys(trend)
     ends = (months[0], months[-1]) if months else ("", "")

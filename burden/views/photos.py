@@ -7,26 +7,16 @@ from dataclasses import dataclass
 import polars as pl
 
 from burden import db, i18n, labels, summary
-from burden.filters import ViewState, month_start
+from burden.filters import ViewState
 from burden.i18n import fmt_num, fmt_pct, t
 
 TOP_APPS = 12  # bars in the per-app charts; the table lists every app
 
 
 @dataclass(frozen=True)
-class Card:
-    label_key: str
-    help_key: str
-    baseline: float | None
-    latest: float | None
-    is_rate: bool = False
-    digits: int = 2
-
-
-@dataclass(frozen=True)
 class PhotosData:
     region: dict
-    cards: list[Card]
+    headline: dict  # summary()["metrics"]: the cards are the registry's "card:photos" metrics
     trend: pl.DataFrame  # burden_rates by month
     apps: pl.DataFrame  # photo_apps, most required photos first
 
@@ -36,35 +26,7 @@ def load(state: ViewState, baseline: tuple[str, str]) -> PhotosData:
     region = db.query("region_info", region=state.region).row(0, named=True)
     metrics = summary.summary(state.region, state.start, state.end, run=db.query)["metrics"]
     trend = db.query("burden_rates", **params, children=False, by_month=True).sort("month")
-    return PhotosData(region, _cards(state, metrics, baseline), trend, db.query("photo_apps", **params))
-
-
-def _cards(state: ViewState, metrics: dict, baseline: tuple[str, str]) -> list[Card]:
-    voided = _voided(state, baseline)
-    return [
-        Card("metric.photos_per_task", "def.photos_per_task", **metrics["photos_per_task"]),
-        Card("photo.card_minutes", "photo.def_minutes", **metrics["photo_minutes_per_cadre_week"], digits=1),
-        Card("photo.card_required", "photo.def_required", **metrics["share_tasks_photo_required"], is_rate=True),
-        Card("photo.card_voided", "photo.def_voided", *voided, digits=0),
-    ]
-
-
-def _voided(state: ViewState, baseline: tuple[str, str]) -> tuple[float | None, float | None]:
-    """Tasks voided for a missing photo: the baseline's monthly mean and the period's last month (counts)."""
-    region = state.region
-    last = db.query("burden_rates", region=region, children=False, by_month=False, **_months(state.end, state.end))
-    base = db.query("burden_rates", region=region, children=False, by_month=True, **_months(*baseline))
-    latest = float(last["tasks_voided"][0]) if last.height else None
-    mean = float(base["tasks_voided"].mean()) if base.height else None
-    return mean, latest
-
-
-def _months(first: str, last: str) -> dict:
-    return {"from": month_start(first), "to": month_start(last)}
-
-
-def fmt_card(card: Card, value: float | None) -> str:
-    return fmt_pct(value) if card.is_rate else fmt_num(value, card.digits)
+    return PhotosData(region, metrics, trend, db.query("photo_apps", **params))
 
 
 def top_apps(apps: pl.DataFrame, column: str, n: int = TOP_APPS) -> pl.DataFrame:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from burden import access, db, i18n, labels, pseudonyms, settings
+from burden import access, db, i18n, labels, metrics, pseudonyms, settings, summary
 from burden.filters import ViewState, month_start
 from burden.i18n import CATALOGUES, fmt_pct, t
 
@@ -75,20 +75,14 @@ def _children(state: ViewState) -> pl.DataFrame:
     """Child regions in the period's last month, most apps held first, with the mean held at the period's start."""
     end, start = month_start(state.end), month_start(state.start)
     common = {"region": state.region, "children": True, "by_month": False}
-    apps = db.query("apps_per_cadre", **common, **{"from": end, "to": end}, target=settings.APPS_TARGET)
-    if apps.height == 0:
-        return apps
-    rates = db.query("burden_rates", **common, **{"from": end, "to": end})
+    children = summary.child_figures(state.region, end)
+    if children.height == 0:
+        return children
     first = db.query("apps_per_cadre", **common, **{"from": start, "to": start}, target=settings.APPS_TARGET)
-    joined = apps.join(
-        rates.select("region_code", "duplicate_entry_rate", "fingertip_hours_per_cadre_week", "remediation_progress"),
-        on="region_code",
-        how="left",
-    ).join(first.select("region_code", pl.col("held_mean").alias("held_mean_start")), on="region_code", how="left")
+    start_means = first.select("region_code", pl.col("held_mean").alias("held_mean_start"))
+    joined = children.join(start_means, on="region_code", how="left", maintain_order="left")  # most held first
     names = [region_label(row) for row in joined.select("name_zh", "name_en", "level").iter_rows(named=True)]
-    return joined.with_columns(label=pl.Series(names, dtype=pl.String)).sort(
-        ["held_mean", "region_code"], descending=[True, False], nulls_last=True
-    )
+    return joined.with_columns(label=pl.Series(names, dtype=pl.String))
 
 
 # --- labels and titles --------------------------------------------------------------------------------------
@@ -148,15 +142,9 @@ def children_table(children: pl.DataFrame, start: str, end: str) -> pl.DataFrame
     return children.select(
         *labels.region_columns(),
         pl.col("cadres").alias(t("regions.col.cadres")),
-        pl.col("held_median").round(1).alias(t("table.apps_held")),
-        pl.col("held_mean").round(2).alias(t("regions.col.held_mean_at", month=end)),
+        *(m.table_column() for m in metrics.on("ranking")),
         pl.col("held_mean_start").round(2).alias(t("regions.col.held_mean_at", month=start)),
-        pl.col("used_median").round(1).alias(t("table.apps_used")),
         pl.col("used_mean").round(2).alias(t("regions.col.used_mean")),
-        (pl.col("held_share_above") * 100).round(1).alias(t("table.share_above")),
-        (pl.col("duplicate_entry_rate") * 100).round(1).alias(t("table.duplicate_rate")),
-        pl.col("fingertip_hours_per_cadre_week").round(1).alias(t("table.fingertip_hours")),
-        (pl.col("remediation_progress") * 100).round(1).alias(t("table.remediation")),
     )
 
 
@@ -179,11 +167,11 @@ def apps_table(apps: pl.DataFrame) -> pl.DataFrame:
 
 def cadre_table(cadres: pl.DataFrame) -> pl.DataFrame:
     rows = list(cadres.select("region_name_zh", "roles", "pseudonym").iter_rows())
-    labels = [cadre_label(place, roles, pseudonym) for place, roles, pseudonym in rows]
+    shown = [cadre_label(place, roles, pseudonym) for place, roles, pseudonym in rows]
     separator = ", " if i18n.lang() == "en" else "、"
     roles = [separator.join(role_name(role) for role in roles.split(";")) for _, roles, _ in rows]
     return cadres.select(
-        pl.Series(t("regions.col.cadre"), labels, dtype=pl.String),
+        pl.Series(t("regions.col.cadre"), shown, dtype=pl.String),
         pl.Series(t("regions.col.roles"), roles, dtype=pl.String),
         pl.col("age_band").alias(t("regions.col.age")),
         pl.col("apps_held").alias(t("regions.col.apps_held")),

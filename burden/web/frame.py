@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import segno
 import streamlit as st
 
-from burden import access, db, filters, i18n, labels, rollups, settings
+from burden import access, db, filters, i18n, labels, metrics, rollups, settings
 from burden.i18n import t
 
 _log = logging.getLogger(__name__)
@@ -163,10 +163,16 @@ def stop_if_stale() -> None:
     """A notice instead of the page when the database (the version this run reads) holds derived tables from
     older definitions: their queries would fail on a missing column or show figures of the old definition.
     `make run` and every load rebuild them (rollups.upgrade); this covers a file swapped in by other means."""
-    built = {row["table_name"]: row["version"] for row in db.query("derived_versions").iter_rows(named=True)}
+    tables = db.query("derived_versions")
+    built = {row["table_name"]: row["version"] for row in tables.iter_rows(named=True)}
     if not built.keys() & set(rollups.TABLES):
         return  # no derived table at all: no events loaded yet, which the period query reports as no data
     stale = rollups.outdated(built)
+    served = dict(zip(tables["table_name"], tables["columns"].to_list(), strict=True)).get("region_month")
+    missing = metrics.missing_columns(set(served)) if served and not stale else {}
+    if missing:  # the registry names a column no rollup of this file has: no rebuild of the file would help
+        _log.error("database %s lacks columns the metric registry needs: %s", settings.db_path(), missing)
+        stale = [*stale, *(f"{metric} ({', '.join(cols)})" for metric, cols in missing.items())]
     if stale:
         _log.warning("database %s has stale derived tables: %s", settings.db_path(), ", ".join(stale))
         i18n.set_lang(st.query_params.get("lang", i18n.DEFAULT_LANG))

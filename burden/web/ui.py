@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from burden import access, pseudonyms
+from burden import access, pseudonyms, settings, summary
 from burden.charts import theme
 from burden.i18n import t
 from burden.web import exports, frame
@@ -103,3 +103,17 @@ def metric(label: str, value: str, delta: str | None, help_text: str, lower_is_b
         note = f"{note} · {days}" if note else days
     if note:
         st.caption(note)
+
+
+def cards(shown: list[summary.Card], per_row: int = 4) -> None:
+    """Headline cards of registry metrics, `per_row` to a row (one st.columns per row keeps the reading order
+    on a phone): latest value, change against the baseline, definition, baseline (and target) note."""
+    for start in range(0, len(shown), per_row):
+        for card, column in zip(shown[start : start + per_row], st.columns(per_row), strict=False):
+            m = card.metric
+            note = t(m.baseline_key, value=m.text(card.baseline))
+            if m.target and m.type != "share_above":
+                note += " · " + t("metric.target_value", value=m.target_value)
+            with column:
+                label, delta = t(m.label, target=settings.APPS_TARGET), m.delta(card.baseline, card.latest)
+                metric(label, m.text(card.latest), delta, t(m.help), m.lower_is_better, note)

@@ -40,12 +40,8 @@ per_app as (
         cadre_id,
         cast(sum(case when is_held then 1 else 0 end) as bigint) as apps_held,
         cast(sum(case when events > 0 then 1 else 0 end) as bigint) as apps_used,
-        cast(sum(events) as bigint) as events,
-        cast(sum(submits) as bigint) as submits,
-        cast(sum(duplicate_submits) as bigint) as duplicate_submits,
-        cast(sum(duration_s) as bigint) as duration_s,
-        cast(sum(photo_duration_s) as bigint) as photo_duration_s,
-        cast(sum(photos) as bigint) as photos
+        -- every count of app_cadre_month, summed: a count added there reaches region_month and the metrics
+        cast(sum(columns(* exclude (month, cadre_id, app_id, is_held, first_event_on, last_event_on))) as bigint)
     from app_cadre_month
     group by 1, 2
 ),
@@ -77,15 +73,8 @@ final as (
         grid.month,
         grid.cadre_id,
         grid.region_code,
-        coalesce(per_app.apps_held, 0) as apps_held,
-        coalesce(per_app.apps_used, 0) as apps_used,
-        coalesce(per_app.events, 0) as events,
-        coalesce(per_app.submits, 0) as submits,
-        coalesce(per_app.duplicate_submits, 0) as duplicate_submits,
-        coalesce(per_app.duration_s, 0) as duration_s,
-        coalesce(per_app.photo_duration_s, 0) as photo_duration_s,
+        coalesce(columns(per_app.* exclude (month, cadre_id)), 0),
         coalesce(tasks.tasks, 0) as tasks,
-        coalesce(per_app.photos, 0) as photos,
         coalesce(photo_tasks.tasks_photo_required, 0) as tasks_photo_required,
         coalesce(photo_tasks.tasks_voided, 0) as tasks_voided
     from grid

@@ -35,17 +35,8 @@ totals as (
         cadre_regions.region_code,
         cadre_regions.level,
         count(*) as cadres,
-        cast(sum(cadre_month.apps_held) as bigint) as apps_held,
-        cast(sum(cadre_month.apps_used) as bigint) as apps_used,
-        cast(sum(cadre_month.events) as bigint) as events,
-        cast(sum(cadre_month.submits) as bigint) as submits,
-        cast(sum(cadre_month.duplicate_submits) as bigint) as duplicate_submits,
-        cast(sum(cadre_month.duration_s) as bigint) as duration_s,
-        cast(sum(cadre_month.photo_duration_s) as bigint) as photo_duration_s,
-        cast(sum(cadre_month.tasks) as bigint) as tasks,
-        cast(sum(cadre_month.photos) as bigint) as photos,
-        cast(sum(cadre_month.tasks_photo_required) as bigint) as tasks_photo_required,
-        cast(sum(cadre_month.tasks_voided) as bigint) as tasks_voided
+        -- every count of cadre_month, summed
+        cast(sum(columns(cadre_month.* exclude (month, cadre_id, region_code))) as bigint)
     from cadre_month
     inner join cadre_regions on cadre_regions.cadre_id = cadre_month.cadre_id
     group by 1, 2, 3
@@ -83,17 +74,7 @@ final as (
         totals.level,
         totals.cadres,
         totals.cadres * months.days / 7.0 as cadre_weeks,
-        totals.apps_held,
-        totals.apps_used,
-        totals.events,
-        totals.submits,
-        totals.duplicate_submits,
-        totals.duration_s,
-        totals.photo_duration_s,
-        totals.tasks,
-        totals.photos,
-        totals.tasks_photo_required,
-        totals.tasks_voided,
+        totals.* exclude (month, region_code, level, cadres),
         coalesce(cases_total.cases_total, 0) as cases_total,
         coalesce(cases_done.cases_done, 0) as cases_done
     from totals
