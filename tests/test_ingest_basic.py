@@ -203,5 +203,7 @@ def test_crash_midway_leaves_old_database_untouched(tmp_path, dims, monkeypatch)
     assert not report.ok
     assert "disk on fire" in report.messages[0]
     assert digest(db) == before
-    assert list(tmp_path.glob("b.duckdb.*")) == []  # no staging file left behind
+    log = tmp_path / "b.duckdb.load.log"  # the crash's traceback is kept (tests/test_error_traces.py)
+    assert [p for p in tmp_path.glob("b.duckdb.*") if p != log] == []  # no staging file left behind
+    assert "RuntimeError: disk on fire" in log.read_text(encoding="utf-8")
     assert merge.merge is not boom
