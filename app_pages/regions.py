@@ -39,7 +39,7 @@ def breadcrumbs(data: regions.RegionsData, name: str) -> None:
 def headline(latest: dict, end: str) -> None:
     st.subheader(t("regions.headline", end=end))
     cadres = (t("regions.col.cadres"), fmt_num(latest["cadres"], 0), t("regions.def.cadres"))
-    ui.cards(summary.latest_cards(latest, "regions"), per_row=3, lead=cadres)
+    ui.cards(summary.latest_cards(latest, "regions"), per_row=4, lead=cadres)
 
 
 def distribution_and_apps(data: regions.RegionsData, region_code: str) -> None:
