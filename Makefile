@@ -24,10 +24,11 @@ run: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(PY) -m burden demo --force
 
-## test: set up and run every test (unit, queries, AppTest, browser)
+## test: set up and run every test (unit, queries, AppTest, browser), on every core (pytest-xdist); the shared
+## demo databases are built once per run (tests/conftest.py). `pytest -q tests/test_x.py` runs one file alone.
 test: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q --durations=15
+	$(PY) -m pytest -q --durations=15 -n auto --dist loadgroup
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
