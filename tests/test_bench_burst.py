@@ -10,11 +10,10 @@ import json
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
-from bench import burst, wsclient
+from bench import browser, burst, wsclient
 from burden import summary
 from burden.i18n import fmt_num, fmt_pct
 from burden.views import overview
@@ -56,8 +55,6 @@ def test_small_burst_every_session_shows_the_headline(small_db, tmp_path, monkey
 
 @pytest.fixture(scope="module")
 def dashboard(small_db, tmp_path_factory):
-    from bench import browser
-
     with browser.server(small_db, tmp_path_factory.mktemp("burst") / "server.log") as srv:
         yield srv
 
@@ -85,14 +82,7 @@ def raising_app(tmp_path):
     cmd += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "streamlit did not start"
-                time.sleep(0.2)
+        browser.wait_port(proc, port, "streamlit", None, 60)
         yield f"http://127.0.0.1:{port}", proc.pid
     finally:
         proc.terminate()
