@@ -117,6 +117,51 @@ def pytest_configure(config):
     os.environ.setdefault("BURDEN_DB", "/nonexistent/tests-must-choose-a-db.duckdb")
 
 
+# Under pytest-xdist (make test: --dist loadgroup --no-loadscope-reorder) each module runs on one worker, so that its
+# module fixtures (servers, loaded copies) are set up once, and the longest modules are handed out first, so that no
+# worker is left with a long one at the end while the other idles. The order is only an order: a module missing here
+# runs after these, in collection order. The first two build the session databases side by side (test_calibration
+# builds the scale-1 demo, test_daily_replay the small one).
+LONGEST_FIRST = (
+    "test_daily_replay",
+    "test_calibration",
+    "test_alerts",
+    "test_browser_views",
+    "test_bench_quick",
+    "test_demo_generator",
+    "test_browser_login",
+    "test_hostile_urls",
+    "test_one_version",
+    "test_incremental",
+    "test_fast_queries",
+    "test_upgrade",
+    "test_ingest_crash",
+    "test_browser_live_link",
+    "test_ingest_formats",
+    "test_demo_build",
+    "test_bench_burst",
+    "test_ingest_preview",
+    "test_browser_map_fragment",
+    "test_ingest_property",
+    "test_ingest_atomic",
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+
+    def module(item) -> str:
+        return Path(item.nodeid.split("::")[0]).stem
+
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(module(item)))
+    items.sort(key=lambda item: rank.get(module(item), len(rank)))
+
+
 @pytest.fixture(scope="session")
 def with_dims(tmp_path_factory) -> Path:
     """A database with the dimension files of tests/data/bad/dims/ loaded once; tests load their files into a copy."""
