@@ -37,7 +37,9 @@ def _args(argv):
         "--scale", type=float, default=None, help=f"demo scale of the bench database ({DEFAULT_SCALE:g})"
     )
     parser.add_argument("--out", type=Path, default=Path("bench/results"), help="folder for <date>.json")
-    parser.add_argument("--runs", type=int, default=None, help="runs per latency figure (20; quick 5)")
+    parser.add_argument(
+        "--runs", type=int, default=None, help="runs per latency figure (20; quick 5 warm, at most 3 cold)"
+    )
     parser.add_argument("--seed", type=int, default=None, help="demo seed (the scenario's)")
     parser.add_argument(
         "--db", type=Path, default=None, help="bench database to build once and reuse (BURDEN_BENCH_DB; not quick's)"
@@ -98,7 +100,7 @@ def run(args) -> dict:
             warm = queries.warm(sets, runs)
             results["queries"] = {"sets": sets, "warm": warm}
             if "queries" in sections:
-                results["queries"]["cold"] = queries.cold(sets, 3 if args.quick else runs, tmp)
+                results["queries"]["cold"] = queries.cold(sets, min(3, runs) if args.quick else runs, tmp)
         if "overhead" in sections:
             results["overhead"] = overhead.measure(sets, warm, runs, page_runs=2 if args.quick else 10)
         if "peers" in sections:
