@@ -24,10 +24,12 @@ run: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(PY) -m burden demo --force
 
-## test: set up and run every test (unit, queries, AppTest, browser)
+## test: set up and run every test (unit, queries, AppTest, browser), on every core (pytest-xdist, a module per
+## worker, longest first: tests/conftest.py); the session demo databases are built once per run and shared.
+## `pytest -q tests/test_x.py` runs a file alone, in one process.
 test: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q --durations=15
+	$(PY) -m pytest -q --durations=15 -n auto --dist loadgroup --no-loadscope-reorder
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .

@@ -3,9 +3,9 @@ driving the load, the child regions and (outside meeting mode) the pseudonymous 
 
 import streamlit as st
 
-from burden import labels, metrics, settings
+from burden import labels, metrics, settings, summary
 from burden.charts import regions as charts
-from burden.i18n import fmt_num, fmt_pct, t
+from burden.i18n import fmt_num, t
 from burden.views import regions
 from burden.web import frame, ui
 
@@ -38,18 +38,8 @@ def breadcrumbs(data: regions.RegionsData, name: str) -> None:
 
 def headline(latest: dict, end: str) -> None:
     st.subheader(t("regions.headline", end=end))
-    cards = (
-        (t("regions.col.cadres"), fmt_num(latest["cadres"], 0), t("regions.def.cadres")),
-        (t("metric.apps_held"), fmt_num(latest["held_median"]), t("def.apps_held")),
-        (t("metric.apps_used"), fmt_num(latest["used_median"]), t("def.apps_used")),
-        (t("metric.share_above", target=TARGET), fmt_pct(latest["held_share_above"]), t("def.share_above")),
-        (t("metric.duplicate_rate"), fmt_pct(latest["duplicate_entry_rate"]), t("def.duplicate_rate")),
-        (t("metric.fingertip_hours"), fmt_num(latest["fingertip_hours_per_cadre_week"]), t("def.fingertip_hours")),
-    )
-    for row_start in range(0, len(cards), 3):  # one st.columns per row keeps the reading order on a phone
-        for (label, value, help_text), column in zip(cards[row_start : row_start + 3], st.columns(3), strict=True):
-            with column:
-                ui.metric(label, value, None, help_text)
+    cadres = (t("regions.col.cadres"), fmt_num(latest["cadres"], 0), t("regions.def.cadres"))
+    ui.cards(summary.latest_cards(latest, "regions"), per_row=4, lead=cadres)
 
 
 def distribution_and_apps(data: regions.RegionsData, region_code: str) -> None:

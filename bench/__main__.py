@@ -2,6 +2,8 @@
 
 Full mode builds (once) a database at --scale under data/bench/ (or BURDEN_BENCH_DB) and measures it;
 --quick builds scale 0.1 in a temp folder, runs each figure fewer times (5 warm, 3 cold) and skips province scale.
+--db PATH measures the database at PATH instead (built there once if missing, its raw files in PATH's folder/files;
+the tests pass their session demo, built by bench.data.build_or_reuse).
 """
 
 from __future__ import annotations
@@ -35,8 +37,13 @@ def _args(argv):
         "--scale", type=float, default=None, help=f"demo scale of the bench database ({DEFAULT_SCALE:g})"
     )
     parser.add_argument("--out", type=Path, default=Path("bench/results"), help="folder for <date>.json")
-    parser.add_argument("--runs", type=int, default=None, help="runs per latency figure (20; quick 5)")
+    parser.add_argument(
+        "--runs", type=int, default=None, help="runs per latency figure (20; quick 5 warm, at most 3 cold)"
+    )
     parser.add_argument("--seed", type=int, default=None, help="demo seed (the scenario's)")
+    parser.add_argument(
+        "--db", type=Path, default=None, help="bench database to build once and reuse (BURDEN_BENCH_DB; not quick's)"
+    )
     parser.add_argument(
         "--sections", default=None, help="comma-separated subset of " + ",".join(SECTIONS) + " (quick: no browser)"
     )
@@ -63,14 +70,15 @@ def run(args) -> dict:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         tmp = Path(tmp)
-        if args.quick:
+        if args.quick and not args.db:
             db_path, files = tmp / "burden.duckdb", tmp / "files"
             built = data.build(db_path, files, scale, args.seed)
             built["reused"] = False
         else:
-            db_path = _db_path(scale)
+            db_path = args.db or _db_path(scale)
             files = db_path.parent / "files"
             built = data.build_or_reuse(db_path, files, scale, args.seed)
+            scale = built["scale"]
         os.environ["BURDEN_DB"] = str(db_path)
         results = {
             "header": {
@@ -92,7 +100,7 @@ def run(args) -> dict:
             warm = queries.warm(sets, runs)
             results["queries"] = {"sets": sets, "warm": warm}
             if "queries" in sections:
-                results["queries"]["cold"] = queries.cold(sets, 3 if args.quick else runs, tmp)
+                results["queries"]["cold"] = queries.cold(sets, min(3, runs) if args.quick else runs, tmp)
         if "overhead" in sections:
             results["overhead"] = overhead.measure(sets, warm, runs, page_runs=2 if args.quick else 10)
         if "peers" in sections:

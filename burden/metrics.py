@@ -23,7 +23,7 @@ TYPES = ("ratio", "percentile", "mean", "share_above")
 FORMATS = ("percent", "number")
 DIRECTIONS = ("lower_is_better", "higher_is_better")
 SURFACES = ("summary", "ranking", "map", "briefing")
-PAGES = ("overview", "photos")  # pages with headline cards ("card:<page>")
+PAGES = ("overview", "photos", "regions")  # pages with headline cards ("card:<page>")
 
 
 @dataclass(frozen=True)

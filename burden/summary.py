@@ -31,11 +31,17 @@ class Card:
     metric: metrics.Metric
     baseline: float | None
     latest: float | None
+    against_baseline: bool = True  # False: the value alone (the Regions page shows one month)
 
 
 def cards(values: dict, page: str) -> list[Card]:
     """The page's headline cards (registry order) from summary()["metrics"]."""
     return [Card(m, values[m.id]["baseline"], values[m.id]["latest"]) for m in metrics.cards(page)]
+
+
+def latest_cards(row: dict, page: str) -> list[Card]:
+    """The page's headline cards from one row of figures (apps_per_cadre and burden_rates columns): no baseline."""
+    return [Card(m, None, row.get(m.column), against_baseline=False) for m in metrics.cards(page)]
 
 
 def child_figures(region: str | None, month: date, run: Runner | None = None) -> pl.DataFrame:

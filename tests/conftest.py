@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,40 +16,57 @@ SMALL_SCALE = 0.1
 TEST_SEED = 20231101
 
 
-def _build(path: Path, scale: float) -> Path:
-    from burden.demo.build import build_demo
+def _shared(tmp_path_factory, name: str, build: Callable[[Path], object]) -> Path:
+    """`name`'s database, built by `build(path)` once per run and then only read (tests that write work on a copy).
 
-    build_demo(path, scale=scale, seed=TEST_SEED, force=True)
+    Under pytest-xdist each worker has its own session: the first worker to ask builds the file under the run's base
+    temp folder (the workers' common parent) while the others wait on a lock, then every worker reads that file.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        path = tmp_path_factory.mktemp(name) / "burden.duckdb"
+        build(path)
+        return path
+    folder = tmp_path_factory.getbasetemp().parent / "shared" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    path, built = folder / "burden.duckdb", folder / "built"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not built.exists():
+            build(path)
+            built.touch()
     return path
+
+
+def _small(path: Path) -> None:
+    """The small demo as `make demo` builds it (generate, then load), by the bench's builder: it keeps the raw files
+    beside the database and the build's figures in a sidecar, so `python -m bench --quick --db` reuses both."""
+    from bench.data import build_or_reuse
+
+    build_or_reuse(path, path.parent / "files", SMALL_SCALE, TEST_SEED)
 
 
 @pytest.fixture(scope="session")
 def small_db(tmp_path_factory) -> Path:
     """A small demo database (fixed seed)."""
-    return _build(tmp_path_factory.mktemp("small") / "burden.duckdb", SMALL_SCALE)
+    return _shared(tmp_path_factory, "small", _small)
 
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
-    """The default demo database, as `make demo` builds it (scenario seed, scale 1)."""
+    """The default demo database, as `make demo` builds it (scenario seed, scale 1). Its tests share an xdist_group,
+    so that one worker builds it while the others go on with other tests."""
     from burden.demo.build import build_demo
 
-    path = tmp_path_factory.mktemp("demo") / "burden.duckdb"
-    build_demo(path, scale=1.0, seed=None, force=True)
-    return path
+    return _shared(tmp_path_factory, "demo", lambda path: build_demo(path, scale=1.0, seed=None, force=True))
 
 
-@pytest.fixture(scope="session")
-def to_date_db(small_db, tmp_path_factory) -> Path:
-    """The small demo with its last month (March 2024) cut after day 6: a month to date, derived tables rebuilt.
-    Tests that load into it work on a copy."""
+def _to_date(small_db: Path, path: Path) -> None:
     import shutil
 
     import duckdb
 
     from burden import rollups
 
-    path = tmp_path_factory.mktemp("to_date") / "burden.duckdb"
     shutil.copyfile(small_db, path)
     with duckdb.connect(str(path)) as con:
         con.execute("set TimeZone = 'Asia/Shanghai'")
@@ -55,7 +74,13 @@ def to_date_db(small_db, tmp_path_factory) -> Path:
             con.execute(f"delete from {table} where ts >= timestamptz '2024-03-07 00:00:00+08'")
         con.execute("update load_meta set value = '2024-03-06' where key = 'as_of'")
         rollups.build(con)
-    return path
+
+
+@pytest.fixture(scope="session")
+def to_date_db(small_db, tmp_path_factory) -> Path:
+    """The small demo with its last month (March 2024) cut after day 6: a month to date, derived tables rebuilt.
+    Tests that load into it work on a copy."""
+    return _shared(tmp_path_factory, "to_date", lambda path: _to_date(small_db, path))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -92,11 +117,57 @@ def pytest_configure(config):
     os.environ.setdefault("BURDEN_DB", "/nonexistent/tests-must-choose-a-db.duckdb")
 
 
+# Under pytest-xdist (make test: --dist loadgroup --no-loadscope-reorder) each module runs on one worker, so that its
+# module fixtures (servers, loaded copies) are set up once, and the longest modules are handed out first, so that no
+# worker is left with a long one at the end while the other idles. The order is only an order: a module missing here
+# runs after these, in collection order. The first two build the session databases side by side (test_calibration
+# builds the scale-1 demo, test_daily_replay the small one).
+LONGEST_FIRST = (
+    "test_daily_replay",
+    "test_calibration",
+    "test_alerts",
+    "test_browser_views",
+    "test_bench_quick",
+    "test_demo_generator",
+    "test_browser_login",
+    "test_hostile_urls",
+    "test_one_version",
+    "test_incremental",
+    "test_fast_queries",
+    "test_upgrade",
+    "test_ingest_crash",
+    "test_browser_live_link",
+    "test_ingest_formats",
+    "test_demo_build",
+    "test_bench_burst",
+    "test_ingest_preview",
+    "test_browser_map_fragment",
+    "test_ingest_property",
+    "test_ingest_atomic",
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+
+    def module(item) -> str:
+        return Path(item.nodeid.split("::")[0]).stem
+
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(module(item)))
+    items.sort(key=lambda item: rank.get(module(item), len(rank)))
+
+
 @pytest.fixture(scope="session")
 def with_dims(tmp_path_factory) -> Path:
     """A database with the dimension files of tests/data/bad/dims/ loaded once; tests load their files into a copy."""
     from burden.ingest.pipeline import load
 
-    db = tmp_path_factory.mktemp("dims") / "dims.duckdb"
-    assert load(DIMS, db, progress=lambda _: None).ok
-    return db
+    def _load(db: Path) -> None:
+        assert load(DIMS, db, progress=lambda _: None).ok
+
+    return _shared(tmp_path_factory, "dims", _load)

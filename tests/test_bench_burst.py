@@ -10,11 +10,10 @@ import json
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
-from bench import burst, wsclient
+from bench import browser, burst, wsclient
 from burden import metrics, summary
 
 LINK = "/?region=3306&from=2023-01&to=2024-03&lang=en"  # Shaoxing, the bench's shared link
@@ -54,8 +53,6 @@ def test_small_burst_every_session_shows_the_headline(small_db, tmp_path, monkey
 
 @pytest.fixture(scope="module")
 def dashboard(small_db, tmp_path_factory):
-    from bench import browser
-
     with browser.server(small_db, tmp_path_factory.mktemp("burst") / "server.log") as srv:
         yield srv
 
@@ -83,14 +80,7 @@ def raising_app(tmp_path):
     cmd += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "streamlit did not start"
-                time.sleep(0.2)
+        browser.wait_port(proc, port, "streamlit", None, 60)
         yield f"http://127.0.0.1:{port}", proc.pid
     finally:
         proc.terminate()

@@ -29,19 +29,25 @@ def _canonical(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return "row(" + ", ".join(parts) + ")"
 
 
-def checksums(db: Path) -> dict[str, tuple]:
+def table_sums(con: duckdb.DuckDBPyConnection, tables) -> dict[str, tuple]:
     """Per table: row count and an order-independent hash of all rows."""
+    return {
+        table: con.execute(
+            f"select count(*), coalesce(sum(hash({_canonical(con, table)})::hugeint), 0) from {table}"
+        ).fetchone()
+        for table in tables
+    }
+
+
+def checksums(db: Path) -> dict[str, tuple]:
+    """table_sums of every table (but the volatile ones), and the as_of date."""
     with duckdb.connect(str(db), read_only=True) as con:
         tables = [
             t
             for (t,) in con.execute("select table_name from duckdb_tables() order by 1").fetchall()
             if t not in _SKIP_TABLES
         ]
-        sums = {}
-        for table in tables:
-            sums[table] = con.execute(
-                f"select count(*), coalesce(sum(hash({_canonical(con, table)})::hugeint), 0) from {table}"
-            ).fetchone()
+        sums = table_sums(con, tables)
         sums["load_meta.as_of"] = con.execute("select value from load_meta where key = 'as_of'").fetchone()
     return sums
 

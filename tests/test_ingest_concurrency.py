@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-import time
 from datetime import date
 
 import duckdb
@@ -50,6 +49,7 @@ def test_reads_during_a_load_see_old_or_new_never_a_mix(small_db, tmp_path, use_
     errors: list[BaseException] = []
     loading = threading.Event()
     loading.set()
+    first_pass = [threading.Event() for _ in range(4)]
 
     def reader(offset: int) -> None:
         with access.using(access.local_scope()):  # a new thread starts without the test's scope (a ContextVar)
@@ -67,11 +67,15 @@ def test_reads_during_a_load_see_old_or_new_never_a_mix(small_db, tmp_path, use_
                     seen.append((index, comparable(db.query(name, **params))))
                 except BaseException as exc:  # noqa: BLE001 - any error at all fails the test
                     errors.append(exc)
+            first_pass[offset].set()
 
     threads = [threading.Thread(target=reader, args=(n,)) for n in range(4)]
     for thread in threads:
         thread.start()
-    time.sleep(0.5)
+    under_way = all(reading.wait(60) for reading in first_pass)  # every reader has read the old data once
+    if not under_way:
+        loading.clear()  # the readers stop after their next passes
+    assert under_way, "the readers did not start"
     started = len(seen)
     report = load([new], path, progress=lambda message: None)
     during = len(seen) - started

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import shutil
@@ -19,8 +20,8 @@ from burden import settings
 from tests.test_demo_build import checksums
 
 NEW_IDS = 10_000_000_000  # added to event ids: copied months become new events, not duplicates
-# When to kill: on a progress line the loader prints on stderr, or a moment after one (mid-read of the files);
-# all before the swap. Six months of events keep the load busy for seconds even on a quiet machine.
+# When to kill: on a progress line the loader prints on stderr, or once the loader has spent that many seconds of CPU
+# after one (mid-read of the files); all before the swap. Six months of events keep the load busy for seconds.
 KILL_POINTS = ("staging copy of", ("staging copy of", 0.4), "-> app_events:", "rollups built")
 MONTHS = ("2023-04", "2023-05", "2023-06", "2023-07", "2023-08", "2023-09")
 
@@ -55,8 +56,14 @@ def start_load(db: Path, files: Path) -> tuple[subprocess.Popen, queue.Queue]:
     return proc, lines
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process, all its threads (/proc/<pid>/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def kill_at(proc: subprocess.Popen, lines: queue.Queue, point) -> list[str]:
-    line_seen, delay = point if isinstance(point, tuple) else (point, 0.0)
+    line_seen, cpu = point if isinstance(point, tuple) else (point, 0.0)
     seen: list[str] = []
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -67,7 +74,11 @@ def kill_at(proc: subprocess.Popen, lines: queue.Queue, point) -> list[str]:
         seen.append(line)
         if line_seen in line:
             break
-    time.sleep(delay)
+    if cpu and proc.poll() is None:  # the loader's own progress, not the clock: a busy machine slows both alike
+        until = cpu_seconds(proc.pid) + cpu
+        while proc.poll() is None and cpu_seconds(proc.pid) < until and time.monotonic() < deadline:
+            with contextlib.suppress(queue.Empty):
+                seen.append(lines.get(timeout=0.01))
     assert proc.poll() is None, f"the load ended before the kill point {point!r}: {seen}"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)

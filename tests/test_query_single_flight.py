@@ -3,23 +3,43 @@
 from __future__ import annotations
 
 import threading
-import time
 
-from burden import db
+from burden import access, db
 
 
 def _fresh_cache(monkeypatch):
     monkeypatch.setattr(db, "_results", type(db._results)())
 
 
+class _Waits(threading.Condition):
+    """db's lock, telling when `sessions` sessions have started waiting for another's run of their query."""
+
+    def __init__(self, sessions: int):
+        super().__init__()
+        self.sessions, self.waits, self.all_waiting = sessions, 0, threading.Event()
+
+    def wait(self, timeout=None):
+        self.waits += 1  # called with the lock held
+        if self.waits >= self.sessions:
+            self.all_waiting.set()
+        return super().wait(timeout)
+
+
+def _count_waits(monkeypatch, sessions: int) -> _Waits:
+    lock = _Waits(sessions)
+    monkeypatch.setattr(db, "_lock", lock)
+    return lock
+
+
 def test_concurrent_identical_queries_run_once_and_all_get_the_result(small_db, use_db, monkeypatch):
     use_db(small_db)
     _fresh_cache(monkeypatch)
+    lock = _count_waits(monkeypatch, 7)
     calls, real_run = [], db.run
 
     def slow_run(con, name, **params):
         calls.append(name)
-        time.sleep(0.3)  # long enough that every thread arrives while the first still runs
+        assert lock.all_waiting.wait(30), "the other seven sessions wait while the first runs the query"
         return real_run(con, name, **params)
 
     monkeypatch.setattr(db, "run", slow_run)
@@ -46,6 +66,7 @@ def test_concurrent_identical_queries_run_once_and_all_get_the_result(small_db, 
 def test_a_failed_first_run_lets_the_waiting_session_try_itself(small_db, use_db, monkeypatch):
     use_db(small_db)
     _fresh_cache(monkeypatch)
+    lock = _count_waits(monkeypatch, 1)
     calls, real_run = [], db.run
     first_started = threading.Event()
 
@@ -53,7 +74,7 @@ def test_a_failed_first_run_lets_the_waiting_session_try_itself(small_db, use_db
         calls.append(name)
         if len(calls) == 1:
             first_started.set()
-            time.sleep(0.3)
+            assert lock.all_waiting.wait(30), "the second session waits for the first run"
             raise db.QueryError("the first run failed")
         return real_run(con, name, **params)
 
@@ -62,7 +83,8 @@ def test_a_failed_first_run_lets_the_waiting_session_try_itself(small_db, use_db
 
     def first():
         try:
-            db.query("data_period")
+            with access.using(access.local_scope()):  # the test's scope: a new thread starts without it
+                db.query("data_period")
         except db.QueryError as exc:
             errors.append(str(exc))
 

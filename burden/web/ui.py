@@ -105,15 +105,28 @@ def metric(label: str, value: str, delta: str | None, help_text: str, lower_is_b
         st.caption(note)
 
 
-def cards(shown: list[summary.Card], per_row: int = 4) -> None:
+def cards(shown: list[summary.Card], per_row: int = 4, lead: tuple[str, str, str] | None = None) -> None:
     """Headline cards of registry metrics, `per_row` to a row (one st.columns per row keeps the reading order
-    on a phone): latest value, change against the baseline, definition, baseline (and target) note."""
-    for start in range(0, len(shown), per_row):
-        for card, column in zip(shown[start : start + per_row], st.columns(per_row), strict=False):
-            m = card.metric
-            note = t(m.baseline_key, value=m.text(card.baseline))
-            if m.target and m.type != "share_above":
-                note += " · " + t("metric.target_value", value=m.target_value)
+    on a phone): latest value, change against the baseline, definition, baseline (and target) note. Cards
+    without a baseline (summary.latest_cards) show the value alone. `lead`: a plain (label, value, help) card
+    first, such as a count of cadres."""
+    items: list = ([lead] if lead else []) + list(shown)
+    for start in range(0, len(items), per_row):
+        for item, column in zip(items[start : start + per_row], st.columns(per_row), strict=False):
             with column:
-                label, delta = t(m.label, target=settings.APPS_TARGET), m.delta(card.baseline, card.latest)
-                metric(label, m.text(card.latest), delta, t(m.help), m.lower_is_better, note)
+                if isinstance(item, tuple):
+                    metric(*item[:2], None, item[2])
+                else:
+                    _card(item)
+
+
+def _card(card: summary.Card) -> None:
+    m = card.metric
+    label = t(m.label, target=settings.APPS_TARGET)
+    if not card.against_baseline:
+        metric(label, m.text(card.latest), None, t(m.help), m.lower_is_better)
+        return
+    note = t(m.baseline_key, value=m.text(card.baseline))
+    if m.target and m.type != "share_above":
+        note += " · " + t("metric.target_value", value=m.target_value)
+    metric(label, m.text(card.latest), m.delta(card.baseline, card.latest), t(m.help), m.lower_is_better, note)
