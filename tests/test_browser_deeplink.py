@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import sync_playwright
 
+from burden import metrics
 from tests.browser_util import ConsoleWatch, launch_chromium, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -26,7 +27,7 @@ def test_deep_link_is_a_fresh_servers_first_request(small_db, tmp_path):
         assert sidebar.get_by_role("combobox", name="From month").input_value() == "2023-02"
         assert sidebar.get_by_role("combobox", name="To month").input_value() == "2023-11"
         assert sidebar.get_by_role("radio", name="English").is_checked()
-        assert page.locator('[data-testid="stMetric"]').count() == 7
+        assert page.locator('[data-testid="stMetric"]').count() == len(metrics.cards("overview"))
         assert page.locator('[data-testid="stException"]').count() == 0
         assert "region=330681" in page.url and "lang=en" in page.url
         assert console.unexpected() == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import sync_playwright
 
+from burden import metrics
 from burden.web import frame
 from tests.browser_util import ConsoleWatch, headline, launch_chromium, streamlit_server, wait_for_app
 
@@ -87,7 +88,7 @@ def test_share_link_opens_the_same_view_elsewhere(server, browser):
     assert link.startswith(server)
     other, page2, console = open_page(browser, server, "", "", url=link)
     try:
-        assert headline(page2) == shown and len(shown) == 7
+        assert headline(page2) == shown and len(shown) == len(metrics.cards("overview"))
         assert console.unexpected() == []
     finally:
         other.close()
