@@ -98,17 +98,17 @@ def county_map_section(state) -> None:
 def _county_map(state) -> None:
     i18n.set_lang(state.lang)
     st.subheader(t("overview.map", latest=view.month_label(state.end)))
-    options = overview.map_metrics()
-    labels = {m.id: t(m.label, target=settings.APPS_TARGET) for m in metrics.on("map")}
-    metric = st.segmented_control(
+    choices = {m.id: m for m in metrics.on("map")}
+    default = next(iter(choices))
+    picked = st.segmented_control(
         t("map.metric"),
-        options=list(options),
-        format_func=labels.__getitem__,
-        default=options[0],
+        options=list(choices),
+        format_func=lambda metric_id: choices[metric_id].name(),
+        default=default,
         key="map_metric",
-        help=" ".join(f"{labels[m.id]}: {t(m.help)}" for m in metrics.on("map")),
+        help=" ".join(f"{m.name()}: {t(m.help)}" for m in choices.values()),
     )
-    county_map = overview.county_map(state, metric or options[0])
+    county_map = overview.county_map(state, picked or default)
     shown = metrics.get(county_map.metric)
     drawn = county_map.drawn
     map_fig = charts.county_map(

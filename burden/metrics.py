@@ -94,10 +94,13 @@ class Metric:
         """Latest minus baseline, for a card: shares in percentage points."""
         return fmt_delta(baseline, latest, self.is_rate, self.digits)
 
+    def name(self) -> str:
+        """The metric's label in the current language (a label may name the apps target)."""
+        return t(self.label, target=settings.APPS_TARGET)
+
     def header(self) -> str:
         """The metric's table header: its label, with (%) for a share."""
-        label = t(self.label, target=settings.APPS_TARGET)
-        return t("table.percent", label=label) if self.is_rate else label
+        return t("table.percent", label=self.name()) if self.is_rate else self.name()
 
     def table_column(self, column: str | None = None) -> pl.Expr:
         """The metric's column as a table shows and exports it: x100 for shares, rounded to its digits."""

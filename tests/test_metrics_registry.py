@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from burden import access, db, metrics, settings, summary
+from burden.charts import theme
 from burden.i18n import EN, ZH
 from burden.views import overview
 from tests.apptest_util import open_view
@@ -23,20 +24,17 @@ def test_every_metric_text_exists_in_both_languages():
     for metric in metrics.all_metrics():
         for key in (metric.label, metric.help, metric.unit):
             assert key in ZH and key in EN, f"{metric.id}: {key}"
+        assert isinstance(getattr(theme, metric.colour, None), str), f"{metric.id}: no theme colour {metric.colour}"
 
 
-def test_the_rules_catch_a_bad_entry():
+def test_the_rules_catch_a_bad_entry(monkeypatch):
     bad = metrics.Metric(
         id="Bad-Id", type="ratio", label="x", help="x", doc="x", format="pct", digits=1, unit="x",
         direction="up", colour="HELD", on=("card:nowhere",), numerator="submits",
     )  # fmt: skip
-    original = metrics.all_metrics
-
-    try:
-        metrics.all_metrics = lambda: (*original(), bad)
-        found = " ".join(metrics.problems())
-    finally:
-        metrics.all_metrics = original
+    original = metrics.all_metrics()
+    monkeypatch.setattr(metrics, "all_metrics", lambda: (*original, bad))
+    found = " ".join(metrics.problems())
     for problem in ("not snake_case", "format 'pct'", "direction 'up'", "numerator and a denominator", "surface"):
         assert problem in found
 
@@ -87,7 +85,7 @@ def test_checkins_per_cadre_week_equals_a_recount_from_the_raw_events(small_db, 
     assert shown == pytest.approx(checkins / (cadres * 30 / 7), rel=1e-12)
 
 
-def test_a_metric_whose_column_the_database_lacks_stops_the_page_with_a_notice(small_db, use_db, caplog):
+def test_a_metric_whose_column_the_database_lacks_stops_the_page_with_a_notice(small_db, use_db, caplog, monkeypatch):
     """Freshness is checked against the registry too: an entry naming a column no rollup of the file has."""
     use_db(small_db)
     tables = db.query("derived_versions")
@@ -99,12 +97,9 @@ def test_a_metric_whose_column_the_database_lacks_stops_the_page_with_a_notice(s
         format="number", digits=1, unit="unit.checkins_week", direction="lower_is_better", colour="HELD",
         on=("summary",), numerator="ghosts", denominator="cadre_weeks",
     )  # fmt: skip
-    original = metrics.all_metrics
-    try:
-        metrics.all_metrics = lambda: (*original(), ghost)
-        at = open_view("app_pages/overview.py", {"lang": "en"})
-    finally:
-        metrics.all_metrics = original
+    original = metrics.all_metrics()
+    monkeypatch.setattr(metrics, "all_metrics", lambda: (*original, ghost))
+    at = open_view("app_pages/overview.py", {"lang": "en"})
     assert [e.value for e in at.error] == [EN["notice.stale_db"].format(tables="ghost_rate (ghosts)")]
     assert not at.metric
     assert any("lacks columns the metric registry needs" in r.getMessage() for r in caplog.records)

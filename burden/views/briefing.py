@@ -106,8 +106,7 @@ def _build(request: BriefingRequest) -> Briefing:
     rows = []
     for m in metrics.on("briefing"):
         baseline, latest = values[m.id]["baseline"], values[m.id]["latest"]
-        label = t(m.label, target=settings.APPS_TARGET)
-        rows.append(HeadlineRow(label, m.text(baseline), m.text(latest), m.delta(baseline, latest) or ""))
+        rows.append(HeadlineRow(m.name(), m.text(baseline), m.text(latest), m.delta(baseline, latest) or ""))
     trend = overview.trend(state.query_params())
     months = month_keys(trend)
     ends = (months[0], months[-1]) if months else ("", "")

@@ -149,8 +149,7 @@ def map_title(data: geo.CountyMap) -> str:
     if ranked.height == 0:
         return t("map.title_empty")
     worst = ranked.row(0, named=True)
-    metric = metrics.get(data.metric)
-    name = t(metric.label, target=settings.APPS_TARGET)
+    name = metrics.get(data.metric).name()
     return t("map.title", worst=worst["label"], metric=name, value=_map_value(data, worst["value"]))
 
 

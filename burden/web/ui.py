@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from burden import access, pseudonyms, settings, summary
+from burden import access, pseudonyms, summary
 from burden.charts import theme
 from burden.i18n import t
 from burden.web import exports, frame
@@ -114,19 +114,19 @@ def cards(shown: list[summary.Card], per_row: int = 4, lead: tuple[str, str, str
     for start in range(0, len(items), per_row):
         for item, column in zip(items[start : start + per_row], st.columns(per_row), strict=False):
             with column:
-                if isinstance(item, tuple):
-                    metric(*item[:2], None, item[2])
-                else:
+                if isinstance(item, summary.Card):
                     _card(item)
+                else:
+                    label, value, help_text = item
+                    metric(label, value, None, help_text)
 
 
 def _card(card: summary.Card) -> None:
     m = card.metric
-    label = t(m.label, target=settings.APPS_TARGET)
     if not card.against_baseline:
-        metric(label, m.text(card.latest), None, t(m.help), m.lower_is_better)
+        metric(m.name(), m.text(card.latest), None, t(m.help), m.lower_is_better)
         return
     note = t(m.baseline_key, value=m.text(card.baseline))
     if m.target and m.type != "share_above":
         note += " · " + t("metric.target_value", value=m.target_value)
-    metric(label, m.text(card.latest), m.delta(card.baseline, card.latest), t(m.help), m.lower_is_better, note)
+    metric(m.name(), m.text(card.latest), m.delta(card.baseline, card.latest), t(m.help), m.lower_is_better, note)
