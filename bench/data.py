@@ -8,9 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import duckdb
-
 from bench.stats import say, timed
+from burden.db import open_duckdb
 
 CSV_SAMPLE = 1_000_000
 REBUILD_IN_LOAD_EVENTS = 100_000_000
@@ -160,7 +159,7 @@ def daily(db_path: Path, in_place: bool | None = False) -> dict:
         return {"skipped": no_room, "db_bytes": db_path.stat().st_size}
     with tempfile.TemporaryDirectory(prefix="bench-daily-", dir=db_path.parent) as tmp:
         tmp = Path(tmp)
-        con = duckdb.connect(str(db_path), read_only=True)
+        con = open_duckdb(db_path, read_only=True)
         day_parquet, day_csv = tmp / "day" / "app_events_day1.parquet", tmp / "csv" / "app_events_sample.csv"
         day = _busiest_recent_day(con)
         last = con.execute("select cast(max(ts) as date) from app_events").fetchone()[0]

@@ -17,11 +17,9 @@ from bench.stats import say, summary
 
 
 def bare(sets: dict, runs: int) -> dict:
-    import duckdb
-
     from burden import access, db, settings
 
-    con = duckdb.connect(str(settings.db_path()), read_only=True)
+    con = db.open_duckdb(settings.db_path(), read_only=True)
     try:
         out = {}
         for key, spec in sets.items():

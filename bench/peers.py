@@ -19,10 +19,10 @@ import time
 import types
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from bench.stats import say, summary
+from burden.db import open_duckdb
 
 METRICS = ("apps_used", "duplicate_rate", "fingertip_hours")
 
@@ -185,7 +185,7 @@ def _peer(kind: str, metric: str, db_path: str, files: str, window: int) -> pl.D
     """One peer computation of one metric, from scratch (its own connection: nothing cached between runs)."""
     if kind == "polars_lazy":
         return _polars(Path(files), metric, window).collect(engine="streaming")
-    con = duckdb.connect(db_path, read_only=True)
+    con = open_duckdb(db_path, read_only=True)
     try:
         sql = RAW[metric]
         return con.sql(sql, params={"window_days": window} if "$window_days" in sql else {}).pl()
@@ -259,7 +259,7 @@ def measure(db_path: Path, files: Path, runs: int, cap_s: float | None = None) -
     from burden import settings
 
     window = settings.DUPLICATE_WINDOW_DAYS
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = open_duckdb(db_path, read_only=True)
     out = {}
     try:
         for metric in METRICS:

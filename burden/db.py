@@ -119,7 +119,17 @@ def connect(path: Path | None = None, read_only: bool = True) -> duckdb.DuckDBPy
     path = Path(path or settings.db_path())
     if read_only and not path.exists():
         raise QueryError(f"database {path} does not exist; run `make demo` or `python -m burden load`")
-    return duckdb.connect(str(path), read_only=read_only)
+    return open_duckdb(path, read_only=read_only)
+
+
+def open_duckdb(database: Path | str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Every DuckDB connection the product opens, a file or in memory, with settings.duckdb_settings(). They are set
+    on the connection, not passed as its config: DuckDB refuses a second connection to an open file with another
+    config, and a process may hold the file open already (a load's readers, the tests)."""
+    con = duckdb.connect(str(database), read_only=read_only)
+    for name, value in settings.duckdb_settings().items():
+        con.execute(f"set {name} = {value}")
+    return con
 
 
 @dataclass

@@ -31,6 +31,13 @@ SUPERFICIAL_FIX_DAYS = 14
 LAGGING_PROGRESS = 0.5
 
 
+def duckdb_settings() -> dict[str, int]:
+    """Settings every DuckDB connection opens with. BURDEN_DUCKDB_THREADS caps its threads (DuckDB's default is one
+    per core): processes that share a machine's cores, such as the test workers, each take fewer."""
+    threads = os.environ.get("BURDEN_DUCKDB_THREADS")
+    return {"threads": int(threads)} if threads else {}
+
+
 def db_path() -> Path:
     """The database file: BURDEN_DB, else data/burden.duckdb."""
     return Path(os.environ.get("BURDEN_DB", DATA_DIR / "burden.duckdb"))

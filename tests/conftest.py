@@ -9,6 +9,13 @@ from pathlib import Path
 
 import pytest
 
+if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
+    # make test runs a worker per core (-n auto): each worker's DuckDB and Polars then take the cores left to it,
+    # rather than every worker starting a thread per core and all of them fighting over the same cores.
+    _threads = str(max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
+    os.environ.setdefault("BURDEN_DUCKDB_THREADS", _threads)
+    os.environ.setdefault("POLARS_MAX_THREADS", _threads)
+
 DIMS = [Path(__file__).parent / "data" / "bad" / "dims" / name for name in ("apps.csv", "cadres.csv")]
 
 # Small enough to build in seconds, large enough to hold every county and seed place.

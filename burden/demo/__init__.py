@@ -15,8 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import duckdb
-
+from burden.db import open_duckdb
 from burden.demo import accounts, apps, cadres, events, ledger, rand, regions, write
 from burden.demo.scenario import Scenario, load_scenario
 
@@ -76,7 +75,7 @@ def generate(
         (out_dir / _STAMP).unlink(missing_ok=True)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="burden-gen-") as tmp:
-        con = duckdb.connect()
+        con = open_duckdb()
         con.execute("set enable_progress_bar = false")
         # bounded memory at province scale: the monthly sort spills to the temp folder beyond this
         con.execute(f"set temp_directory = '{tmp}'")

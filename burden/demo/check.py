@@ -11,8 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import duckdb
-
+from burden.db import open_duckdb
 from burden.demo.scenario import load_scenario
 
 
@@ -30,7 +29,7 @@ def _source(out_dir: Path, name: str) -> str:
 def connect(out_dir: Path):
     """A DuckDB connection with views over the files and a months table."""
     sc = load_scenario()
-    con = duckdb.connect()
+    con = open_duckdb()
     con.execute("set enable_progress_bar = false")
     for name in ("apps", "cadres", "app_accounts", "app_events", "photo_uploads"):
         con.execute(f"create view {name} as select * from {_source(out_dir, name)}")

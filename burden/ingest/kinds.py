@@ -9,9 +9,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-import duckdb
-
 from burden import settings
+from burden.db import open_duckdb
 
 
 @dataclass(frozen=True)
@@ -284,7 +283,7 @@ def schema_files() -> list:
 @cache
 def columns(table: str) -> tuple[Column, ...]:
     """The columns of a base table, read from its DDL file."""
-    con = duckdb.connect()
+    con = open_duckdb()
     try:
         con.execute((settings.QUERIES_DIR / "schema" / f"{table}.sql").read_text(encoding="utf-8"))
         rows = con.execute(

@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from burden import rollups, settings
+from burden.db import open_duckdb
 from burden.ingest.kinds import KINDS, LOAD_ORDER, detect
 from burden.ingest.merge import merge
 from burden.ingest.read import ReadError, Source, find_files, open_source, unreadable
@@ -223,7 +224,7 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress, commit: 
 
 
 def _connect(staging: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(staging))
+    con = open_duckdb(staging)
     con.execute(f"set TimeZone = '{settings.TIMEZONE}'")
     con.execute("set enable_progress_bar = false")
     # dict_fsst compresses log strings as well as fsst; skipping fsst's analysis saves ~30% of write time.
@@ -388,7 +389,7 @@ def upgrade(db_path: Path, progress: Callable[[str], None] = _stderr, wait_s: fl
     on a staging copy swapped in whole, so a dashboard already serving the file keeps reading the old one
     meanwhile. Returns the tables rebuilt; none when the database is up to date or has no events yet."""
     db_path = Path(db_path)
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with open_duckdb(db_path, read_only=True) as con:
         if not rollups.stale(con) or not _has_events(con):
             return []
     started = time.perf_counter()

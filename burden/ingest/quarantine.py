@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from burden.db import open_duckdb
 from burden.ingest.kinds import KINDS, column_name, columns
 
 META = ("quarantine_reason", "quarantine_file", "quarantine_line")
@@ -84,7 +85,7 @@ def rows(con: duckdb.DuckDBPyConnection, table: str | None = None, include_resol
 
 def summary(db: Path) -> list[tuple[str, str, int, int]]:
     """(table, reason, rows, still open) per table and reason."""
-    with duckdb.connect(str(db), read_only=True) as con:
+    with open_duckdb(db, read_only=True) as con:
         counts: dict[tuple[str, str], list[int]] = {}
         for r in rows(con, include_resolved=True):
             c = counts.setdefault((r["table"], r["reason"]), [0, 0])
@@ -96,7 +97,7 @@ def summary(db: Path) -> list[tuple[str, str, int, int]]:
 def export(db: Path, path: Path, table: str | None = None, include_resolved: bool = False) -> list[tuple[Path, int]]:
     """Write quarantined rows as CSV for correction: PATH.csv (one table) or a folder with <table>.csv each."""
     path = Path(path)
-    with duckdb.connect(str(db), read_only=True) as con:
+    with open_duckdb(db, read_only=True) as con:
         found = list(rows(con, table, include_resolved))
     tables = sorted({r["table"] for r in found})
     if path.suffix.lower() == ".csv":
@@ -135,7 +136,7 @@ def print_list(db: Path, show_rows: int = 0) -> int:
     for table, reason, n, n_open in lines:
         print(f"  {table:<18} {reason:<{width}}  {n:>8,} rows  {n_open:>8,} open")
     if show_rows:
-        with duckdb.connect(str(db), read_only=True) as con:
+        with open_duckdb(db, read_only=True) as con:
             for i, r in enumerate(rows(con)):
                 if i >= show_rows:
                     break
