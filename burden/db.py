@@ -123,12 +123,13 @@ def connect(path: Path | None = None, read_only: bool = True) -> duckdb.DuckDBPy
 
 
 def open_duckdb(database: Path | str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Every DuckDB connection the product opens, a file or in memory, with settings.duckdb_settings(). They are set
-    on the connection, not passed as its config: DuckDB refuses a second connection to an open file with another
-    config, and a process may hold the file open already (a load's readers, the tests)."""
+    """Every DuckDB connection the product opens, a file or in memory, with settings.duckdb_threads(). It is set on
+    the connection, not passed as its config: DuckDB refuses a second connection to an open file with another config,
+    and a process may hold the file open already (a load's readers, the tests)."""
     con = duckdb.connect(str(database), read_only=read_only)
-    for name, value in settings.duckdb_settings().items():
-        con.execute(f"set {name} = {value}")
+    threads = settings.duckdb_threads()
+    if threads:
+        con.execute(sql_text("settings/threads"), {"threads": threads})
     return con
 
 

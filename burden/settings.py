@@ -31,11 +31,11 @@ SUPERFICIAL_FIX_DAYS = 14
 LAGGING_PROGRESS = 0.5
 
 
-def duckdb_settings() -> dict[str, int]:
-    """Settings every DuckDB connection opens with. BURDEN_DUCKDB_THREADS caps its threads (DuckDB's default is one
-    per core): processes that share a machine's cores, such as the test workers, each take fewer."""
+def duckdb_threads() -> int | None:
+    """BURDEN_DUCKDB_THREADS caps the threads of every DuckDB connection (DuckDB's default is one per core):
+    processes that share a machine's cores, such as the test workers, each take fewer."""
     threads = os.environ.get("BURDEN_DUCKDB_THREADS")
-    return {"threads": int(threads)} if threads else {}
+    return int(threads) if threads else None
 
 
 def db_path() -> Path:
