@@ -36,6 +36,7 @@ TABLES = (
     "photo_app_month",
     "app_recency_month",
     "app_pair_month",
+    "fix_use_month",
 )
 
 

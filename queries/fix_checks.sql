@@ -1,6 +1,6 @@
--- purpose: remediation cases marked done or verified (delete or merge) by the period's end, checked against the logs of cadres in their scope up to that end; same rows as reference/superficial_fixes_by_cadre_month (another form, kept as the tests' oracle)
+-- purpose: remediation cases marked done or verified (delete or merge) by the period's end, checked against the logs of cadres in their scope up to that end, read from the per-case rollup fix_use_month; same rows as reference/superficial_fixes_by_cadre_month (the cadre-level form, kept as the tests' oracle)
 -- grain: one row per done|verified delete or merge case whose scope region is $region or inside it
--- parameters: $region (code; null = province), $to (date, first day of the period's last month; null = the data's last month), $grace_days (int, days after done_on the old app may still be used, 14), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
+-- parameters: $region (code; null = province), $to (date, first day of the period's last month; null = the data's last month), $grace_days (int, 0 or more: days after done_on the old app may still be used, 14), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
 -- scope: scope_region_code
 with
 
@@ -16,24 +16,16 @@ regions as (
     select region_code, name_zh, name_en from regions
 ),
 
-
-cadre_regions as (
-    select cadre_id, region_code from cadre_regions
+-- the period's last month
+period_month as (
+    select coalesce(cast($to as date), (select max(month) from months)) as month
 ),
 
 -- the period's end: its last month's last observed day (the data's last day in a month to date)
 period_end as (
     select observed_to as end_on
     from months
-    where month = coalesce(cast($to as date), (select max(month) from months))
-),
-
--- each cadre's use of each app up to the period's end
-cadre_app_use as (
-    select cadre_id, app_id, max(last_event_on) as last_event_on
-    from app_cadre_month
-    where events > 0 and month <= coalesce(cast($to as date), date '9999-01-01')
-    group by 1, 2
+    where month = (select month from period_month)
 ),
 
 closed_cases as (
@@ -47,35 +39,23 @@ closed_cases as (
         and starts_with(scope_region_code, $scope)
 ),
 
--- each scope cadre who used the case's app: the last day they did, and whether they used the merge target
--- (only the scope's users are looked up on the target, never the target's users province-wide)
-source_use as (
-    select
-        closed_cases.case_id,
-        source.cadre_id,
-        source.last_event_on as last_used_on,
-        target.cadre_id is not null as used_target
-    from closed_cases
-    inner join cadre_regions on cadre_regions.region_code = closed_cases.scope_region_code
-    inner join cadre_app_use as source
-        on source.cadre_id = cadre_regions.cadre_id
-        and source.app_id = closed_cases.app_id
-    left join cadre_app_use as target
-        on target.cadre_id = cadre_regions.cadre_id
-        and target.app_id = closed_cases.target_app_id
+-- the scope's users of each case's app up to the period's end, by their last day when it is after done_on
+-- (the rollup keeps those days, so any grace of 0 days or more is counted here)
+fix_use_month as (
+    select case_id, used_after, users, users_never_on_target, last_event_on from fix_use_month
+    where month = (select month from period_month)
 ),
 
 per_case as (
     select
         closed_cases.case_id,
-        max(source_use.last_used_on) as last_event_on,
-        count(source_use.cadre_id) as users,
-        count(case when source_use.last_used_on > closed_cases.done_on + $grace_days * interval '1' day
-            then 1 end) as users_after_grace,
-        count(case when source_use.cadre_id is not null and not source_use.used_target then 1 end)
-            as users_never_on_target
+        max(fix_use_month.last_event_on) as last_event_on,
+        cast(coalesce(sum(fix_use_month.users), 0) as bigint) as users,
+        cast(coalesce(sum(case when fix_use_month.used_after > closed_cases.done_on + $grace_days * interval '1' day
+            then fix_use_month.users end), 0) as bigint) as users_after_grace,
+        cast(coalesce(sum(fix_use_month.users_never_on_target), 0) as bigint) as users_never_on_target
     from closed_cases
-    left join source_use on source_use.case_id = closed_cases.case_id
+    left join fix_use_month on fix_use_month.case_id = closed_cases.case_id
     group by 1
 ),
 

@@ -35,6 +35,16 @@ def test_fix_checks_equal_superficial_fixes(small_db, region):
         assert new["is_superficial"].sum() >= 3 and new.height > 100
 
 
+def test_fix_checks_equal_superficial_fixes_in_a_month_to_date(to_date_db):
+    """fix_use_month's last month is a month to date (March 2024, days 1-6): judged on the data's last day."""
+    with db.connect(to_date_db) as con:
+        for to in (None, date(2024, 3, 1), date(2024, 2, 1)):
+            for grace_days in (0, 14):
+                old = _fixes(con, "reference/superficial_fixes_by_cadre_month", None, grace_days, to)
+                new = _fixes(con, "fix_checks", None, grace_days, to)
+                assert new.equals(old) and new.height > 100, (grace_days, to)
+
+
 def test_fix_checks_known_cases(alerts_db):  # noqa: F811 - the imported fixture
     got = {row["case_id"]: row for row in _fixes(alerts_db, "fix_checks", None, 14).iter_rows(named=True)}
     assert {k: got[k]["is_superficial"] for k in got} == {"k1": False, "k2": True, "k3": False, "k4": True, "k5": False}

@@ -1,0 +1,80 @@
+-- purpose: per closed remediation case (done or verified, delete or merge, with a done date) and month: how the cadres in the case's scope used its app up to that month's end, grouped so fix_checks reads a few rows per case instead of every cadre-month (the period's grace days stay a parameter of fix_checks)
+-- grain: one row per month, case_id and used_after (a scope cadre's last day with events in the case's app up to the month's end when it falls after done_on; null groups the cadres whose last day is on or before done_on), for every case whose scope had such a cadre in that month or before
+-- parameters: none
+-- note: whole-period (not month-ranged): a month's row carries every earlier month's last days; it reads the ledger, so any ledger
+--       load rebuilds it (as it rebuilds every derived table)
+with
+
+months as (
+    select month from months
+),
+
+cases as (
+    select case_id, app_id, target_app_id, scope_region_code, done_on
+    from remediation_cases
+    where status in ('done', 'verified')
+        and action in ('delete', 'merge')
+        and done_on is not null
+),
+
+cadre_regions as (
+    select cadre_id, region_code from cadre_regions
+),
+
+app_use as (
+    select month, cadre_id, app_id, last_event_on from app_cadre_month
+    where events > 0
+),
+
+-- the months a scope cadre used the case's app, with their last day with events so far
+source_use as (
+    select
+        cases.case_id,
+        app_use.cadre_id,
+        app_use.month,
+        max(app_use.last_event_on) over (
+            partition by cases.case_id, app_use.cadre_id order by app_use.month rows unbounded preceding
+        ) as last_used_on,
+        lead(app_use.month) over (partition by cases.case_id, app_use.cadre_id order by app_use.month) as next_month
+    from cases
+    inner join cadre_regions on cadre_regions.region_code = cases.scope_region_code
+    inner join app_use on app_use.cadre_id = cadre_regions.cadre_id and app_use.app_id = cases.app_id
+),
+
+-- the first month a scope cadre used a merge case's target (only the scope's users, never the target's province-wide)
+target_first as (
+    select cases.case_id, app_use.cadre_id, min(app_use.month) as first_month
+    from cases
+    inner join cadre_regions on cadre_regions.region_code = cases.scope_region_code
+    inner join app_use on app_use.cadre_id = cadre_regions.cadre_id and app_use.app_id = cases.target_app_id
+    group by 1, 2
+),
+
+-- each source user at each month's end from their first use on: the last day carries over months without use
+cadre_state as (
+    select months.month, source_use.case_id, source_use.cadre_id, source_use.last_used_on
+    from source_use
+    inner join months
+        on months.month >= source_use.month
+        and (source_use.next_month is null or months.month < source_use.next_month)
+),
+
+final as (
+    select
+        cadre_state.month,
+        cadre_state.case_id,
+        case when cadre_state.last_used_on > cases.done_on then cadre_state.last_used_on end as used_after,
+        count(*) as users,
+        count(case when target_first.first_month is null or target_first.first_month > cadre_state.month then 1 end)
+            as users_never_on_target,
+        max(cadre_state.last_used_on) as last_event_on
+    from cadre_state
+    inner join cases on cases.case_id = cadre_state.case_id
+    left join target_first
+        on target_first.case_id = cadre_state.case_id and target_first.cadre_id = cadre_state.cadre_id
+    group by 1, 2, 3
+)
+
+-- month first: fix_checks reads one month
+select * from final
+order by month, case_id, used_after
