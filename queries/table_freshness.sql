@@ -49,6 +49,7 @@ counted as (
     union all select 'derived', 20, 'photo_app_month', count(*), min(month), max(month) from photo_app_month
     union all select 'derived', 21, 'app_recency_month', count(*), min(month), max(month) from app_recency_month
     union all select 'derived', 22, 'app_pair_month', count(*), min(month), max(month) from app_pair_month
+    union all select 'derived', 23, 'fix_use_month', count(*), min(month), max(month) from fix_use_month
 ),
 
 final as (
