@@ -204,4 +204,5 @@ def test_region_without_cadres_says_so(small_db, use_db):
     assert crumbs(at) == ["浙江省", "绍兴市", "诸暨市", "陈宅镇", "大罗村"]
     assert any("没有干部数据" in info.value for info in at.info)
     assert len(at.metric) == 0 and not at.dataframe
-    assert at.expander  # the page ran to its end: the frame's share box is drawn after it
+    # the page ran to its end: the frame's share box, with this view's link, is drawn after it
+    assert any("region=330681120228" in code.value for code in at.code)
