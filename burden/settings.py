@@ -34,8 +34,12 @@ LAGGING_PROGRESS = 0.5
 def duckdb_threads() -> int | None:
     """BURDEN_DUCKDB_THREADS caps the threads of every DuckDB connection (DuckDB's default is one per core):
     processes that share a machine's cores, such as the test workers, each take fewer."""
-    threads = os.environ.get("BURDEN_DUCKDB_THREADS")
-    return int(threads) if threads else None
+    threads = os.environ.get("BURDEN_DUCKDB_THREADS", "").strip()
+    if not threads:
+        return None
+    if not threads.isdigit() or int(threads) < 1:
+        raise ValueError(f"BURDEN_DUCKDB_THREADS must be a whole number of threads, 1 or more (got {threads!r})")
+    return int(threads)
 
 
 def db_path() -> Path:
