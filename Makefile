@@ -18,7 +18,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 ## run: set up, build the demo database if none exists, serve on port $(PORT)
 run: $(VENV)/.installed
 	$(PY) -m burden demo
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+	$(PY) -m streamlit run serve.py --server.port $(PORT)
 
 ## demo: build (or rebuild) the demo database alone
 demo: $(VENV)/.installed

@@ -117,10 +117,10 @@ class Server:
 
 @contextlib.contextmanager
 def server(db_path: Path, log_path: Path | None = None, timeout: float = 60.0):
-    """A fresh `streamlit run dashboard.py` on a free 127.0.0.1 port, serving `db_path`."""
+    """A fresh `streamlit run serve.py` on a free 127.0.0.1 port, serving `db_path`."""
     port = free_port()
     env = {**os.environ, "BURDEN_DB": str(db_path)}
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
+    cmd = [sys.executable, "-m", "streamlit", "run", "serve.py"]
     cmd += ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
     log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -11,7 +11,7 @@ from bench.browser import server
 
 @contextlib.contextmanager
 def streamlit_server(db_path: Path, log_path: Path, timeout: float = 60.0):
-    """A fresh `streamlit run dashboard.py` on a free loopback port; yields its base URL.
+    """A fresh `streamlit run serve.py` on a free loopback port; yields its base URL.
 
     It waits for the port with a bare TCP connect: no HTTP request is made before the caller's,
     so a test's first page load is the first request the server sees.
@@ -40,36 +40,24 @@ def wait_for_app(page, timeout_ms: int = 60000) -> None:
 class ConsoleWatch:
     """Collect browser console errors and failed requests of a page.
 
-    Streamlit itself probes `<page>/_stcore/health` and `<page>/_stcore/host-config` before the
-    server root when a non-root page is opened directly (streamlit/streamlit#7074, open); those
-    404s are the only console errors tolerated, and only when that exact probe was seen.
+    None is tolerated: a deep link such as /apps no longer probes `/apps/_stcore/health` first
+    (burden/web/backend_base.py tells the page where the server is; streamlit/streamlit#7074).
     """
-
-    PROBES = ("/_stcore/health", "/_stcore/host-config")
 
     def __init__(self, page, base: str):
         self.base = base
         self.errors: list[str] = []
         self.failed: list[str] = []
-        self.probe_404s = 0
+        self.not_found: list[str] = []
         page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
         page.on("requestfailed", lambda req: self.failed.append(req.url))
-        page.on("response", self._response)
-
-    def _response(self, response) -> None:
-        url = response.url
-        is_probe = url.startswith(self.base) and url.endswith(self.PROBES) and url[len(self.base) :].count("/") > 2
-        if response.status == 404 and is_probe:
-            self.probe_404s += 1
+        page.on("response", lambda response: self.not_found.append(response.url) if response.status == 404 else None)
 
     def unexpected(self) -> list[str]:
-        """Console errors beyond the known probe 404s, plus every failed request."""
-        errors = list(self.errors)
-        for _ in range(self.probe_404s):
-            text = "Failed to load resource: the server responded with a status of 404 (Not Found)"
-            if text in errors:
-                errors.remove(text)
-        return errors + [f"request failed: {url}" for url in self.failed]
+        """Every console error, failed request and 404."""
+        return (
+            self.errors + [f"request failed: {url}" for url in self.failed] + [f"404: {url}" for url in self.not_found]
+        )
 
 
 def headline(page) -> dict[str, str]:

@@ -35,7 +35,7 @@ def local_server(small_db, tmp_path_factory):
     env = {**os.environ, "BURDEN_DB": str(small_db)}
     env = {key: value for key, value in env.items() if not key.startswith("STREAMLIT_SERVER_")}
     # As the Makefile's `run` does, plus a secrets path that does not exist: local mode whatever ~/.streamlit holds.
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port)]
+    cmd = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port)]
     cmd += ["--server.headless", "true", "--secrets.files", str(log.parent / "no-secrets.toml")]
     with running(cmd, ROOT, env, log, port, "streamlit", timeout=90):
         yield port
@@ -67,7 +67,7 @@ def non_loopback_ipv4() -> str:
 
 def test_make_run_does_not_override_the_address():
     recipe = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert "streamlit run dashboard.py" in recipe
+    assert "streamlit run serve.py" in recipe
     assert "server.address" not in recipe
     assert 'address = "127.0.0.1"' in (ROOT / ".streamlit" / "config.toml").read_text()
 

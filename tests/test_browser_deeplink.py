@@ -32,3 +32,27 @@ def test_deep_link_is_a_fresh_servers_first_request(small_db, tmp_path):
         assert "region=330681" in page.url and "lang=en" in page.url
         assert console.unexpected() == []
         browser.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [("remediation?lang=en&region=330681", "Remediation · Zhuji"), ("apps?lang=zh", "应用 · 浙江省")],
+)
+def test_a_page_link_opened_first_requests_nothing_from_the_wrong_path(small_db, tmp_path, path, title):
+    """Opened first at /remediation, the page asks the server at its root: no 404, no console error."""
+    with streamlit_server(small_db, tmp_path / "server.log") as base, sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        console = ConsoleWatch(page, base)
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(f"{base}/{path}", wait_until="domcontentloaded")
+        wait_for_app(page)
+
+        assert page.locator("h1").first.inner_text().startswith(title)
+        page_path = path.split("?")[0]
+        assert page.url.split("?")[0] == f"{base}/{page_path}"
+        assert f"{base}/_stcore/health" in requested
+        assert not [url for url in requested if url.startswith(f"{base}/{page_path}/")]
+        assert console.unexpected() == []
+        browser.close()

@@ -15,7 +15,7 @@ ROOT = settings.ROOT
 
 # High to low. A name is a module or package prefix; the longest prefix decides.
 LAYERS: list[tuple[str, ...]] = [
-    ("dashboard", "app_pages", "burden.__main__"),  # entry points: the Streamlit app, its pages, the CLI
+    ("serve", "dashboard", "app_pages", "burden.__main__"),  # entry points: the server, the app, its pages, the CLI
     ("burden.web",),  # the code that imports Streamlit: frame, ui, auth, exports
     ("burden.charts",),  # DataFrame -> figure; used by pages and web.ui only (and the briefing, below)
     ("burden.views", "burden.demo"),  # view models, the what-if and the briefing; the demo generator
@@ -40,7 +40,7 @@ VIEW_COMPOSERS = {
 }
 
 # Only these import Streamlit (or read its session lazily, without needing it installed to import).
-STREAMLIT_USERS = ("dashboard", "app_pages", "burden.web")
+STREAMLIT_USERS = ("serve", "dashboard", "app_pages", "burden.web")
 STREAMLIT_LAZY = {
     "burden.access": "reads the session's scope when a Streamlit script runs in this thread, else none",
     "burden.pseudonyms": "reads the pseudonym key from st.secrets when run inside Streamlit, else the environment",
@@ -48,7 +48,7 @@ STREAMLIT_LAZY = {
 
 
 def _modules() -> dict[str, Path]:
-    found = {"dashboard": ROOT / "dashboard.py"}
+    found = {"serve": ROOT / "serve.py", "dashboard": ROOT / "dashboard.py"}
     for folder in ("burden", "app_pages"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             parts = list(path.relative_to(ROOT).with_suffix("").parts)

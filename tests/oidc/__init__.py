@@ -1,7 +1,7 @@
 """A loopback OIDC provider (provider.js, npm oidc-provider) and a dashboard server signed in against it.
 
 Test-only. `signin_stack()` installs the provider's pinned packages on first use (`npm ci`), starts
-`node provider.js` and `streamlit run dashboard.py` with a temporary secrets.toml naming the provider,
+`node provider.js` and `streamlit run serve.py` with a temporary secrets.toml naming the provider,
 and stops both afterwards. The repository's own .streamlit/secrets.toml (if any) is never read or written:
 the server gets `--secrets.files <temp file>`.
 """
@@ -102,7 +102,7 @@ def signin_stack(db_path: Path, work_dir: Path, timeout: float = 90.0):
 
     idp_cmd = [node, "provider.js", str(idp_port), redirect_uri, client_secret]
     app_env = {**os.environ, "BURDEN_DB": str(db_path)}
-    app_cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(app_port)]
+    app_cmd = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(app_port)]
     app_cmd += ["--server.address", "127.0.0.1", "--server.headless", "true", "--secrets.files", str(secrets_file)]
     with (
         running(idp_cmd, HERE, dict(os.environ), work_dir / "provider.log", idp_port, "oidc provider", timeout),
