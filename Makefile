@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+PROCESSES ?= 2
 
-.PHONY: run test demo lint format clean bench
+.PHONY: run serve-multi test demo lint format clean bench
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,12 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 run: $(VENV)/.installed
 	$(PY) -m burden demo
 	$(PY) -m streamlit run serve.py --server.port $(PORT)
+
+## serve-multi: as run, but $(PROCESSES) server processes behind HAProxy on port $(PORT), sticky sessions
+## (needs Debian's haproxy: apt-get install haproxy); logs in logs/
+serve-multi: $(VENV)/.installed
+	$(PY) -m burden demo
+	$(PY) -m burden serve --processes $(PROCESSES) --port $(PORT)
 
 ## demo: build (or rebuild) the demo database alone
 demo: $(VENV)/.installed

@@ -25,12 +25,14 @@ Bounded: loopback only, N <= MAX_SESSIONS, every session times out, servers are 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections import Counter
 from pathlib import Path
 
 from bench import browser, memory, wsclient
+from burden import balancer
 
 MAX_SESSIONS = 200
 SHARED_LINK = "/?region=3306&from=2023-01&to=2024-03&lang=en"
@@ -42,7 +44,7 @@ def _ms(values: list[float], q: float) -> float | None:
     return round(browser.percentile(values, q), 1) if values else None
 
 
-async def _burst(base_url: str, pid: int, n: int, link: str, timeout_s: float) -> dict:
+async def _burst(base_url: str, pid: int | tuple[int, ...], n: int, link: str, timeout_s: float) -> dict:
     warm = await wsclient.open_link(base_url, WARMUP_PATH, timeout_s)  # a failure shows in the figures, not here
     hold, all_done, done = asyncio.Event(), asyncio.Event(), []
 
@@ -77,8 +79,11 @@ async def _burst(base_url: str, pid: int, n: int, link: str, timeout_s: float) -
     }
 
 
-def run_one(base_url: str, pid: int, n: int, link: str = SHARED_LINK, timeout_s: float = 60.0) -> dict:
-    """One burst of `n` websocket sessions against a running server whose process id is `pid`."""
+def run_one(
+    base_url: str, pid: int | tuple[int, ...], n: int, link: str = SHARED_LINK, timeout_s: float = 60.0
+) -> dict:
+    """One burst of `n` websocket sessions against a running server whose process id is `pid` (or the
+    processes behind a balancer: their CPU and memory are summed)."""
     browser.check_loopback(base_url)
     if not 1 <= n <= MAX_SESSIONS:
         raise ValueError(f"burst size must be 1..{MAX_SESSIONS}, not {n}")
@@ -120,9 +125,24 @@ def run_one(base_url: str, pid: int, n: int, link: str = SHARED_LINK, timeout_s:
         "server_cpu_floor_s": round(result["cpu_s"] / (os.cpu_count() or 1), 2),
         "client_cpu_s": round(result["client_cpu_s"], 2),
         "failures": [f"{count}× {text}" for text, count in failures.most_common(5)],
+        # Behind the balancer: finished sessions per process (its sticky cookie); {} on a single server.
+        "sessions_per_process": dict(sorted(Counter(r.server for r in ok if r.server).items())),
         # What the sessions were shown: one entry when every session got the same title and headline cards.
         "pages": [{"title": t, "values": list(v), "sessions": c} for (t, v), c in pages.most_common()],
     }
+
+
+@contextlib.contextmanager
+def _serving(db_path: Path, processes: int, log_dir: Path | None, n: int):
+    """(url, pids): one fresh server (processes 0: `streamlit run` alone), or N behind HAProxy."""
+    if processes == 0:
+        log_path = Path(log_dir) / f"burst-{n}.log" if log_dir else None
+        with browser.server(Path(db_path), log_path) as srv:
+            yield srv.url, srv.pid
+    else:
+        logs = Path(log_dir) / f"burst-{n}-p{processes}" if log_dir else None
+        with balancer.cluster(processes, db_path=Path(db_path), log_dir=logs) as running:
+            yield running.url, running.pids
 
 
 def measure(
@@ -132,19 +152,22 @@ def measure(
     link: str = SHARED_LINK,
     log_dir: Path | None = None,
     crosscheck_browsers: int = CROSSCHECK_BROWSERS,
+    processes: tuple[int, ...] = (0,),
 ) -> dict:
-    """A burst per size, each on a fresh server over `db_path`, then the Chromium cross-check.
+    """A burst per size and number of processes, each on fresh servers over `db_path`, then the Chromium
+    cross-check. Processes 0 is one server alone; 1 or more are that many behind the balancer (burden.balancer).
 
     Returns {"bursts": [...], "crosscheck": {...} or None, ...}.
     """
     bursts = []
-    for n in sizes:
-        log_path = Path(log_dir) / f"burst-{n}.log" if log_dir else None
-        with browser.server(Path(db_path), log_path) as srv:
-            idle = memory.rss(srv.pid)
-            figures = run_one(srv.url, srv.pid, n, link, timeout_s)
-            figures["rss_idle_mb"] = round(idle["rss_mb"], 1)
-            bursts.append(figures)
+    for count in processes:
+        for n in sizes:
+            with _serving(db_path, count, log_dir, n) as (url, pids):
+                idle = memory.rss(pids)
+                figures = run_one(url, pids, n, link, timeout_s)
+                figures["rss_idle_mb"] = round(idle["rss_mb"], 1)
+                figures["processes"], figures["balanced"] = max(count, 1), count > 0
+                bursts.append(figures)
     check = None
     if crosscheck_browsers:
         log_path = Path(log_dir) / "burst-crosscheck.log" if log_dir else None

@@ -17,8 +17,8 @@ MB = 1024 * 1024
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def tree(pid: int) -> list[int]:
-    """`pid` and its live descendants."""
+def tree(pid: int | tuple[int, ...]) -> list[int]:
+    """`pid` (or each of several: the processes behind a balancer) and its live descendants."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -29,7 +29,7 @@ def tree(pid: int) -> list[int]:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(ppid, []).append(int(entry.name))
-    pids, todo = [], [pid]
+    pids, todo = [], [pid] if isinstance(pid, int) else list(pid)
     while todo:
         current = todo.pop()
         pids.append(current)
@@ -49,7 +49,7 @@ def _status_kb(pid: int, fields: tuple[str, ...]) -> dict[str, int]:
     return values
 
 
-def rss(pid: int) -> dict[str, float]:
+def rss(pid: int | tuple[int, ...]) -> dict[str, float]:
     """Resident MB of the server tree now (`rss_mb`) and the sum of each process's peak (`hwm_mb`)."""
     total = {"VmRSS": 0, "VmHWM": 0}
     pids = tree(pid)
@@ -59,7 +59,7 @@ def rss(pid: int) -> dict[str, float]:
     return {"rss_mb": total["VmRSS"] / 1024, "hwm_mb": total["VmHWM"] / 1024, "processes": len(pids)}
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int | tuple[int, ...]) -> float:
     """User + system CPU seconds consumed so far by the server tree (live processes only)."""
     total = 0
     for each in tree(pid):
@@ -74,7 +74,7 @@ def cpu_seconds(pid: int) -> float:
 class Sampler:
     """Sample the tree's summed VmRSS in a thread; `peak_mb` is the largest sum seen."""
 
-    def __init__(self, pid: int, interval: float = 0.1):
+    def __init__(self, pid: int | tuple[int, ...], interval: float = 0.1):
         self.pid = pid
         self.interval = interval
         self.peak_mb = 0.0

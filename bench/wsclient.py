@@ -3,7 +3,8 @@
 Streamlit 1.67's protocol, as its frontend speaks it (streamlit/static index.js, server
 web/server/starlette/starlette_websocket.py, runtime/app_session.py):
 1. HTTP: the page (`GET <link>`), `/_stcore/health` (which sets the `_streamlit_xsrf` cookie) and
-   `/_stcore/host-config`. The static JS/CSS bundles are not fetched: they are the same files for
+   `/_stcore/host-config`, each sending the cookies set so far (a balancer's sticky cookie among them).
+   The static JS/CSS bundles are not fetched: they are the same files for
    every tab and do not start a session (the Chromium cross-check in bench.burst covers them).
 2. WebSocket `/_stcore/stream` with subprotocols ["streamlit", <xsrf cookie value>], the cookie,
    and Origin set to the server, so the XSRF check passes as in a browser.
@@ -31,6 +32,7 @@ from urllib.parse import urlsplit
 import websockets
 
 from bench.browser import check_loopback
+from burden.balancer import STICKY_COOKIE
 
 MAX_MESSAGE_BYTES = 200 * 1024 * 1024  # Streamlit's server.maxMessageSize default
 XSRF_COOKIE = "_streamlit_xsrf"
@@ -55,6 +57,7 @@ class Render:
     headings: list[tuple[str, str]] = field(default_factory=list)  # (tag, text) of title/header/subheader
     metrics: list[tuple[str, str]] = field(default_factory=list)  # (label, value) of st.metric cards
     exceptions: list[str] = field(default_factory=list)  # "Type: message" of exception elements
+    server: str = ""  # the process behind a balancer (its sticky cookie), else ""
     error: str = ""
 
     @property
@@ -93,6 +96,10 @@ async def _http_get(host: str, port: int, path: str, cookie: str = "") -> tuple[
             key, _, rest = value.strip().partition("=")
             cookies[key] = rest.split(";", 1)[0]
     return status, cookies
+
+
+def _cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
 def _back_msg(page_name: str, query: str, url: str) -> bytes:
@@ -166,13 +173,16 @@ async def _run(render: Render, base_url: str, link: str, started: float, hold, d
     host, port = base.hostname, base.port or 80
     page_name, query = split_link(link)
     render.status = "http"
-    status, _ = await _http_get(host, port, link)
+    # Cookies are kept as a browser keeps them: behind the balancer (burden/balancer.py) the page's answer
+    # names the process, and the rest of the session must go back to it.
+    status, cookies = await _http_get(host, port, link)
     if status != 200:
         render.status, render.error = "error", f"GET {link} answered {status}"
         return
-    _, cookies = await _http_get(host, port, "/_stcore/health")
+    render.server = cookies.get(STICKY_COOKIE, "")
+    cookies.update((await _http_get(host, port, "/_stcore/health", _cookie_header(cookies)))[1])
     xsrf = cookies.get(XSRF_COOKIE, "")
-    cookie = f"{XSRF_COOKIE}={xsrf}" if xsrf else ""
+    cookie = _cookie_header(cookies)
     await _http_get(host, port, "/_stcore/host-config", cookie)
     render.http_ms = elapsed()
     render.status = "websocket"

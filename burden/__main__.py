@@ -1,4 +1,4 @@
-"""Command line: python -m burden generate|load|rollup|demo|summary."""
+"""Command line: python -m burden generate|load|quarantine|rollup|demo|summary|serve."""
 
 from __future__ import annotations
 
@@ -65,6 +65,12 @@ def _cmd_summary(args: argparse.Namespace) -> int:
         return print_summary(args.region, args.from_month, args.to_month, args.format)
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from burden.balancer import serve
+
+    return serve(args.processes, args.port, args.address, Path(args.secrets) if args.secrets else None)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m burden", description="减负看板 · Burden Dashboard")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -105,6 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--to", dest="to_month", help="YYYY-MM")
     p.add_argument("--format", choices=["json", "table"], default="table")
     p.set_defaults(func=_cmd_summary)
+
+    p = sub.add_parser("serve", help="serve the dashboard from several processes behind haproxy (sticky sessions)")
+    p.add_argument("--processes", type=int, default=2, help="Streamlit server processes (about one core each)")
+    p.add_argument("--port", type=int, default=8501, help="the balancer's port")
+    p.add_argument("--address", default="127.0.0.1", help="the balancer's address (not loopback: sign-in needed)")
+    p.add_argument("--secrets", help="a secrets.toml for every process (default: .streamlit/secrets.toml)")
+    p.set_defaults(func=_cmd_serve)
 
     args = parser.parse_args(argv)
     return args.func(args)

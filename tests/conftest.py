@@ -147,6 +147,7 @@ LONGEST_FIRST = (
     "test_ingest_formats",
     "test_demo_build",
     "test_bench_burst",
+    "test_balancer",
     "test_ingest_preview",
     "test_browser_map_fragment",
     "test_ingest_property",

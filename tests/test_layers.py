@@ -17,6 +17,7 @@ ROOT = settings.ROOT
 LAYERS: list[tuple[str, ...]] = [
     ("serve", "dashboard", "app_pages", "burden.__main__"),  # entry points: the server, the app, its pages, the CLI
     ("burden.web",),  # the code that imports Streamlit: frame, ui, auth, exports
+    ("burden.balancer",),  # several server processes behind HAProxy (starts them; imports no Streamlit)
     ("burden.charts",),  # DataFrame -> figure; used by pages and web.ui only (and the briefing, below)
     ("burden.views", "burden.demo"),  # view models, the what-if and the briefing; the demo generator
     ("burden.ingest",),  # log files in: read, decode, parse, stage, merge, store (the Data page and demo use it)
