@@ -42,7 +42,8 @@ HEALTH_PATH = "/_stcore/health"
 def haproxy_config(address: str, port: int, backends: list[int]) -> str:
     """HAProxy's configuration: `address:port` in front of the loopback `backends`, sticky by cookie."""
     servers = "\n".join(
-        f"    server s{i} 127.0.0.1:{backend} check inter 2s cookie s{i}" for i, backend in enumerate(backends, 1)
+        f"    server s{i} 127.0.0.1:{backend} check inter 5s fall 3 rise 1 cookie s{i}"
+        for i, backend in enumerate(backends, 1)
     )
     bind = f"[{address}]" if ":" in address else address
     return f"""# Written by burden/balancer.py for this run; not a file to edit.
@@ -66,7 +67,10 @@ backend streamlit
     balance roundrobin
     # Sticky sessions: the first answer names the process; "indirect" keeps the cookie from the process.
     cookie {STICKY_COOKIE} insert indirect nocache httponly attr "SameSite=Lax"
+    # Health: a process that exited refuses the connection at once; a busy one (a burst of 200 sessions keeps
+    # its event loop waiting for seconds) must not be taken for dead, or every session on it gets a 503.
     option httpchk GET {HEALTH_PATH}
+    timeout check 30s
     http-check expect status 200
 {servers}
 """
