@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from burden import db, geo, i18n, metrics, settings, summary
+from burden import db, i18n, metrics, settings, summary
 from burden.charts import overview as charts
-from burden.charts import theme
+from burden.charts.memo import Build
 from burden.i18n import fmt_pct, t
 from burden.views import briefing, overview, overview_alerts
 from burden.web import frame, ui
@@ -51,27 +51,20 @@ left, right = st.columns(2)
 trend = data.trend
 events = overview.events(view.state.region)
 own_name = i18n.region_name(region["name_zh"], region["name_en"])
-apps_fig = theme.apps_trend(trend, view.baseline, settings.APPS_TARGET, overview.apps_title(trend))
-rate_fig = theme.rate_trend(trend, view.baseline, overview.rate_title(trend))
-if data.compare_trend is not None:  # the comparison region: same colours, dashed
-    charts.add_compare_apps(apps_fig, data.compare_trend, data.compare_name, own_name)
-    charts.add_compare_rate(rate_fig, data.compare_trend, data.compare_name, own_name)
-months = theme.month_keys(trend)
-for fig in (apps_fig, rate_fig):
-    charts.add_events(fig, events, months)
-    charts.tidy_trend(fig)
+compare = (data.compare_trend, data.compare_name, own_name)  # the comparison region, if any: dashed
 with left:
-    ui.plot(apps_fig, "apps_trend")
+    apps_title = overview.apps_title(trend)
+    ui.plot(Build(charts.trend_figure, "apps", trend, view.baseline, apps_title, events, *compare), "apps_trend")
 with right:
-    ui.plot(rate_fig, "dup_trend")
+    rate_title = overview.rate_title(trend)
+    ui.plot(Build(charts.trend_figure, "rate", trend, view.baseline, rate_title, events, *compare), "dup_trend")
 
 st.subheader(t("overview.ranking", latest=view.month_label(view.state.end)))
 ranking = data.ranking
 if ranking.height == 0:
     st.info(t("overview.ranking_empty"))
 else:
-    figure = theme.ranking_bar(ranking, "label", settings.APPS_TARGET, overview.ranking_title(ranking))
-    charts.tidy_ranking(figure)
+    figure = Build(charts.ranking_figure, ranking, settings.APPS_TARGET, overview.ranking_title(ranking))
     # keyed by region: a new region starts with no selection, so an old click cannot pull the view back
     event = ui.plot(figure, f"ranking_{view.state.region}", on_select="rerun")
     clicked = ui.clicked(event)
@@ -111,9 +104,9 @@ def _county_map(state) -> None:
     county_map = overview.county_map(state, picked or default)
     shown = metrics.get(county_map.metric)
     drawn = county_map.drawn
-    map_fig = charts.county_map(
+    map_fig = Build(
+        charts.county_map_figure,
         drawn,
-        geo.shapes_for(set(drawn["region_code"])),
         shown.is_rate,
         shown.colour,
         overview.map_title(county_map),

@@ -8,6 +8,7 @@ from datetime import datetime
 import plotly.graph_objects as go
 import polars as pl
 
+from burden import geo, settings
 from burden.charts import theme
 from burden.charts.theme import DUPLICATE, FONT, HELD, NEUTRAL, TEMPLATE, USED, month_keys
 from burden.i18n import t
@@ -185,3 +186,44 @@ def tidy_ranking(fig: go.Figure) -> None:
     """Room for the ranking's value ticks and axis title (plotly.js 3 does not make it by itself)."""
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
+
+
+# The Overview's figures whole, for burden.charts.memo.Build (web/ui.plot keeps each built figure per input).
+
+
+def trend_figure(
+    kind: str,
+    trend: pl.DataFrame,
+    baseline: tuple[str, str],
+    title: str,
+    events: list[dict],
+    compare: pl.DataFrame | None = None,
+    compare_name: str = "",
+    own_name: str = "",
+) -> go.Figure:
+    """The Overview's trend `kind`: "apps" (held and used per cadre, against the target) or "rate" (the
+    duplicate-entry rate), with the events and, if any, the comparison region dashed."""
+    if kind == "apps":
+        fig = theme.apps_trend(trend, baseline, settings.APPS_TARGET, title)
+        if compare is not None:
+            add_compare_apps(fig, compare, compare_name, own_name)
+    else:
+        fig = theme.rate_trend(trend, baseline, title)
+        if compare is not None:
+            add_compare_rate(fig, compare, compare_name, own_name)
+    add_events(fig, events, month_keys(trend))
+    tidy_trend(fig)
+    return fig
+
+
+def ranking_figure(ranking: pl.DataFrame, target: int, title: str) -> go.Figure:
+    fig = theme.ranking_bar(ranking, "label", target, title)
+    tidy_ranking(fig)
+    return fig
+
+
+def county_map_figure(
+    drawn: pl.DataFrame, is_rate: bool, colour: str, title: str, unit: str, highlight: str | None
+) -> go.Figure:
+    """county_map over the shapes of the drawn counties."""
+    return county_map(drawn, geo.shapes_for(set(drawn["region_code"])), is_rate, colour, title, unit, highlight)

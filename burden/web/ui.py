@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from burden import access, pseudonyms, summary
-from burden.charts import theme
+from burden.charts import memo, theme
 from burden.i18n import t
 from burden.web import exports, frame
 
@@ -35,19 +35,33 @@ def cadre_rows_allowed() -> bool:
 def plot(fig, key: str, on_select: str = "ignore"):
     """Draw a figure with the house theme; larger type and height in meeting mode; a month to date marked.
 
+    `fig` is a figure, or a memo.Build: then the figure, marks included, is built once per input and language
+    and kept (burden/charts/memo.py), so the sessions of a meeting on one link share it.
     With on_select="rerun" the return value carries the clicked points
     (`event.selection.points[i]["customdata"]`).
     """
     to_date = frame.view().end_to_date()
-    if to_date is not None:
-        theme.mark_month_to_date(fig, to_date.month, frame.view().month_label(to_date.month))
-    if meeting():
-        height = fig.layout.height or 400
-        fig.update_layout(height=int(height * MEETING_SCALE), font={"size": 20}, title={"font": {"size": 26}})
+    marks = (to_date.month, frame.view().month_label(to_date.month)) if to_date is not None else None
+    big = meeting()
+    if isinstance(fig, memo.Build):
+        build = fig
+        fig = memo.FIGURES.get(build.key(marks, big), lambda: _marked(build(), marks, big))
+    else:
+        _marked(fig, marks, big)
     kwargs = {"on_select": on_select, "selection_mode": "points"} if on_select != "ignore" else {}
     return st.plotly_chart(
         fig, key=key, theme=None, width="stretch", config={"displaylogo": False, "responsive": True}, **kwargs
     )
+
+
+def _marked(fig, marks: tuple[str, str] | None, big: bool):
+    """`fig` with the month to date marked (`marks`: its month and label) and meeting-mode sizes if `big`."""
+    if marks is not None:
+        theme.mark_month_to_date(fig, *marks)
+    if big:
+        height = fig.layout.height or 400
+        fig.update_layout(height=int(height * MEETING_SCALE), font={"size": 20}, title={"font": {"size": 26}})
+    return fig
 
 
 def clicked(event, field: str = "customdata") -> str | None:
@@ -69,7 +83,9 @@ def table(data: pl.DataFrame, name: str, key: str, height: int | None = None, co
     header), so the files hold the same numbers as the screen.
     """
     rows_height = 36 * (min(data.height, 20) + 1) + 4
-    st.dataframe(data, hide_index=True, width="stretch", height=height or rows_height, column_config=column_config)
+    # As Arrow: Streamlit sends an Arrow table as it is; a polars frame it first converts to pandas and back.
+    shown = data.to_arrow()
+    st.dataframe(shown, hide_index=True, width="stretch", height=height or rows_height, column_config=column_config)
     view = frame.view().state
     stem = exports.file_stem(name, view.region, view.start, view.end)
     left, right, _ = st.columns([1, 1, 4])
