@@ -4,6 +4,7 @@ import streamlit as st
 
 from burden import i18n, labels, settings
 from burden.charts import apps as charts
+from burden.charts.memo import Build
 from burden.i18n import fmt_pct, t
 from burden.views import apps
 from burden.web import frame, ui
@@ -72,9 +73,9 @@ if detail is not None:
     st.subheader(t("apps.trend"))
     left, right = st.columns(2)
     with left:
-        ui.plot(charts.usage_trend(trend, view.baseline, apps.trend_title(trend)), "app_users")
+        ui.plot(Build(charts.usage_trend, trend, view.baseline, apps.trend_title(trend)), "app_users")
     with right:
-        ui.plot(charts.events_trend(trend, view.baseline, apps.events_title(trend)), "app_events")
+        ui.plot(Build(charts.events_trend, trend, view.baseline, apps.events_title(trend)), "app_events")
 
     st.subheader(t("apps.counties", month=end))
     if detail.counties.height == 0:
@@ -93,8 +94,11 @@ if detail is not None:
         if month != end:
             st.warning(t("apps.overlap_gone", end=end, month=month), icon=":material/history:")
         top = apps.overlap_labels(detail.overlap.head(apps.OVERLAP_CHART_ROWS), region)
-        figure = charts.overlap_bars(
-            top, apps.overlap_title(detail.overlap, region), t("apps.chart.shared_users", month=month)
+        figure = Build(
+            charts.overlap_bars,
+            top,
+            apps.overlap_title(detail.overlap, region),
+            t("apps.chart.shared_users", month=month),
         )
         clicked = ui.clicked(ui.plot(figure, "app_overlap", on_select="rerun"), field="y")
         if clicked:  # a bar's category is the other app's id: open that app

@@ -4,6 +4,7 @@ import streamlit as st
 
 from burden import i18n
 from burden.charts import trace as charts
+from burden.charts.memo import Build
 from burden.i18n import fmt_delta, fmt_pct, t
 from burden.views import duplicates
 from burden.web import frame, ui
@@ -50,7 +51,7 @@ with cards[2]:
     )
 
 st.subheader(t("dup.trend"))
-ui.plot(charts.duplicate_trend(data.trend, view.baseline, duplicates.trend_title(data.trend)), "dup_trend")
+ui.plot(Build(charts.duplicate_trend, data.trend, view.baseline, duplicates.trend_title(data.trend)), "dup_trend")
 st.caption(t("dup.trend_hint"))
 
 st.subheader(t("dup.matrix"), help=t("dup.def_matrix"))
@@ -58,7 +59,7 @@ if data.pairs.height == 0:
     st.info(t("dup.no_duplicates"))
 else:
     grid = duplicates.matrix(data.pairs)
-    figure = charts.pair_heatmap(grid.labels, grid.names, grid.rows, duplicates.matrix_title(data.pairs))
+    figure = Build(charts.pair_heatmap, grid.labels, grid.names, grid.rows, duplicates.matrix_title(data.pairs))
     ui.plot(figure, "dup_matrix")
     st.caption(
         t(
@@ -75,7 +76,8 @@ st.subheader(t("dup.facts"), help=t("dup.def_facts"))
 facts = data.fact_types
 if facts.height:
     labels = [duplicates.fact_label(f) for f in facts["fact_type"]]
-    figure = charts.fact_bars(
+    figure = Build(
+        charts.fact_bars,
         labels,
         facts["duplicate_submits"].to_list(),
         facts["duplicate_entry_rate"].to_list(),
@@ -89,7 +91,7 @@ if data.ranking.height == 0:
     st.info(t("dup.ranking_empty"))
 else:
     event = ui.plot(
-        charts.rate_ranking(data.ranking, duplicates.ranking_title(data.ranking)),
+        Build(charts.rate_ranking, data.ranking, duplicates.ranking_title(data.ranking)),
         "dup_ranking",
         on_select="rerun",
     )

@@ -4,6 +4,7 @@ import streamlit as st
 
 from burden import summary
 from burden.charts import trace as charts
+from burden.charts.memo import Build
 from burden.i18n import t
 from burden.views import photos
 from burden.web import frame, ui
@@ -24,20 +25,30 @@ trend = data.trend
 left, right = st.columns(2)
 with left:
     title = photos.trend_title(trend, "photos_per_task", "photo.per_task")
-    ui.plot(charts.photo_line(trend, "photos_per_task", view.baseline, title, t("photo.per_task_axis")), "ph_task")
+    ui.plot(
+        Build(charts.photo_line, trend, "photos_per_task", view.baseline, title, t("photo.per_task_axis")), "ph_task"
+    )
 with right:
     title = photos.trend_title(trend, "photo_minutes_per_cadre_week", "photo.minutes")
-    figure = charts.photo_line(trend, "photo_minutes_per_cadre_week", view.baseline, title, t("photo.minutes_axis"))
+    figure = Build(
+        charts.photo_line, trend, "photo_minutes_per_cadre_week", view.baseline, title, t("photo.minutes_axis")
+    )
     ui.plot(figure, "ph_minutes")
 left, right = st.columns(2)
 with left:
     title = photos.trend_title(trend, "share_tasks_photo_required", "photo.required", is_rate=True)
-    figure = charts.photo_line(
-        trend, "share_tasks_photo_required", view.baseline, title, t("photo.required_axis"), is_rate=True
+    figure = Build(
+        charts.photo_line,
+        trend,
+        "share_tasks_photo_required",
+        view.baseline,
+        title,
+        t("photo.required_axis"),
+        is_rate=True,
     )
     ui.plot(figure, "ph_required")
 with right:
-    ui.plot(charts.voided_bars(trend, view.baseline, photos.voided_title(trend)), "ph_voided")
+    ui.plot(Build(charts.voided_bars, trend, view.baseline, photos.voided_title(trend)), "ph_voided")
 
 st.subheader(t("photo.apps"), help=t("photo.def_apps"))
 apps = data.apps
@@ -46,8 +57,8 @@ if apps.height == 0:
 else:
     top = photos.top_apps(apps, "photos_required")
     other = (top["photos"] - top["photos_required"]).to_list()
-    figure = charts.photo_apps_bars(
-        top["label"].to_list(), top["photos_required"].to_list(), other, photos.apps_title(top)
+    figure = Build(
+        charts.photo_apps_bars, top["label"].to_list(), top["photos_required"].to_list(), other, photos.apps_title(top)
     )
     ui.plot(figure, "ph_apps")
     ui.table(photos.apps_table(apps), "photo_apps", key="photo_apps_table")
@@ -57,7 +68,10 @@ else:
     if voided.height == 0:
         st.info(t("photo.no_voided"))
     else:
-        figure = charts.voided_by_app(
-            voided["label"].to_list(), voided["tasks_voided"].to_list(), photos.voided_apps_title(voided)
+        figure = Build(
+            charts.voided_by_app,
+            voided["label"].to_list(),
+            voided["tasks_voided"].to_list(),
+            photos.voided_apps_title(voided),
         )
         ui.plot(figure, "ph_voided_apps")

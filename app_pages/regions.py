@@ -5,6 +5,7 @@ import streamlit as st
 
 from burden import labels, metrics, settings, summary
 from burden.charts import regions as charts
+from burden.charts.memo import Build
 from burden.i18n import fmt_num, t
 from burden.views import regions
 from burden.web import frame, ui
@@ -47,14 +48,14 @@ def distribution_and_apps(data: regions.RegionsData, region_code: str) -> None:
     with left:
         st.subheader(t("regions.dist_head"), help=t("regions.def.dist", target=TARGET))
         title = regions.hist_title(data.latest, TARGET)
-        ui.plot(charts.apps_histogram(data.hist, TARGET, title), "apps_hist")
+        ui.plot(Build(charts.apps_histogram, data.hist, TARGET, title), "apps_hist")
     with right:
         st.subheader(t("regions.apps_head"), help=t("regions.def.apps"))
         if data.apps.height == 0:
             st.info(t("regions.apps_empty"))
             return
         names = [labels.app_name(*row) for row in data.apps.select("name_zh", "name_en", "app_id").rows()]
-        figure = charts.load_apps_bar(data.apps, names, regions.apps_title(data.apps), regions.TOP_APPS)
+        figure = Build(charts.load_apps_bar, data.apps, names, regions.apps_title(data.apps), regions.TOP_APPS)
         app_id = ui.clicked(ui.plot(figure, f"apps_{region_code}", on_select="rerun"))
         if app_id:  # a click on an app opens it on the Apps page, with the same filters
             frame.go(page="app_pages/apps.py", app=app_id)
@@ -74,7 +75,7 @@ def distribution_and_apps(data: regions.RegionsData, region_code: str) -> None:
 def child_regions(data: regions.RegionsData, start: str, end: str) -> None:
     children, region = data.children, data.region
     st.subheader(t("regions.children_head"))
-    figure = charts.children_bars(children, TARGET, regions.children_title(children, TARGET))
+    figure = Build(charts.children_bars, children, TARGET, regions.children_title(children, TARGET))
     code = ui.clicked(ui.plot(figure, f"children_{region['region_code']}", on_select="rerun"))
     if code and code != region["region_code"]:  # a click on a bar drills into that region
         frame.go(region=code)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from burden import i18n, labels, settings
 from burden.charts import remediation as charts
+from burden.charts.memo import Build
 from burden.i18n import fmt_num, fmt_pct, t
 from burden.views import remediation, whatif
 from burden.web import frame, ui
@@ -36,10 +37,10 @@ else:
     with left:
         stages = remediation.funnel(data.cases)
         open_cases = total["cases"] - total["done"]
-        ui.plot(charts.funnel(stages, t("rem.funnel_title", done=total["done"], open=open_cases)), "rem_funnel")
+        ui.plot(Build(charts.funnel, stages, t("rem.funnel_title", done=total["done"], open=open_cases)), "rem_funnel")
     with right:
         by_region = data.by_region
-        figure = charts.progress(by_region, settings.LAGGING_PROGRESS, remediation.progress_title(by_region))
+        figure = Build(charts.progress, by_region, settings.LAGGING_PROGRESS, remediation.progress_title(by_region))
         event = ui.plot(figure, "rem_progress", on_select="rerun")
         clicked = ui.clicked(event)
         if clicked and clicked != state.region:  # a click on a bar drills into that region
@@ -135,5 +136,5 @@ else:
         now = t("rem.whatif_hours_value", value=fmt_num(overall["hours_per_cadre_week"]))
         st.metric(t("rem.whatif_hours"), value, help=t("rem.whatif_def_hours"), border=True)
         st.caption(t("rem.whatif_hours_note", hours=now))
-    ui.plot(charts.whatif(projection, settings.APPS_TARGET, whatif.title(overall)), "rem_whatif")
+    ui.plot(Build(charts.whatif, projection, settings.APPS_TARGET, whatif.title(overall)), "rem_whatif")
     ui.table(whatif.table(projection), "whatif", key="rem_whatif_table")

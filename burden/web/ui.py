@@ -32,22 +32,18 @@ def cadre_rows_allowed() -> bool:
     return True
 
 
-def plot(fig, key: str, on_select: str = "ignore"):
+def plot(build: memo.Build, key: str, on_select: str = "ignore"):
     """Draw a figure with the house theme; larger type and height in meeting mode; a month to date marked.
 
-    `fig` is a figure, or a memo.Build: then the figure, marks included, is built once per input and language
-    and kept (burden/charts/memo.py), so the sessions of a meeting on one link share it.
+    The figure, marks included, is built once per input and language and kept (burden/charts/memo.py), so the
+    sessions of a meeting on one link share it.
     With on_select="rerun" the return value carries the clicked points
     (`event.selection.points[i]["customdata"]`).
     """
     to_date = frame.view().end_to_date()
     marks = (to_date.month, frame.view().month_label(to_date.month)) if to_date is not None else None
     big = meeting()
-    if isinstance(fig, memo.Build):
-        build = fig
-        fig = memo.FIGURES.get(build.key(marks, big), lambda: _marked(build(), marks, big))
-    else:
-        _marked(fig, marks, big)
+    fig = memo.FIGURES.get(build.key(marks, big), lambda: _marked(build(), marks, big))
     kwargs = {"on_select": on_select, "selection_mode": "points"} if on_select != "ignore" else {}
     return st.plotly_chart(
         fig, key=key, theme=None, width="stretch", config={"displaylogo": False, "responsive": True}, **kwargs
