@@ -13,16 +13,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Issue 5 targets (2-core machine, province scale). Printed beside the figures, never asserted.
-WARM_P95_S = 0.300
-COLD_P95_S = 1.5
-OVERHEAD_MAX = 1.5
+# Issue 5 and issue 14 targets (2-core machine, province scale). Printed beside the figures, never asserted.
+WARM_P95_S = 0.150
+COLD_P95_S = 1.0
+OVERHEAD_MAX = 1.5  # db.query over bare DuckDB
+PAGE_OVERHEAD_MAX = 1.3  # page code over bare DuckDB
 PEER_MIN = 20.0
 LOAD_PARQUET_EPS = 1_000_000
 LOAD_CSV_EPS = 300_000
 ROLLUP_1B_S = 15 * 60
 DAILY_S = 60.0
-BROWSER_S = 2.0
+BROWSER_S = 1.5
+BROWSER_FRESH_S = 3.0
 BURST_P95_S = 5.0
 BURST_RSS_MB = 300.0  # per server process
 BURST_CPU_PER_SESSION_S = 0.04
@@ -139,7 +141,7 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
             (
                 f"{key} warm p50/p95 ({w['queries']} q)",
                 f"{_ms(w['p50_s'])} / {_ms(w['p95_s'])}",
-                "p95 ≤ 300 ms",
+                f"p95 ≤ {WARM_P95_S * 1000:,.0f} ms",
                 _status(w["p95_s"], WARM_P95_S, False),
             )
         )
@@ -148,16 +150,18 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                 (
                     f"{key} cold p50/p95",
                     f"{_ms(c['p50_s'])} / {_ms(c['p95_s'])}",
-                    "p95 ≤ 1.5 s",
+                    f"p95 ≤ {COLD_P95_S:g} s",
                     _status(c["p95_s"], COLD_P95_S, False),
                 )
             )
     overhead = results.get("overhead", {})
     if overhead:
-        for label, key in (("db.query / bare DuckDB", "ratio_query"), ("page code / bare DuckDB", "ratio_page")):
-            out.append(
-                (f"overhead {label}", f"{overhead[key]:.2f}×", "≤ 1.5×", _status(overhead[key], OVERHEAD_MAX, False))
-            )
+        for label, key, bound in (
+            ("db.query / bare DuckDB", "ratio_query", OVERHEAD_MAX),
+            ("page code / bare DuckDB", "ratio_page", PAGE_OVERHEAD_MAX),
+        ):
+            shown = f"{overhead[key]:.2f}×"
+            out.append((f"overhead {label}", shown, f"≤ {bound:g}×", _status(overhead[key], bound, False)))
     for metric, p in results.get("peers", {}).items():
         for peer in ("duckdb_raw", "polars_lazy"):
             ratio = p[f"ratio_{peer}"]
@@ -180,12 +184,21 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
     for path, v in results.get("browser", {}).get("views", {}).items():
         out.append(
             (
-                f"browser {path}: charts drawn p50/p95",
+                f"browser {path}: charts drawn, warm p50/p95",
                 f"{v['p50_ms']:,.0f} / {v['p95_ms']:,.0f} ms",
-                "≤ 2 s",
+                f"≤ {BROWSER_S:g} s",
                 _status(v["p50_ms"] / 1000, BROWSER_S, False),
             )
         )
+        if "fresh_p50_ms" in v:  # a new browser profile: nothing cached
+            out.append(
+                (
+                    f"browser {path}: charts drawn, fresh p50 ({v['fresh_runs']} new profiles)",
+                    f"{v['fresh_p50_ms']:,.0f} ms",
+                    f"≤ {BROWSER_FRESH_S:g} s",
+                    _status(v["fresh_p50_ms"] / 1000, BROWSER_FRESH_S, False),
+                )
+            )
     burst = results.get("burst", {})
     for b in burst.get("bursts", []):
         p95 = b["p95_ms"] / 1000 if b.get("p95_ms") is not None else None
