@@ -92,3 +92,45 @@ def test_the_overview_marks_a_month_to_date_and_meeting_mode_only_where_chosen(t
     again = _spec(open_view("app_pages/overview.py", {"lang": "en", "to": "2024-02"}), 0)
     assert again == plain  # the kept figure is the one first drawn: no mark stuck to it
     assert memo.FIGURES.hits >= 4  # the second plain run drew its four figures from the cache
+
+
+def test_sessions_missing_one_figure_at_once_build_it_once():
+    import threading
+    import time
+
+    cache = memo.FigureCache()
+    started, release, built = threading.Event(), threading.Event(), []
+
+    def slow():
+        built.append(1)
+        started.set()
+        release.wait(30)
+        return apps(title="slow")()
+
+    results = []
+    first = threading.Thread(target=lambda: results.append(cache.get(("k",), slow)))
+    first.start()
+    assert started.wait(30)
+    others = [threading.Thread(target=lambda: results.append(cache.get(("k",), slow))) for _ in range(5)]
+    for thread in others:
+        thread.start()
+    deadline = time.monotonic() + 30
+    while len(cache._lock._waiters) < 5:  # until all five wait for the first build (a condition, not a sleep)
+        assert time.monotonic() < deadline, "the other sessions did not wait for the first build"
+        time.sleep(0.01)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(30)
+    assert len(built) == 1 and len(results) == 6 and all(r is results[0] for r in results)
+    assert (cache.misses, cache.hits) == (1, 5)
+
+
+def test_a_failed_build_leaves_the_figure_to_the_next_session():
+    cache = memo.FigureCache()
+
+    def broken():
+        raise RuntimeError("no")
+
+    with pytest.raises(RuntimeError):
+        cache.get(("k",), broken)
+    assert cache.get(("k",), lambda: apps(title="ok")()).to_dict()["layout"]["title"]["text"] == "ok"
