@@ -143,17 +143,30 @@ def test_report_prints_the_burst_against_its_targets():
         figures(25, 1.0, 6000.0, 9000.0, 150.0),
         figures(50, 0.96, 9000.0, 20000.0, 200.0),
         figures(50, 1.0, 2000.0, 3000.0, 450.0),
+        # Two processes behind the balancer: the RSS bound is per process, the sessions per process are shown.
+        {**figures(200, 1.0, 4000.0, 4500.0, 450.0), "processes": 2, "balanced": True, "server_cpu_s": 6.0}
+        | {"server_cpu_per_session_s": 0.03, "server_cores_busy": 1.6, "client_cpu_s": 0.9}
+        | {"sessions_per_process": {"s1": 100, "s2": 100}},
     ]
     check = {"browsers": [{"ms": 2400}, {"ms": 3100.5}, {"ms": 2800}], "websocket": {"ms": 1012.0}, "agree": True}
     rows = {r[0] + " " + r[1]: r[3] for r in report.rows({"burst": {"bursts": bursts, "crosscheck": check}})}
-    assert rows["meeting burst N=10: success, p50/p95, RSS growth 100%, 2.1 / 4.4 s, +120 MB"] == "met"
-    assert rows["meeting burst N=10: CPU server / client 9.0 s (0.90 s/session, 1.50 cores) / 0.4 s"] == ""
-    assert rows["meeting burst N=25: success, p50/p95, RSS growth 100%, 6.0 / 9.0 s, +150 MB"] == "missed by 1.80×"
+    assert rows["meeting burst N=10, 1 process: success, p50/p95, RSS growth 100%, 2.1 / 4.4 s, +120 MB"] == "met"
+    cpu = "meeting burst N=10, 1 process: server CPU per session (cores busy; client CPU)"
+    assert rows[f"{cpu} 0.900 s (1.50 cores; 0.4 s)"] == "missed by 22.50×"
     assert (
-        rows["meeting burst N=50: success, p50/p95, RSS growth 96%, 9.0 / 20.0 s, +200 MB"] == "missed (96% succeeded)"
+        rows["meeting burst N=25, 1 process: success, p50/p95, RSS growth 100%, 6.0 / 9.0 s, +150 MB"]
+        == "missed by 1.80×"
     )
-    assert rows["meeting burst N=50: success, p50/p95, RSS growth 100%, 2.0 / 3.0 s, +450 MB"] == (
+    assert (
+        rows["meeting burst N=50, 1 process: success, p50/p95, RSS growth 96%, 9.0 / 20.0 s, +200 MB"]
+        == "missed (96% succeeded)"
+    )
+    assert rows["meeting burst N=50, 1 process: success, p50/p95, RSS growth 100%, 2.0 / 3.0 s, +450 MB"] == (
         "missed (RSS growth 1.50× of the bound)"
     )
+    two = "meeting burst N=200, 2 processes behind haproxy"
+    assert rows[f"{two}: success, p50/p95, RSS growth 100%, 4.0 / 4.5 s, +450 MB"] == "met"
+    spread = "server CPU per session (cores busy; client CPU; sessions per process)"
+    assert rows[f"{two}: {spread} 0.030 s (1.60 cores; 0.9 s; 100 / 100)"] == "met"
     tabs = "meeting burst: 3 Chromium tabs show what the websocket client read"
     assert rows[f"{tabs} yes (finished 1.0 s; drawn 2.4–3.1 s)"] == "met"
