@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import statistics
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from burden.balancer import free_port, stop, wait_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -90,25 +90,6 @@ def view_paths(query: str = DEFAULT_QUERY) -> list[str]:
     return [f"{'' if index == 0 else url}?{query}" for index, (_, url, _, _) in enumerate(frame.PAGES)]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_port(proc: subprocess.Popen, port: int, what: str, log: Path | None, timeout: float) -> None:
-    """Until `proc` listens on loopback `port`; raises when it exits first or after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited early (code {proc.returncode}); log: {log}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} did not listen on {port} within {timeout}s; log: {log}")
-        time.sleep(0.2)
-
-
 @dataclass(frozen=True)
 class Server:
     url: str
@@ -128,12 +109,7 @@ def server(db_path: Path, log_path: Path | None = None, timeout: float = 60.0):
         wait_port(proc, port, "streamlit", log_path, timeout)
         yield Server(f"http://127.0.0.1:{port}", proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         if log_path:
             log.close()
 

@@ -19,7 +19,6 @@ BURDEN_DUCKDB_THREADS is set.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
 import secrets
 import shutil
@@ -103,15 +102,6 @@ def wait_port(proc: subprocess.Popen, port: int, what: str, log: Path | None, ti
         time.sleep(0.2)
 
 
-def is_loopback(address: str) -> bool:
-    if address == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
-
-
 def has_sign_in(secrets_file: Path | None) -> bool:
     """Whether the secrets the processes read configure sign-in (an [auth] table): else it is local mode."""
     candidates = [secrets_file] if secrets_file else [settings.ROOT / ".streamlit" / "secrets.toml"]
@@ -130,7 +120,8 @@ class Cluster:
     balancer_pid: int
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate `proc` and wait for it (killed after 10 s)."""
     if proc.poll() is None:
         proc.terminate()
     try:
@@ -153,7 +144,7 @@ def cluster(
     """N dashboard processes and HAProxy in front of them; yields a Cluster and stops them all on the way out."""
     if not 1 <= processes <= MAX_PROCESSES:
         raise ValueError(f"processes must be 1..{MAX_PROCESSES}, not {processes}")
-    if not is_loopback(address) and not has_sign_in(secrets_file):
+    if not settings.is_loopback(address) and not has_sign_in(secrets_file):
         raise ValueError(
             f"without sign-in ([auth] in secrets.toml) the dashboard is in local mode and listens on this machine "
             f"only; {address} is not a loopback address"
@@ -171,6 +162,7 @@ def cluster(
     env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
     started: list[subprocess.Popen] = []
     logs = []
+    config_path: Path | None = None
     try:
         ports = [free_port() for _ in range(processes)]
         for i, backend in enumerate(ports, 1):
@@ -200,13 +192,12 @@ def cluster(
         yield Cluster(f"http://{shown}:{port}", tuple(p.pid for p in started[:-1]), tuple(ports), balancer.pid)
     finally:
         for proc in reversed(started):
-            _stop(proc)
+            stop(proc)
         for log in logs:
             if log is not subprocess.DEVNULL:
                 log.close()
-        if not log_dir:
-            with contextlib.suppress(NameError, OSError):
-                config_path.unlink()
+        if config_path is not None and not log_dir:
+            config_path.unlink(missing_ok=True)
 
 
 def serve(processes: int, port: int, address: str, secrets_file: Path | None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -51,3 +52,15 @@ def db_path() -> Path:
 # (smaller wiggles are noise, not a rebound).
 REBOUND_MIN_RISE_APPS = 0.25  # mean apps used per cadre
 REBOUND_MIN_RISE_RATE = 0.02  # duplicate-entry rate, as a fraction
+
+
+def is_loopback(address: str | None) -> bool:
+    """Whether an address listens on this machine only (empty/None means every interface)."""
+    if not address:
+        return False
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False

@@ -10,6 +10,7 @@ from urllib.parse import quote
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from burden import settings
 from burden.web import auth
 
 AUTH = {
@@ -130,7 +131,7 @@ def test_malformed_access_file_fails_closed(app, tmp_path, monkeypatch):
     ],
 )
 def test_is_loopback(address, loopback):
-    assert auth.is_loopback(address) is loopback
+    assert settings.is_loopback(address) is loopback
 
 
 @pytest.fixture

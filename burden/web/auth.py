@@ -17,7 +17,6 @@ only), clears it and opens that link. filters.parse and the scope fall-back then
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import re
@@ -29,7 +28,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import streamlit as st
 
-from burden import access, db, filters, i18n, labels
+from burden import access, db, filters, i18n, labels, settings
 from burden.i18n import t
 from burden.web import frame
 
@@ -79,18 +78,6 @@ def _looks_like_provider(value: Mapping) -> bool:
     return any(key in value for key in _PROVIDER_KEYS)
 
 
-def is_loopback(address: str | None) -> bool:
-    """Whether a server.address listens on this machine only (empty/None means every interface)."""
-    if not address:
-        return False
-    if address == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
-
-
 def gate() -> access.Scope:
     """The scope of whoever is looking; draws the sign-in, denial or error page and stops when there is none."""
     i18n.set_lang(st.query_params.get("lang", i18n.DEFAULT_LANG))  # the frame has not parsed the URL yet
@@ -114,7 +101,7 @@ def gate() -> access.Scope:
 def _local() -> access.Scope:
     # AppTest runs the script without a server, so nothing listens; a real server must be on loopback.
     address = st.get_option("server.address")
-    if not st.get_option("global.appTest") and not is_loopback(address):
+    if not st.get_option("global.appTest") and not settings.is_loopback(address):
         st.error(t("auth.local_exposed", address=address or "0.0.0.0"), icon=":material/lock_open:")
         st.stop()
     return access.local_scope()

@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.browser import free_port, wait_port
+from burden.balancer import free_port, stop, wait_port
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -58,12 +58,7 @@ def running(cmd: list[str], cwd: Path, env: dict, log_path: Path, port: int, wha
             wait_port(proc, port, what, log_path, timeout)
             yield proc
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
 
 
 def write_secrets(path: Path, app_port: int, issuer: str, client_secret: str) -> Path:
