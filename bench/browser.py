@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.stats import percentile
 from burden.balancer import free_port, stop, wait_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,17 +139,6 @@ def load(page, base_url: str, path: str, timeout_s: float = 60.0) -> dict:
     if result is None:
         raise TimeoutError(f"{path} not drawn within {timeout_s}s")
     return result
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Linear-interpolated percentile (q in 0..100) of a non-empty list."""
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    position = (len(ordered) - 1) * q / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def measure(

@@ -32,6 +32,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench import browser, memory, wsclient
+from bench.stats import percentile
 from burden import balancer
 
 MAX_SESSIONS = 200
@@ -41,7 +42,7 @@ CROSSCHECK_BROWSERS = 3
 
 
 def _ms(values: list[float], q: float) -> float | None:
-    return round(browser.percentile(values, q), 1) if values else None
+    return round(percentile(values, q), 1) if values else None
 
 
 async def _burst(base_url: str, pid: int | tuple[int, ...], n: int, link: str, timeout_s: float, warm_up: bool) -> dict:

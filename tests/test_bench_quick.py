@@ -28,8 +28,9 @@ def _numbers(value) -> list[float]:
 def test_quick_bench_writes_every_section(small_db, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("BURDEN_DB", "BURDEN_BENCH_DB")}
     done = subprocess.run(
-        # two runs of each figure (cold ones start a process each): p50 and p95 still come from several runs
-        [sys.executable, "-m", "bench", "--quick", "--runs", "2", "--db", str(small_db), "--out", str(tmp_path)],
+        # one run of each figure (cold ones start a process each): this checks that every section is measured and
+        # written, not the figures' spread (tests/test_bench_stats.py checks the percentiles)
+        [sys.executable, "-m", "bench", "--quick", "--runs", "1", "--db", str(small_db), "--out", str(tmp_path)],
         cwd=ROOT,
         env=env,
         capture_output=True,
