@@ -43,6 +43,19 @@ def _tables() -> None:
     ui.table(data.tables(), "tables", key="tables_table", column_config=_grouped(t("data.col.rows")))
 
 
+def _lines() -> None:
+    by_line = data.apps_by_line()
+    st.subheader(t("data.lines"), help=t("data.lines_help"))
+    if by_line.unknown:
+        st.warning(
+            t("data.lines_unknown", n=_count(by_line.unknown), total=_count(by_line.apps)), icon=":material/help:"
+        )
+    else:
+        st.caption(t("data.lines_all_known", total=_count(by_line.apps)))
+    with st.expander(t("data.lines_table"), icon=":material/account_tree:"):
+        ui.table(by_line.table, "apps_by_line", key="lines_table")
+
+
 def _report(report) -> None:
     totals = data.totals(report)
     st.markdown(f"**{t('data.report')}**")
@@ -152,6 +165,7 @@ if done is not None:
 try:
     _sources()
     _tables()
+    _lines()
 except db.QueryError as exc:  # a database made by an older version lacks a newer derived table
     st.warning(t("data.no_tables", error=exc), icon=":material/warning:")
 _upload()

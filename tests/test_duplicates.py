@@ -37,8 +37,8 @@ def new_db(path: Path | str = ":memory:") -> duckdb.DuckDBPyConnection:
     con.executemany("insert into regions values (?, ?, ?, ?, ?)", REGIONS)
     for app_id in APPS:
         con.execute(
-            "insert into apps values (?, ?, ?, 'dept', 'county', '330681', 'standalone', '走访登记', null, "
-            "false, false, false, false, false, false)",
+            "insert into apps values (?, ?, ?, 'dept', 'civil_affairs', 'county', '330681', 'standalone', '走访登记', "
+            "null, false, false, false, false, false, false)",
             [app_id, f"应用{app_id}", f"App {app_id}"],
         )
     return con

@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("burden.rollups",),  # the derived tables
     ("burden.db", "burden.pseudonyms"),  # named queries in the viewer's scope; cadre pseudonyms
     ("burden.metrics", "burden.access"),  # the metric registry; who sees which region
-    ("burden.labels",),  # display labels: region and app names in the language, short names for chart axes
+    ("burden.labels", "burden.lines"),  # display labels (region and app names, short names); 条线 (data/lines.toml)
     ("burden.i18n", "burden.settings"),  # text in two languages and number formats; paths and thresholds
 ]
 

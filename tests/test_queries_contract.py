@@ -142,9 +142,8 @@ def alerts_db():
     """Oct 2022 - Sep 2023 (campaign from Jan). Apps: A everyday (integrated), B, C, D (zombie), E."""
     con = new_db()
     con.execute(
-        "insert into apps select 'E', '应用E', 'App E', owner_dept, level, owner_region_code, platform, "
-        "functions, launched_on, is_integrated, has_checkin, has_ranking, tracks_online_time, "
-        "forced_install, photo_required from apps where app_id = 'A'"
+        "insert into apps select * replace ('E' as app_id, '应用E' as name_zh, 'App E' as name_en) "
+        "from apps where app_id = 'A'"
     )
     con.execute("update apps set is_integrated = true where app_id = 'A'")
     con.execute("update apps set has_checkin = true where app_id = 'D'")

@@ -98,6 +98,7 @@ def params_for(name: str, root: str, picks: dict) -> dict:
         },
         "app_info": {"app": picks["app"]},
         "app_options": {},
+        "app_lines": {},
         "app_overlap": {"app": picks["app"], "region": root, **period, "month": LAST},
         "app_usage_by_month": {"app": picks["app"], "region": root, **period},
         "apps_driving_load": {"region": root, "month": LAST},

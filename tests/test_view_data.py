@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from burden import i18n
+from burden import i18n, lines
 from burden.i18n import EN, ZH
 from burden.ingest.pipeline import load
 from burden.views import data
@@ -56,6 +56,37 @@ def test_row_counts_are_each_tables_count(loaded):
     assert metrics[EN["data.as_of"]] == "2024-03-31"
     assert metrics[EN["data.source_count"]] == str(2 * 18 + 4 + 1)  # the demo's files and the March file
     assert EN["data.staff_only"] in [w.value for w in at.warning]
+
+
+def test_apps_per_line_are_the_catalogues_and_unknown_lines_are_counted(loaded, tmp_path):
+    path, at = loaded
+    table = shown(at, EN["data.col.line_code"])
+    per_line = dict(zip(table[EN["data.col.line_code"]], table[EN["data.col.apps"]], strict=True))
+    with duckdb.connect(str(path), read_only=True) as con:
+        stored = dict(con.execute("select line, count(*) from apps group by 1").fetchall())
+    assert per_line == stored and lines.UNKNOWN not in per_line  # the staff user sees every app
+    assert EN["data.lines_all_known"].format(total=sum(stored.values())) in [c.value for c in at.caption]
+
+    # an older catalogue without lines, with departments no line claims: counted and shown as unknown
+    older = tmp_path / "burden.duckdb"
+    shutil.copyfile(path, older)
+    with duckdb.connect(str(older)) as con:
+        con.execute("update apps set line = 'unknown' where owner_dept like '%统计局'")
+        unknown, total = con.execute("select count(*) filter (line = 'unknown'), count(*) from apps").fetchone()
+    assert unknown > 0
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BURDEN_DB", str(older))
+        at = open_view(PAGE, {"lang": "en"})
+    warning = EN["data.lines_unknown"].format(n=unknown, total=f"{total:,}")
+    assert warning in [w.value for w in at.warning]
+    names = dict(
+        zip(
+            shown(at, EN["data.col.line_code"])[EN["data.col.line_code"]],
+            shown(at, EN["data.col.line_code"])[EN["data.col.line_name"]],
+            strict=True,
+        )
+    )
+    assert names["unknown"] == EN["line.unknown"] and names["civil_affairs"] == "Civil affairs"
 
 
 def test_quarantine_lists_the_rejected_rows_of_the_load(loaded):

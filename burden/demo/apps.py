@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from burden import lines
 from burden.demo.cadres import FACT_BITS
 from burden.demo.rand import pyrand
 from burden.demo.scenario import Scenario
@@ -22,7 +23,7 @@ _FUNCTION_BITS = {
 }
 
 COLUMNS = [
-    *("app_id", "name_zh", "name_en", "owner_dept", "level", "owner_region_code", "platform", "functions"),
+    *("app_id", "name_zh", "name_en", "owner_dept", "line", "level", "owner_region_code", "platform", "functions"),
     *("launched_on", "is_integrated", "has_checkin", "has_ranking", "tracks_online_time", "forced_install"),
     "photo_required",
 ]
@@ -61,6 +62,7 @@ def _app(seed: int, spec: dict, **fields) -> dict:
     }
     app.update({f: bool(spec.get(f, False)) for f in FLAGS})
     app.update(fields)
+    app["line"] = spec.get("line") or lines.of_dept(app["owner_dept"])  # 条线, as the province's catalogue gives it
     if "launched_on" not in app:
         app["launched_on"] = date(2017, 1, 1) + timedelta(days=int(pyrand(seed, "launch", app["app_id"]) * 1800))
     if "is_integrated" not in app:

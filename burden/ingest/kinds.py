@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-from burden import settings
+from burden import lines, settings
 from burden.db import open_duckdb
 
 
@@ -30,11 +30,18 @@ class Kind:
     mode: str
     # (sql that is true for a bad row, reason). Evaluated after the casts, on typed columns.
     checks: tuple[tuple[str, str], ...] = field(default=())
+    # (column, sql over the row's typed columns): the value of an optional column a row leaves empty, or a file
+    # lacks, e.g. an app's line from its owner department (older exports have no line column).
+    fills: tuple[tuple[str, str], ...] = field(default=())
 
 
 # Allowed values; ASCII enums are matched after trim and lower-casing.
 ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
-    "apps": {"level": ("province", "city", "county"), "platform": ("standalone", "浙政钉", "浙里办", "mini-program")},
+    "apps": {
+        "level": ("province", "city", "county"),
+        "platform": ("standalone", "浙政钉", "浙里办", "mini-program"),
+        "line": lines.codes(),
+    },
     "app_events": {"action": ("open", "submit", "photo", "checkin", "view")},
     "photo_uploads": {"purpose": ("proof", "evidence")},
     "remediation_cases": {
@@ -52,6 +59,7 @@ VALUE_ALIASES: dict[str, dict[str, dict[str, str]]] = {
     "apps": {
         "level": {"省级": "province", "省": "province", "市级": "city", "市": "city", "县级": "county", "县": "county"},
         "platform": {"独立": "standalone", "独立应用": "standalone", "小程序": "mini-program"},
+        "line": lines.zh_names(),  # 民政 -> civil_affairs (data/lines.toml)
     },
     "app_events": {
         "action": {"打开": "open", "提交": "submit", "拍照": "photo", "打卡": "checkin", "查看": "view", "浏览": "view"}
@@ -141,6 +149,7 @@ KINDS: dict[str, Kind] = {
             ("app_id",),
             "upsert",
             (("owner_region_code not in (select region_code from regions)", "owner_region_code unknown"),),
+            fills=(("line", lines.dept_sql("owner_dept")),),
         ),
         Kind(
             "cadres",
@@ -204,6 +213,8 @@ ALIASES: dict[str, dict[str, str]] = {
         "中文名称": "name_zh",
         "英文名称": "name_en",
         "主管部门": "owner_dept",
+        "条线": "line",
+        "所属条线": "line",
         "层级": "level",
         "所属区域": "owner_region_code",
         "区域代码": "owner_region_code",

@@ -42,6 +42,7 @@ from burden.ingest.storage import (
     load_lock,
     open_scratch,
     remove_staging,
+    schema_gaps,
     staging_path,
     swap_in,
     write_meta,
@@ -385,12 +386,13 @@ def _has_events(con) -> bool:
 
 
 def upgrade(db_path: Path, progress: Callable[[str], None] = _stderr, wait_s: float = 60.0) -> list[str]:
-    """Rebuild the derived tables built from older definitions than today's (rollups.upgrade), as a load does:
-    on a staging copy swapped in whole, so a dashboard already serving the file keeps reading the old one
-    meanwhile. Returns the tables rebuilt; none when the database is up to date or has no events yet."""
+    """Add the columns the schema gained since the file was made (storage.create_schema) and rebuild the derived
+    tables built from older definitions than today's (rollups.upgrade), as a load does: on a staging copy swapped
+    in whole, so a dashboard already serving the file keeps reading the old one meanwhile. Returns the columns
+    added ("apps.line") and the tables rebuilt; none when the database is up to date."""
     db_path = Path(db_path)
     with open_duckdb(db_path, read_only=True) as con:
-        if not rollups.stale(con) or not _has_events(con):
+        if not schema_gaps(con) and (not rollups.stale(con) or not _has_events(con)):
             return []
     started = time.perf_counter()
     staging = staging_path(db_path)
@@ -399,14 +401,17 @@ def upgrade(db_path: Path, progress: Callable[[str], None] = _stderr, wait_s: fl
             copy_to_staging(db_path, staging)
             con = _connect(staging)
             try:
-                tables = rollups.upgrade(con, progress)
+                changed = create_schema(con)
+                if changed:
+                    progress(f"added to the schema since this database was built: {', '.join(changed)}")
+                changed += rollups.upgrade(con, progress) if _has_events(con) else []
                 con.execute("checkpoint")
             finally:
                 con.close()
-            if tables:  # a load that got the lock first may have rebuilt them already
+            if changed:  # a load that got the lock first may have done it already
                 swap_in(staging, db_path)
         finally:
             remove_staging(staging)
-    if tables:
-        progress(f"{len(tables)} derived tables rebuilt in {time.perf_counter() - started:.1f} s: {db_path}")
-    return tables
+    if changed:
+        progress(f"database upgraded in {time.perf_counter() - started:.1f} s ({', '.join(changed)}): {db_path}")
+    return changed

@@ -230,6 +230,10 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
         con.execute(f"drop table {view}")
     if source.reader:
         con.execute("drop table _csv_rows")
+    for name, value in kind.fills:
+        con.execute(
+            f"update {stage_table(kind)} set {_q(name)} = {value} where _file = ? and {_q(name)} is null", [file_no]
+        )
     if source.rejects:
         _stage_rejects(con, kind, source, file_no)
     _skip_repeated_headers(con, kind, source, file_no)

@@ -18,16 +18,44 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from burden import settings
-from burden.ingest.kinds import schema_files
+from burden.ingest.kinds import KINDS, columns, schema_files
 
 
 def _csv(name: str) -> str:
     return "'" + str(settings.DIVISIONS_DIR / name).replace("'", "''") + "'"
 
 
-def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+def create_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every table of queries/schema (`create ... if not exists`), and the columns added to a table since the file
+    was made (filled where the kind says how: an app's line from its owner department). Returns those columns."""
     for path in schema_files():
         con.execute(path.read_text(encoding="utf-8"))
+    added = schema_gaps(con)
+    for table, column in added:
+        col = next(c for c in columns(table) if c.name == column)
+        con.execute(f'alter table {table} add column "{column}" {col.type}')
+        for kind in KINDS.values():
+            for name, value in kind.fills:
+                if kind.table == table and name == column:
+                    con.execute(f'update {table} set "{column}" = {value}')
+    return [f"{table}.{column}" for table, column in added]
+
+
+def schema_gaps(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(table, column) of queries/schema the database's tables lack: a file made before the column was added."""
+    have: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "select table_name, column_name from duckdb_columns() "
+        "where schema_name = 'main' and database_name = current_database()"
+    ).fetchall():
+        have.setdefault(table, set()).add(column)
+    return [
+        (path.stem, col.name)
+        for path in schema_files()
+        if path.stem in have
+        for col in columns(path.stem)
+        if col.name not in have[path.stem]
+    ]
 
 
 def fill_regions(con: duckdb.DuckDBPyConnection) -> None:

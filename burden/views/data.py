@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from burden import db, settings
+from burden import db, lines, settings
 from burden.i18n import t
 from burden.ingest import pipeline
 from burden.ingest.reasons import note_text, reason_text
@@ -71,6 +71,26 @@ def tables() -> pl.DataFrame:
         pl.col("table_name").replace_strict(holds, return_dtype=pl.String).alias(t("data.col.holds")),
         pl.col("table_group").replace_strict(groups, return_dtype=pl.String).alias(t("data.col.group")),
     )
+
+
+@dataclass(frozen=True)
+class Lines:
+    table: pl.DataFrame  # line name, apps: as shown and downloaded
+    apps: int  # visible apps
+    unknown: int  # of which no line claims
+
+
+def apps_by_line() -> Lines:
+    """The visible apps per line (条线); apps whose line is unknown are counted apart, to be fixed in the catalogue."""
+    raw = db.query("app_lines").group_by("line").len("apps").sort(["apps", "line"], descending=[True, False])
+    names = {code: lines.name(code) for code in raw["line"]}  # looked up here: Polars' threads lack the language
+    table = raw.select(
+        pl.col("line").replace_strict(names, return_dtype=pl.String).alias(t("data.col.line_name")),
+        pl.col("line").alias(t("data.col.line_code")),
+        pl.col("apps").alias(t("data.col.apps")),
+    )
+    unknown = raw.filter(pl.col("line") == lines.UNKNOWN)["apps"].sum()
+    return Lines(table, int(raw["apps"].sum()), int(unknown))
 
 
 def _reasons(raw: pl.DataFrame) -> pl.Expr:

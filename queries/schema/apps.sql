@@ -6,6 +6,7 @@ create table if not exists apps (
     name_zh             varchar not null,
     name_en             varchar not null,
     owner_dept          varchar not null,
+    line                varchar,           -- 条线 code (data/lines.toml); a file without it: from owner_dept, else 'unknown'
     level               varchar not null,  -- province | city | county
     owner_region_code   varchar not null,
     platform            varchar not null,  -- standalone | 浙政钉 | 浙里办 | mini-program
