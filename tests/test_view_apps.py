@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from burden import db, settings
+from burden import db, lines, settings
 
 XIAOSHAN = "330109"
 ZOMBIE = {
@@ -132,6 +132,9 @@ def test_app_detail_equals_recomputation(small_db, use_db, app, region, lang):
     start, end = date(2022, 10, 1), date(2024, 3, 1)
     with duckdb.connect(str(small_db), read_only=True) as con:
         trend = db.run(con, "app_usage_by_month", app=app, region=region, to=end, **{"from": start})
+        dept, line = con.execute("select owner_dept, line from apps where app_id = ?", [app]).fetchone()
+    named = {known.code: known.en if lang == "en" else known.zh for known in lines.all_lines()}
+    assert any(f"{dept} ({named[line]})" in c.value for c in at.caption)  # the owner department and its line
     users_chart = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
     assert users_chart[0]["y"] == trend["accounts_held"].to_list()
     assert users_chart[1]["y"] == trend["active_users"].to_list()

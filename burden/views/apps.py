@@ -8,7 +8,7 @@ from datetime import date
 
 import polars as pl
 
-from burden import db, labels, settings
+from burden import db, labels, lines, settings
 from burden.filters import ViewState, month_start
 from burden.i18n import t
 
@@ -178,7 +178,7 @@ def detail_facts(info: dict, flags: pl.DataFrame) -> str:
     status = [] if judged.height == 0 else [judged.row(0, named=True)]
     parts = [
         t(f"level.{info['level']}"),
-        info["owner_dept"],
+        f"{info['owner_dept']} ({lines.name(info.get('line'))})",  # 县民政局 (民政): the department and its line
         t(PLATFORMS.get(info["platform"], "apps.platform.other")),
         t("apps.integrated" if info["is_integrated"] else "apps.flag.island"),
     ]
