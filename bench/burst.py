@@ -39,6 +39,7 @@ MAX_SESSIONS = 200
 SHARED_LINK = "/?region=3306&from=2023-01&to=2024-03&lang=en"
 WARMUP_PATH = "/?lang=en"
 CROSSCHECK_BROWSERS = 3
+FLOOR_SESSIONS = 10  # sessions of the floor: the same link again, its data in the server's memory
 
 
 def _ms(values: list[float], q: float) -> float | None:
@@ -170,13 +171,18 @@ def measure(
     log_dir: Path | None = None,
     crosscheck_browsers: int = CROSSCHECK_BROWSERS,
     processes: tuple[int, ...] = (0,),
+    floor_sessions: int = FLOOR_SESSIONS,
 ) -> dict:
     """A burst per size and number of processes, each on fresh servers over `db_path`, then the Chromium
     cross-check. Processes 0 is one server alone; 1 or more are that many behind the balancer (burden.balancer).
 
-    Returns {"bursts": [...], "crosscheck": {...} or None, ...}.
+    The floor: after the first burst, `floor_sessions` more open the same link on the same server, whose
+    caches now hold the link's query results and built figures: the server's CPU per session for the same
+    elements with the data already in memory (0: not measured).
+
+    Returns {"bursts": [...], "floor": {...} or None, "crosscheck": {...} or None, ...}.
     """
-    bursts = []
+    bursts, floor = [], None
     for count in processes:
         for n in sizes:
             with _serving(db_path, count, log_dir, n) as (url, pids):
@@ -185,12 +191,23 @@ def measure(
                 figures["rss_idle_mb"] = round(idle["rss_mb"], 1)
                 figures["processes"], figures["balanced"] = max(count, 1), count > 0
                 bursts.append(figures)
+                if floor is None and floor_sessions:
+                    again = run_one(url, pids, floor_sessions, link, timeout_s, warm_up=False)
+                    floor = {k: again[k] for k in ("n", "success_rate", "p50_ms", "server_cpu_per_session_s")}
+                    floor["processes"] = max(count, 1)
     check = None
     if crosscheck_browsers:
         log_path = Path(log_dir) / "burst-crosscheck.log" if log_dir else None
         with browser.server(Path(db_path), log_path) as srv:
             check = crosscheck(srv.url, link, crosscheck_browsers, timeout_s)
-    return {"link": link, "timeout_s": timeout_s, "cores": os.cpu_count(), "bursts": bursts, "crosscheck": check}
+    return {
+        "link": link,
+        "timeout_s": timeout_s,
+        "cores": os.cpu_count(),
+        "bursts": bursts,
+        "floor": floor,
+        "crosscheck": check,
+    }
 
 
 # The page's title and headline cards, as drawn.

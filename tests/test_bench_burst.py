@@ -31,7 +31,9 @@ def expected_cards(db_path, monkeypatch) -> list[str]:
 
 
 def test_small_burst_every_session_shows_the_headline(small_db, tmp_path, monkeypatch):
-    figures = burst.measure(small_db, sizes=(5,), timeout_s=120, log_dir=tmp_path, crosscheck_browsers=0)
+    figures = burst.measure(
+        small_db, sizes=(5,), timeout_s=120, log_dir=tmp_path, crosscheck_browsers=0, floor_sessions=3
+    )
     json.dumps(figures)  # the bench writes it as JSON
     [one] = figures["bursts"]
     assert (one["n"], one["succeeded"], one["success_rate"], one["failures"]) == (5, 5, 1.0, [])
@@ -49,6 +51,10 @@ def test_small_burst_every_session_shows_the_headline(small_db, tmp_path, monkey
     assert one["rss_growth_mb"] == pytest.approx(one["rss_peak_mb"] - one["rss_before_mb"], abs=0.11)
     assert one["server_cpu_s"] > 0 and one["client_cpu_s"] >= 0 and one["received_mb"] > 0
     assert figures["crosscheck"] is None
+    # The floor: three more sessions on the same server, the link's queries and figures already in its memory.
+    floor = figures["floor"]
+    assert (floor["n"], floor["success_rate"], floor["processes"]) == (3, 1.0, 1)
+    assert floor["server_cpu_per_session_s"] > 0 and floor["p50_ms"] > 0
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +155,9 @@ def test_report_prints_the_burst_against_its_targets():
         | {"sessions_per_process": {"s1": 100, "s2": 100}},
     ]
     check = {"browsers": [{"ms": 2400}, {"ms": 3100.5}, {"ms": 2800}], "websocket": {"ms": 1012.0}, "agree": True}
-    rows = {r[0] + " " + r[1]: r[3] for r in report.rows({"burst": {"bursts": bursts, "crosscheck": check}})}
+    floor = {"n": 10, "success_rate": 1.0, "p50_ms": 400.0, "server_cpu_per_session_s": 0.035, "processes": 1}
+    burst_results = {"bursts": bursts, "floor": floor, "crosscheck": check}
+    rows = {r[0] + " " + r[1]: r[3] for r in report.rows({"burst": burst_results})}
     assert rows["meeting burst N=10, 1 process: success, p50/p95, RSS growth 100%, 2.1 / 4.4 s, +120 MB"] == "met"
     cpu = "meeting burst N=10, 1 process: server CPU per session (cores busy; client CPU)"
     assert rows[f"{cpu} 0.900 s (1.50 cores; 0.4 s)"] == "missed by 22.50×"
@@ -168,5 +176,8 @@ def test_report_prints_the_burst_against_its_targets():
     assert rows[f"{two}: success, p50/p95, RSS growth 100%, 4.0 / 4.5 s, +450 MB"] == "met"
     spread = "server CPU per session (cores busy; client CPU; sessions per process)"
     assert rows[f"{two}: {spread} 0.030 s (1.60 cores; 0.9 s; 100 / 100)"] == "met"
+    assert rows[
+        "meeting burst floor: server CPU per session with the link's data in memory (N=10 again) 0.035 s (100%)"
+    ] == ("met")
     tabs = "meeting burst: 3 Chromium tabs show what the websocket client read"
     assert rows[f"{tabs} yes (finished 1.0 s; drawn 2.4–3.1 s)"] == "met"
