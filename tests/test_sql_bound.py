@@ -114,6 +114,10 @@ ALLOWED = {
     ("burden/ingest/pipeline.py", "_connect"): "SET TimeZone from the settings constant",
     ("burden/ingest/parse.py", "install"): "SET TimeZone from the settings constant",
     ("burden/ingest/storage.py", "open_scratch"): "the live database's own path, quote-doubled; table names constants",
+    ("burden/ingest/storage.py", "create_schema"): (
+        "table and column names and types from queries/schema; fill expressions from Kind.fills (data/lines.toml, "
+        "literals quote-doubled)"
+    ),
     ("burden/ingest/storage.py", "fill_regions"): "province code constant and the bundled names file, quote-doubled",
     ("burden/ingest/read.py", "open_source"): "upload path as a quote-doubled literal (_literal)",
     ("burden/ingest/stage.py", "ensure_stage"): "stage table and column names from the schema (ingest_kinds)",
