@@ -87,7 +87,7 @@ def run(args) -> dict:
                 "scale": scale,
                 "default_scale": DEFAULT_SCALE,
                 "runs": runs,
-                "db": str(db_path),
+                "db": str(Path(db_path).resolve()),
                 "db_bytes": db_path.stat().st_size,
             }
         }

@@ -293,6 +293,11 @@ def path_for(results: dict, out_dir: Path) -> Path:
     return Path(out_dir) / f"{datetime.now():%Y-%m-%d}{suffix}.json"
 
 
+def _same_file(a: str | None, b: str) -> bool:
+    """The same database, named relative to the working folder (--db data/...) or absolutely (the default)."""
+    return a is not None and Path(a).resolve() == Path(b).resolve()
+
+
 def merge_earlier(results: dict, out_dir: Path) -> dict:
     """A full-mode run of some sections (--sections) keeps the sections it did not run from the day's earlier
     run on the same database, each marked with the time it was measured, so a province run can be done in parts."""
@@ -300,7 +305,7 @@ def merge_earlier(results: dict, out_dir: Path) -> dict:
     if results["header"]["quick"] or not path.exists():
         return results
     earlier = json.loads(path.read_text(encoding="utf-8"))
-    if earlier.get("header", {}).get("db") != results["header"]["db"]:
+    if not _same_file(earlier.get("header", {}).get("db"), results["header"]["db"]):
         return results
     measured = dict(earlier["header"].get("measured", {}))
     merged = {key: value for key, value in earlier.items() if key != "header"}

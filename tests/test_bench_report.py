@@ -34,3 +34,10 @@ def test_another_database_or_quick_mode_starts_afresh(tmp_path):
     assert "data" not in other and "measured" not in other["header"]
     quick = _results("/d/burden.duckdb", "2026-11-26T10:00:00", quick=True, memory={"x": 1})
     assert report.merge_earlier(quick, tmp_path) is quick
+
+
+def test_the_same_database_named_relative_or_absolute_keeps_earlier_sections(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    report.write(_results(str(tmp_path / "d" / "burden.duckdb"), "2026-11-26T09:35:00", burst={"n": 1}), tmp_path)
+    later = report.merge_earlier(_results("d/burden.duckdb", "2026-11-26T10:00:00", memory={"x": 1}), tmp_path)
+    assert later["burst"] == {"n": 1} and later["memory"] == {"x": 1}
