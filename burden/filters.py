@@ -7,11 +7,13 @@ URL grammar (codes, not names; defaults are left out of the URL):
     to=YYYY-MM          last month of the period (default: the last complete month of data; a month to date
                         is not comparable with full months, so it is shown only when asked for)
     app=<app_id>        the app in focus on the Apps page (default: none)
+    line=<code>         the line (条线) in focus on the Departments page: a code of data/lines.toml or unknown
+                        (default: none)
     compare=<code>      a second region drawn beside the first in trends (default: none)
     mode=meeting        meeting mode: large type, no sidebar, no cadre-level rows (default: normal)
     asof=YYYY-MM-DD     the data date a shared link was made on (default: none); the page says so when rows for
                         the months it shows have arrived since
-The page is the URL's path (/, /regions, /apps, /remediation, /duplicates, /photos).
+The page is the URL's path (/, /regions, /apps, /remediation, /duplicates, /photos, /departments).
 
 Anything malformed or unknown falls back to its default and yields a notice
 (a catalogue key plus values), never an exception. Patterns are ASCII-only and
@@ -27,9 +29,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from burden import i18n, settings
+from burden import i18n, lines, settings
 
-PARAMS = ("lang", "region", "from", "to", "app", "compare", "mode", "asof")
+PARAMS = ("lang", "region", "from", "to", "app", "line", "compare", "mode", "asof")
 MEETING = "meeting"
 _MAX_NAMES = 5  # unknown parameter names echoed in the notice; a link may carry thousands
 _REGION_CODE = re.compile(r"33([0-9]{2}|[0-9]{4}|[0-9]{7}|[0-9]{10})?")
@@ -63,6 +65,7 @@ class ViewState:
     lang: str = i18n.DEFAULT_LANG
     region: str = settings.PROVINCE_CODE
     app: str | None = None
+    line: str | None = None  # a line code (data/lines.toml) or lines.UNKNOWN
     compare: str | None = None
     meeting: bool = False
     asof: str | None = None  # YYYY-MM-DD: the data date of the shared link this view was opened from
@@ -76,6 +79,7 @@ class ViewState:
             ("from", self.start, default.start),
             ("to", self.end, default.end),
             ("app", self.app, None),
+            ("line", self.line, None),
             ("compare", self.compare, None),
             ("mode", MEETING if self.meeting else None, None),
             ("asof", self.asof, None),
@@ -149,6 +153,13 @@ def parse(
             state = replace(state, app=app)
         else:
             notices.append(Notice("notice.bad_app", {"value": _clip(app)}))
+
+    line = raw.get("line")
+    if line is not None:
+        if line in lines.codes() or line == lines.UNKNOWN:
+            state = replace(state, line=line)
+        else:
+            notices.append(Notice("notice.bad_line", {"value": _clip(line)}))
 
     mode = raw.get("mode")
     if mode is not None:

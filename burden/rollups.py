@@ -30,6 +30,7 @@ TABLES = (
     "cadre_month",
     "apps_hist",
     "region_month",
+    "line_region_month",
     "app_month_county",
     "duplicate_pair_month",
     "fact_type_month",

@@ -42,14 +42,15 @@ counted as (
     union all select 'derived', 14, 'cadre_month', count(*), min(month), max(month) from cadre_month
     union all select 'derived', 15, 'apps_hist', count(*), min(month), max(month) from apps_hist
     union all select 'derived', 16, 'region_month', count(*), min(month), max(month) from region_month
-    union all select 'derived', 17, 'app_month_county', count(*), min(month), max(month) from app_month_county
-    union all select 'derived', 18, 'duplicate_pair_month', count(*), min(month), max(month)
+    union all select 'derived', 17, 'line_region_month', count(*), min(month), max(month) from line_region_month
+    union all select 'derived', 18, 'app_month_county', count(*), min(month), max(month) from app_month_county
+    union all select 'derived', 19, 'duplicate_pair_month', count(*), min(month), max(month)
     from duplicate_pair_month
-    union all select 'derived', 19, 'fact_type_month', count(*), min(month), max(month) from fact_type_month
-    union all select 'derived', 20, 'photo_app_month', count(*), min(month), max(month) from photo_app_month
-    union all select 'derived', 21, 'app_recency_month', count(*), min(month), max(month) from app_recency_month
-    union all select 'derived', 22, 'app_pair_month', count(*), min(month), max(month) from app_pair_month
-    union all select 'derived', 23, 'fix_use_month', count(*), min(month), max(month) from fix_use_month
+    union all select 'derived', 20, 'fact_type_month', count(*), min(month), max(month) from fact_type_month
+    union all select 'derived', 21, 'photo_app_month', count(*), min(month), max(month) from photo_app_month
+    union all select 'derived', 22, 'app_recency_month', count(*), min(month), max(month) from app_recency_month
+    union all select 'derived', 23, 'app_pair_month', count(*), min(month), max(month) from app_pair_month
+    union all select 'derived', 24, 'fix_use_month', count(*), min(month), max(month) from fix_use_month
 ),
 
 final as (

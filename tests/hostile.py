@@ -10,10 +10,11 @@ import re
 
 from hypothesis import strategies as st
 
+from burden import lines
 from burden.filters import PARAMS
 
 # Valid-looking material that the payloads below dress up (demo facts: 诸暨市, 湖田村, a month, an app id).
-VALID = ("33", "3306", "330681", "330681120219", "2023-01", "2024-03", "zh", "en", "meeting")
+VALID = ("33", "3306", "330681", "330681120219", "2023-01", "2024-03", "zh", "en", "meeting", "civil_affairs")
 
 SQL = (
     "' or 1=1 --",
@@ -96,8 +97,8 @@ def _dressed(payload):
 
 
 SURROGATES = ("\ud800", "330681\udfff", "\udc00en")
-# Anything the grammar could accept (a code, a month, a language, the mode): random text must not hit one.
-_MAYBE_VALID = re.compile(r"[0-9-]*|zh|en|meeting")
+# Anything the grammar could accept (a code, a month, a language, the mode, a line): random text must not hit one.
+_MAYBE_VALID = re.compile(r"[0-9-]*|zh|en|meeting|" + "|".join((*lines.codes(), lines.UNKNOWN)))
 
 
 def hostile_values(surrogates: bool = True, long_max: int = 100_000):

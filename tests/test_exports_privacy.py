@@ -33,6 +33,7 @@ PAGES = {
     "app_pages/remediation.py": {"region": "330681"},
     "app_pages/duplicates.py": {"region": "330681"},
     "app_pages/photos.py": {"region": "330681"},
+    "app_pages/departments.py": {"region": "330681", "line": "political_legal"},
 }
 
 

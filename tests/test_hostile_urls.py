@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from burden import filters, i18n
+from burden import filters, i18n, lines
 from burden.web.frame import PAGES
 from tests.apptest_util import open_view
 from tests.hostile import PAYLOADS, VALID, hostile_links, hostile_values
@@ -29,6 +29,7 @@ ALLOWED = {
     "region": REGIONS,
     "compare": REGIONS,
     "app": APPS,
+    "line": set(lines.codes()) | {lines.UNKNOWN},
     "mode": {filters.MEETING},
     "from": set(MONTHS),
     "to": set(MONTHS),
@@ -40,6 +41,7 @@ NOTICE = {
     "region": "notice.bad_region",
     "compare": "notice.bad_compare",
     "app": "notice.bad_app",
+    "line": "notice.bad_line",
     "mode": "notice.bad_mode",
     "from": "notice.bad_month",
     "to": "notice.bad_month",
@@ -91,9 +93,11 @@ def test_parser_accepts_exactly_the_allowed_values_and_names_every_rejected_one(
     # notice, and its field keeps the default.
     default = filters.default_state(MONTHS)
     taken = {"lang": state.lang, "region": state.region, "app": state.app, "compare": state.compare}
+    taken["line"] = state.line
     taken["mode"] = filters.MEETING if state.meeting else None
     taken["asof"] = state.asof
-    fields = (("lang", default.lang), ("region", default.region), ("app", None), ("mode", None), ("asof", None))
+    fields = (("lang", default.lang), ("region", default.region), ("app", None), ("line", None), ("mode", None))
+    fields += (("asof", None),)
     for name, default_value in fields:
         value = raw.get(name)
         ok = value in ALLOWED[name] or (name == "asof" and _is_real_day_up_to_the_data(value))

@@ -115,6 +115,8 @@ def params_for(name: str, root: str, picks: dict) -> dict:
         "county_figures": {"region": root, "month": LAST},
         "fix_checks": {"region": root, "to": LAST, "grace_days": 14},
         "fix_evidence": {"region": root, "case_id": picks["case"], "grace_days": 14},
+        "line_load": {"region": root, **period},
+        "line_pairs": {"region": root, **period},
         "lagging_regions": {"region": root, "level": "town", **period, "target": None, "min_progress": None},
         "late_arrivals": {"asof": FIRST, "to": LAST},
         "load_sources": {},

@@ -37,6 +37,7 @@ PAGES = (
     ("app_pages/remediation.py", "remediation", "nav.remediation", ":material/build:"),
     ("app_pages/duplicates.py", "duplicates", "nav.duplicates", ":material/content_copy:"),
     ("app_pages/photos.py", "photos", "nav.photos", ":material/photo_camera:"),
+    ("app_pages/departments.py", "departments", "nav.departments", ":material/lan:"),
     ("app_pages/data.py", "data", "nav.data", ":material/database:"),
 )
 
@@ -216,6 +217,7 @@ def setup() -> View:
             st.session_state[key] = getattr(state, attr)
         st.session_state[_MEETING_WIDGET] = state.meeting
         st.session_state["_app"] = state.app
+        st.session_state["_line"] = state.line
         st.session_state["_asof"] = state.asof
         st.session_state[_SCOPE_SEEN] = scope
     else:
@@ -342,6 +344,7 @@ def _draw_filter_bar(period: dict, to_date: MonthToDate | None) -> filters.ViewS
         start=st.session_state[_WIDGETS["start"]],
         end=st.session_state[_WIDGETS["end"]],
         app=st.session_state.get("_app"),
+        line=st.session_state.get("_line"),
         compare=compare if compare != region else None,
         meeting=st.session_state[_MEETING_WIDGET],
         asof=st.session_state.get("_asof"),
