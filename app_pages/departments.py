@@ -86,7 +86,20 @@ def _lines() -> None:
         st.caption(departments.pairs_note(data.pairs))
 
 
+def _rules() -> None:
+    st.subheader(t("rules.title"), help=t("rules.def"))
+    for rule, found in departments.rule_results(data):
+        with st.expander(t("rules.row", name=rule.name(), n=found.height)):
+            st.caption(t("rules.source", source=rule.source()))
+            if found.height == 0:
+                st.success(t("rules.none"))
+            else:
+                table = departments.violations_table(found, data.facts)
+                ui.table(table, f"rule_{rule.id}", key=f"rule_{rule.id}")
+
+
 if ranking.height == 0:
     st.info(t("dept.no_lines"))
 else:
     _lines()
+    _rules()

@@ -12,6 +12,7 @@ QUERIES_DIR = ROOT / "queries"
 DIVISIONS_DIR = DATA_DIR / "zhejiang_divisions"
 SCENARIO_FILE = DATA_DIR / "scenario.toml"
 LINES_FILE = DATA_DIR / "lines.toml"  # 条线: the functional lines that own the apps (burden/lines.py)
+RULES_FILE = DATA_DIR / "rules.toml"  # 规则: checks of the apps against the rules (burden/rules.py)
 DEMO_FILES_DIR = DATA_DIR / "demo"
 ACCESS_FILE = DATA_DIR / "access.toml"  # who may see what (burden/access.py); env BURDEN_ACCESS overrides
 PSEUDONYM_KEY_FILE = DATA_DIR / "pseudonym.key"  # local mode only; deployments keep the key in secrets

@@ -21,7 +21,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("burden.charts",),  # DataFrame -> figure; used by pages and web.ui only (and the briefing, below)
     ("burden.views", "burden.demo"),  # view models, the what-if and the briefing; the demo generator
     ("burden.ingest",),  # log files in: read, decode, parse, stage, merge, store (the Data page and demo use it)
-    ("burden.summary", "burden.geo", "burden.filters"),  # headline metrics and cards; the map; the URL grammar
+    ("burden.summary", "burden.geo", "burden.filters", "burden.rules"),  # headline metrics and cards; the map;
+    # the URL grammar; the rules' checks (data/rules.toml)
     ("burden.rollups",),  # the derived tables
     ("burden.db", "burden.pseudonyms"),  # named queries in the viewer's scope; cadre pseudonyms
     ("burden.metrics", "burden.access"),  # the metric registry; who sees which region

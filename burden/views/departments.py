@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from burden import db, i18n, labels, lines, settings
+from burden import db, i18n, labels, lines, rules, settings
 from burden.filters import ViewState, month_start
 from burden.i18n import t
 
@@ -36,6 +36,8 @@ class DepartmentsData:
     apps: pl.DataFrame  # apps_driving_load in the latest month, with each app's line
     cases: pl.DataFrame  # cases_at_end with each app's line and owner department
     fixes: pl.DataFrame  # fix_checks with each app's line
+    facts: pl.DataFrame  # app_lines: every visible app's line, owner, level, launch date, prohibited features
+    photos: pl.DataFrame  # photo_apps in the latest month
 
 
 def load(state: ViewState, baseline: tuple[str, str]) -> DepartmentsData:
@@ -43,7 +45,8 @@ def load(state: ViewState, baseline: tuple[str, str]) -> DepartmentsData:
     region = db.query("region_info", region=state.region).row(0, named=True)
     base = db.query("line_load", region=state.region, **{"from": month_start(baseline[0])}, to=month_start(baseline[1]))
     latest = db.query("line_load", region=state.region, **{"from": params["to"]}, to=params["to"])
-    owners = db.query("app_lines").select("app_id", "line", "owner_dept")
+    facts = db.query("app_lines")
+    owners = facts.select("app_id", "line", "owner_dept")
     apps = db.query("apps_driving_load", region=state.region, month=params["to"])
     cases = db.query("cases_at_end", region=state.region, to=params["to"])
     fixes = db.query("fix_checks", region=state.region, to=params["to"], grace_days=settings.SUPERFICIAL_FIX_DAYS)
@@ -55,6 +58,8 @@ def load(state: ViewState, baseline: tuple[str, str]) -> DepartmentsData:
         apps=_with_line(apps.drop("owner_dept"), owners),
         cases=_with_line(cases, owners),
         fixes=_with_line(fixes, owners),
+        facts=facts,
+        photos=db.query("photo_apps", region=state.region, **{"from": params["to"]}, to=params["to"]),
     )
 
 
@@ -308,4 +313,33 @@ def pairs_note(pairs: pl.DataFrame) -> str:
         between=i18n.fmt_num(total - within, 0),
         within=i18n.fmt_num(within, 0),
         share=i18n.fmt_pct((total - within) / total if total else None),
+    )
+
+
+def reached(data: DepartmentsData) -> pl.DataFrame:
+    """The apps held or used by the region's cadres in the latest month, with their catalogue facts: what the
+    rules check."""
+    used = data.apps.filter((pl.col("accounts_held") > 0) | (pl.col("active_users") > 0)).select("app_id")
+    return used.join(data.facts, on="app_id")
+
+
+def rule_results(data: DepartmentsData) -> list[tuple[rules.Rule, pl.DataFrame]]:
+    """Each rule of data/rules.toml with its violations in the region (app_id, evidence)."""
+    apps = reached(data)
+    return [(rule, rules.violations(rule, apps, data.photos)) for rule in rules.all_rules()]
+
+
+def violations_table(found: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
+    """A rule's violations as shown and exported: the app, its line, level and owner, and the evidence."""
+    rows = found.join(facts, on="app_id", how="left")
+    names = [labels.app_name(*r) for r in rows.select("name_zh", "name_en", "app_id").rows()]
+    return pl.DataFrame(
+        {
+            t("dept.col.app"): pl.Series(names, dtype=pl.String),
+            t("dept.col.app_id"): rows["app_id"],
+            t("dept.col.line"): pl.Series([lines.name(c) for c in rows["line"]], dtype=pl.String),
+            t("dept.col.level"): pl.Series([t(f"level.{v}") if v else "" for v in rows["level"]], dtype=pl.String),
+            t("dept.col.owner"): rows["owner_dept"],
+            t("rules.col.evidence"): rows["evidence"],
+        }
     )
