@@ -135,13 +135,18 @@ helps = {
     "lagging": t("alerts.lagging_help", progress=fmt_pct(settings.LAGGING_PROGRESS, 0), target=settings.APPS_TARGET),
     "rebound": t("alerts.rebound_help"),
     "superficial": t("alerts.superficial_help"),
+    "rules": t("alerts.rules_help"),
 }
 icons = {
     "lagging": ":material/hourglass_bottom:",
     "rebound": ":material/trending_up:",
     "superficial": ":material/report:",
+    "rules": ":material/gavel:",
 }
-for kind, column in zip(overview_alerts.KINDS, st.columns(3), strict=True):
+heaviest = overview_alerts.heaviest_lines_text(view.state)
+if heaviest:
+    st.markdown(heaviest, help=t("alerts.lines_help"))
+for kind, column in zip(overview_alerts.KINDS, st.columns(len(overview_alerts.KINDS)), strict=True):
     with column:
         items = [alert for alert in alerts if alert.kind == kind]
         st.markdown(f"**{t(f'alerts.{kind}')}** ({len(items)})", help=helps[kind])

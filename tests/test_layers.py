@@ -39,6 +39,7 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
 VIEW_COMPOSERS = {
     "burden.views.briefing": "the briefing puts the Overview's cards, alerts and ranking on one page",
     "burden.views.overview": "the Overview shows the alerts (overview_alerts) beside its cards",
+    "burden.views.overview_alerts": "the alerts count the rules broken and name the heaviest lines (departments)",
 }
 
 # Only these import Streamlit (or read its session lazily, without needing it installed to import).

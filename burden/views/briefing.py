@@ -131,6 +131,9 @@ def _build(request: BriefingRequest) -> Briefing:
         if len(items) > MAX_ALERTS:
             shown.append(t("briefing.more", count=len(items) - MAX_ALERTS))
         groups.append((f"{t(f'alerts.{kind}')} ({len(items)})", shown))
+    heaviest = overview_alerts.heaviest_lines_text(state)
+    if heaviest:
+        groups.insert(0, (t("briefing.lines"), [heaviest]))
     # every filter spelled out (the link leaves defaults out), so the page says what it shows on its own
     filters = {"region": state.region, "from": state.start, "to": state.end, "lang": state.lang}
     if state.compare:

@@ -343,3 +343,24 @@ def violations_table(found: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
             t("rules.col.evidence"): rows["evidence"],
         }
     )
+
+
+def rule_counts(state: ViewState) -> list[tuple[rules.Rule, int]]:
+    """Each rule with its count of violating apps in the region's period's last month (the Overview's alerts and
+    the briefing): the same inputs as the page's Rules section."""
+    to = state.query_params()["to"]
+    facts = db.query("app_lines")
+    apps = db.query("apps_driving_load", region=state.region, month=to)
+    used = apps.filter((pl.col("accounts_held") > 0) | (pl.col("active_users") > 0)).select("app_id")
+    photos = db.query("photo_apps", region=state.region, **{"from": to}, to=to)
+    reached_apps = used.join(facts, on="app_id")
+    return [(rule, rules.violations(rule, reached_apps, photos).height) for rule in rules.all_rules()]
+
+
+def heaviest_lines(state: ViewState, n: int = 3) -> list[tuple[str, float]]:
+    """The n lines putting the most apps on the region's average grassroots cadre in the period's last month:
+    (line code, apps held per cadre), heaviest first."""
+    to = state.query_params()["to"]
+    latest = pooled(db.query("line_load", region=state.region, **{"from": to}, to=to))
+    top = latest.sort(["apps_held_per_cadre", "line"], descending=[True, False]).head(n)
+    return top.select("line", "apps_held_per_cadre").rows()

@@ -1,4 +1,5 @@
-"""Overview alerts: lagging counties, rebounding counties and superficial fixes under the chosen region.
+"""Overview alerts: lagging counties, rebounding counties, superficial fixes and rule violations under the chosen
+region; and the lines (条线) that put the most load on its grassroots cadres.
 
 Each alert names the region (and app) and links to the page that explains it,
 carrying the current filters.
@@ -10,19 +11,21 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from burden import db, i18n, labels, settings
+from burden import db, i18n, labels, lines, settings
 from burden.filters import ViewState
 from burden.i18n import fmt_pct, t
+from burden.views import departments
 
 OVERVIEW_PAGE = "app_pages/overview.py"
 REMEDIATION_PAGE = "app_pages/remediation.py"
 APPS_PAGE = "app_pages/apps.py"
-KINDS = ("lagging", "rebound", "superficial")
+DEPARTMENTS_PAGE = "app_pages/departments.py"
+KINDS = ("lagging", "rebound", "superficial", "rules")
 
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # lagging | rebound | superficial
+    kind: str  # lagging | rebound | superficial | rules
     region_code: str
     label: str  # the region (and app) named, in the current language
     detail: str  # the figures behind the alert
@@ -31,7 +34,7 @@ class Alert:
 
 
 def alerts(state: ViewState, default: ViewState) -> list[Alert]:
-    """Lagging counties, rebounding counties and superficial fixes under the chosen region."""
+    """Lagging counties, rebounding counties, superficial fixes and the rules broken under the chosen region."""
     params = state.query_params()
     region = None if state.region == settings.PROVINCE_CODE else state.region
     lagging = db.query(
@@ -95,7 +98,20 @@ def alerts(state: ViewState, default: ViewState) -> list[Alert]:
                 link(app=row["app_id"]),
             )
         )
+    for rule, count in departments.rule_counts(state):
+        if count:
+            detail = t("alert.rules_detail", n=count, month=state.end)
+            out.append(Alert("rules", state.region, rule.name(), detail, DEPARTMENTS_PAGE, link()))
     return out
+
+
+def heaviest_lines_text(state: ViewState) -> str | None:
+    """上面千条线: the three lines that put the most apps on the region's average grassroots cadre, in a sentence."""
+    top = departments.heaviest_lines(state)
+    if not top:
+        return None
+    parts = [t("alert.line_part", line=lines.name(code), apps=i18n.fmt_num(apps)) for code, apps in top]
+    return t("alert.heaviest_lines", month=state.end, lines=t("rules.sep").join(parts))
 
 
 def _by_region(frame: pl.DataFrame) -> list[tuple[str, list[dict]]]:
