@@ -27,10 +27,15 @@ class Rule:
     name_en: str
     source_zh: str
     source_en: str
+    short_zh: str
+    short_en: str
     params: dict = field(default_factory=dict)
 
     def name(self) -> str:
         return self.name_en if i18n.lang() == "en" else self.name_zh
+
+    def short(self) -> str:
+        return self.short_en if i18n.lang() == "en" else self.short_zh
 
     def source(self) -> str:
         return self.source_en if i18n.lang() == "en" else self.source_zh
@@ -39,7 +44,7 @@ class Rule:
 @cache
 def all_rules() -> tuple[Rule, ...]:
     raw = tomllib.loads(settings.RULES_FILE.read_text(encoding="utf-8"))["rule"]
-    fixed = ("id", "check", "name_zh", "name_en", "source_zh", "source_en")
+    fixed = ("id", "check", "name_zh", "name_en", "source_zh", "source_en", "short_zh", "short_en")
     rules = tuple(Rule(*(r[k] for k in fixed), {k: v for k, v in r.items() if k not in fixed}) for r in raw)
     for rule in rules:
         if rule.check not in CHECKS:

@@ -53,7 +53,7 @@ def test_the_overview_names_the_heaviest_lines_and_counts_the_rules_broken(small
     shown = {link.label for link in at.get("page_link")}
     i18n.set_lang("en")
     try:
-        assert {rule.name() for rule, _ in broken} <= shown
+        assert {rule.short() for rule, _ in broken} <= shown
     finally:
         i18n.set_lang(i18n.DEFAULT_LANG)
     details = {c.value for c in at.caption}

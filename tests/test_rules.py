@@ -30,7 +30,7 @@ NO_PHOTOS = pl.DataFrame(schema={"app_id": pl.String, "tasks": pl.Int64, "share_
 def test_the_rules_file_names_a_source_and_a_known_check_for_every_rule():
     found = rules.all_rules()
     assert {r.check for r in found} == set(rules.CHECKS) and len(found) == 4
-    assert all(r.source_zh and r.source_en and r.name_zh and r.name_en for r in found)
+    assert all(r.source_zh and r.source_en and r.name_zh and r.name_en and r.short_zh and r.short_en for r in found)
 
 
 def test_prohibited_features_finds_each_feature_and_nothing_else():

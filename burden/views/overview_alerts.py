@@ -101,7 +101,7 @@ def alerts(state: ViewState, default: ViewState) -> list[Alert]:
     for rule, count in departments.rule_counts(state):
         if count:
             detail = t("alert.rules_detail", n=count, month=state.end)
-            out.append(Alert("rules", state.region, rule.name(), detail, DEPARTMENTS_PAGE, link()))
+            out.append(Alert("rules", state.region, rule.short(), detail, DEPARTMENTS_PAGE, link()))
     return out
 
 
