@@ -32,7 +32,7 @@ def _lines() -> None:
         )
         or "apps"
     )
-    chart = departments.stack_chart(data, figure, view.month_label(state.end))
+    chart = departments.stack_chart(data, ranking, figure, view.month_label(state.end))
     build = Build(charts.line_stack, chart.frame, chart.bars, chart.names, chart.title, chart.digits)
     picked = ui.clicked(ui.plot(build, f"dept_stack_{figure}", on_select="rerun"))
     if picked and picked != state.line:  # a click on a line's segment drills to it

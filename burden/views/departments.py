@@ -45,9 +45,8 @@ def load(state: ViewState, baseline: tuple[str, str]) -> DepartmentsData:
     region = db.query("region_info", region=state.region).row(0, named=True)
     base = db.query("line_load", region=state.region, **{"from": month_start(baseline[0])}, to=month_start(baseline[1]))
     latest = db.query("line_load", region=state.region, **{"from": params["to"]}, to=params["to"])
-    facts = db.query("app_lines")
+    apps, facts, photos = _rule_inputs(state)
     owners = facts.select("app_id", "line", "owner_dept")
-    apps = db.query("apps_driving_load", region=state.region, month=params["to"])
     cases = db.query("cases_at_end", region=state.region, to=params["to"])
     fixes = db.query("fix_checks", region=state.region, to=params["to"], grace_days=settings.SUPERFICIAL_FIX_DAYS)
     return DepartmentsData(
@@ -59,8 +58,22 @@ def load(state: ViewState, baseline: tuple[str, str]) -> DepartmentsData:
         cases=_with_line(cases, owners),
         fixes=_with_line(fixes, owners),
         facts=facts,
-        photos=db.query("photo_apps", region=state.region, **{"from": params["to"]}, to=params["to"]),
+        photos=photos,
     )
+
+
+def _rule_inputs(state: ViewState) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """What the rules read: apps_driving_load of the period's last month, every visible app's catalogue facts
+    (app_lines) and photo_apps of that month."""
+    to = state.query_params()["to"]
+    apps = db.query("apps_driving_load", region=state.region, month=to)
+    return apps, db.query("app_lines"), db.query("photo_apps", region=state.region, **{"from": to}, to=to)
+
+
+def _reached(apps: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
+    """The apps held or used by the region's cadres, with their catalogue facts: what the rules check."""
+    used = apps.filter((pl.col("accounts_held") > 0) | (pl.col("active_users") > 0)).select("app_id")
+    return used.join(facts, on="app_id")
 
 
 def _with_line(frame: pl.DataFrame, owners: pl.DataFrame) -> pl.DataFrame:
@@ -137,19 +150,18 @@ def _cases(cases: pl.DataFrame, fixes: pl.DataFrame) -> pl.DataFrame:
     return counts.join(superficial, on="line", how="left")
 
 
-def top_lines(data: DepartmentsData, figure: str, n: int = STACKED) -> list[str]:
-    """The n lines with the most of the figure, baseline and latest month together (a line the campaign cut shows
-    where its load went): drawn one by one, the heaviest first."""
+def top_lines(ranked: pl.DataFrame, figure: str, n: int = STACKED) -> list[str]:
+    """The n lines of ranking() with the most of the figure, baseline and latest month together (a line the
+    campaign cut shows where its load went): drawn one by one, the heaviest first."""
     column = FIGURES[figure][0]
-    frame = ranking(data).with_columns(both=pl.col(column) + pl.col(column + "_latest"))
+    frame = ranked.with_columns(both=pl.col(column) + pl.col(column + "_latest"))
     return frame.filter(pl.col("both") > 0).sort(["both", "line"], descending=[True, False])["line"].head(n).to_list()
 
 
-def stack(data: DepartmentsData, figure: str) -> pl.DataFrame:
+def stack(data: DepartmentsData, figure: str, keep: list[str]) -> pl.DataFrame:
     """千条线 → 一根针: per bar (cadre group x baseline | latest) and line, the figure per cadre of the group; a
     bar's segments add up to the group's whole figure. Lines beyond the top ones are one segment, "other"."""
     column = FIGURES[figure][0]
-    keep = top_lines(data, figure)
     rows = []
     for group in GROUPS:
         for when, load in (("baseline", data.baseline), ("latest", data.latest)):
@@ -173,9 +185,11 @@ class StackChart:
     digits: int
 
 
-def stack_chart(data: DepartmentsData, figure: str, latest: str) -> StackChart:
-    """What the 千条线 → 一根针 chart draws: a bar per cadre group with rows, baseline then latest month."""
-    frame = stack(data, figure)
+def stack_chart(data: DepartmentsData, ranked: pl.DataFrame, figure: str, latest: str) -> StackChart:
+    """What the 千条线 → 一根针 chart draws: a bar per cadre group with rows, baseline then latest month.
+    ranked: ranking(data), which the page shows too."""
+    keep = top_lines(ranked, figure)
+    frame = stack(data, figure, keep)
     when_label = {"baseline": t("dept.baseline"), "latest": latest}  # the baseline's months are in the caption
     have = set(frame.select("cadre_group", "when").rows()) if frame.height else set()
     bars = [
@@ -184,7 +198,7 @@ def stack_chart(data: DepartmentsData, figure: str, latest: str) -> StackChart:
         for when in ("baseline", "latest")
         if (group, when) in have
     ]
-    names = {code: lines.name(code) for code in top_lines(data, figure)}
+    names = {code: lines.name(code) for code in keep}
     if frame.height and "other" in set(frame["line"]):
         names["other"] = t("dept.other_lines")
     return StackChart(frame, bars, names, stack_title(data, figure), 1 if figure == "apps" else 2)
@@ -316,16 +330,9 @@ def pairs_note(pairs: pl.DataFrame) -> str:
     )
 
 
-def reached(data: DepartmentsData) -> pl.DataFrame:
-    """The apps held or used by the region's cadres in the latest month, with their catalogue facts: what the
-    rules check."""
-    used = data.apps.filter((pl.col("accounts_held") > 0) | (pl.col("active_users") > 0)).select("app_id")
-    return used.join(data.facts, on="app_id")
-
-
 def rule_results(data: DepartmentsData) -> list[tuple[rules.Rule, pl.DataFrame]]:
     """Each rule of data/rules.toml with its violations in the region (app_id, evidence)."""
-    apps = reached(data)
+    apps = _reached(data.apps, data.facts)
     return [(rule, rules.violations(rule, apps, data.photos)) for rule in rules.all_rules()]
 
 
@@ -348,13 +355,9 @@ def violations_table(found: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
 def rule_counts(state: ViewState) -> list[tuple[rules.Rule, int]]:
     """Each rule with its count of violating apps in the region's period's last month (the Overview's alerts and
     the briefing): the same inputs as the page's Rules section."""
-    to = state.query_params()["to"]
-    facts = db.query("app_lines")
-    apps = db.query("apps_driving_load", region=state.region, month=to)
-    used = apps.filter((pl.col("accounts_held") > 0) | (pl.col("active_users") > 0)).select("app_id")
-    photos = db.query("photo_apps", region=state.region, **{"from": to}, to=to)
-    reached_apps = used.join(facts, on="app_id")
-    return [(rule, rules.violations(rule, reached_apps, photos).height) for rule in rules.all_rules()]
+    apps, facts, photos = _rule_inputs(state)
+    reached = _reached(apps, facts)
+    return [(rule, rules.violations(rule, reached, photos).height) for rule in rules.all_rules()]
 
 
 def heaviest_lines(state: ViewState, n: int = 3) -> list[tuple[str, float]]:
