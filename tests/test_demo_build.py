@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from burden.demo import load_scenario
 from burden.demo.build import build_demo
 from tests.conftest import SMALL_SCALE, TEST_SEED
 
@@ -68,7 +69,16 @@ def test_demo_build_is_deterministic(small_db, tmp_path):
 
 def test_demo_passes_validation_and_is_stored_sorted(small_db):
     with duckdb.connect(str(small_db), read_only=True) as con:
-        assert con.execute("select count(*) from quarantine").fetchone()[0] == 0
+        # only the planted 未备案 apps' county export is rejected, every row of it, for its unknown app ids
+        rejected = con.execute("select table_name, reason, app_id, count(*) from quarantine group by all order by 3")
+        planted = load_scenario()["alerts"]["unregistered_app"]
+        assert [r[:3] for r in rejected.fetchall()] == [
+            ("app_events", "app_id unknown", p["app_id"]) for p in sorted(planted, key=lambda p: p["app_id"])
+        ]
+        in_file = con.execute(
+            "select count(*) from read_csv(?)", [str(small_db.parent / "files" / "unregistered_app_events.csv")]
+        ).fetchone()[0]
+        assert con.execute("select count(*) from quarantine").fetchone()[0] == in_file > 0
         out_of_order = con.execute(
             """
             with k as (select (date_trunc('month', ts), cadre_id) as k from app_events),

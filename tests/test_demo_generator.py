@@ -53,7 +53,8 @@ def test_same_seed_same_bytes_other_seed_other_events(out, tmp_path):
     again = tmp_path / "again"
     counts = generate(again, scale=SCALE, seed=SEED)
     first = _digests(out)
-    assert len(first) == 4 + 2 * 18  # apps, cadres, accounts, cases + 18 months of events and photos
+    # apps, cadres, accounts, cases, the unregistered apps' county export + 18 months of events and photos
+    assert len(first) == 5 + 2 * 18 and "unregistered_app_events.csv" in first
     assert first == _digests(again)
     assert counts["app_events"] > 1_000_000
 

@@ -128,6 +128,7 @@ def params_for(name: str, root: str, picks: dict) -> dict:
         "region_options": {},
         "remediation_by_region": {"region": root, "to": LAST},
         "table_freshness": {},
+        "unregistered_apps": {"region": root, "month": LAST},
         "whatif_app_options": {"region": root, "to": LAST},
         "whatif_apps_per_cadre": {"region": root, "to": LAST, "delete": (), "merge_from": (), "merge_to": ()},
     }

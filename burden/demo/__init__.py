@@ -1,7 +1,8 @@
 """Deterministic demo data: the log files a province would load, calibrated by data/scenario.toml.
 
-generate() writes apps, cadres, app_accounts, app_events/YYYY-MM, photo_uploads/YYYY-MM and
-remediation_cases.csv. Randomness is a hash of the seed and each row's keys, so the same seed and scale
+generate() writes apps, cadres, app_accounts, app_events/YYYY-MM, photo_uploads/YYYY-MM,
+remediation_cases.csv and unregistered_app_events.csv (logs of apps missing from the catalogue). Randomness is a
+hash of the seed and each row's keys, so the same seed and scale
 always give the same bytes. Everything runs as DuckDB SQL, one month of events at a time.
 """
 
@@ -16,12 +17,12 @@ import time
 from pathlib import Path
 
 from burden.db import open_duckdb
-from burden.demo import accounts, apps, cadres, events, ledger, rand, regions, write
+from burden.demo import accounts, apps, cadres, events, ledger, rand, regions, unregistered, write
 from burden.demo.scenario import Scenario, load_scenario
 
 __all__ = ["generate", "load_scenario", "Scenario"]
 
-_OUTPUTS = ("apps", "cadres", "app_accounts", "remediation_cases")
+_OUTPUTS = ("apps", "cadres", "app_accounts", "remediation_cases", unregistered.FILE)
 
 
 def _clear(out_dir: Path) -> None:
@@ -90,6 +91,7 @@ def generate(
         ledger.build_cases(con, sc)
         accounts.build_accounts(con, sc)
         counts = write.write_dimensions(con, out_dir, fmt)
+        counts["unregistered_events"] = unregistered.write_unregistered(con, sc, out_dir)
         print(
             f"[demo] scale {scale:g}, seed {seed}: {counts['cadres']:,} cadres, {counts['apps']:,} apps, "
             f"{counts['app_accounts']:,} accounts, {counts['remediation_cases']:,} cases "

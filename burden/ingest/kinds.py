@@ -283,6 +283,28 @@ ALIASES: dict[str, dict[str, str]] = {
 }
 _ALIAS_INDEX = {kind: {norm_name(a).replace(" ", ""): c for a, c in table.items()} for kind, table in ALIASES.items()}
 
+# The typed ids and time a quarantined row keeps beside its raw JSON: (column, columns of the staged row it is
+# taken from, first present). An account's time is the day it was opened.
+QUARANTINE_KEYS = (("app_id", ("app_id",)), ("cadre_id", ("cadre_id",)), ("ts", ("ts", "opened_on")))
+_LOG_KINDS = ("accounts", "events", "photos")
+
+
+def _from_raw(names: tuple[str, ...]) -> str:
+    """SQL reading a quarantined row's raw JSON under the column's names or Chinese aliases (rows quarantined
+    before the typed columns were kept)."""
+    keys = [*names, *sorted({a for k in _LOG_KINDS for a, c in ALIASES[k].items() if c in names})]
+    return "coalesce(" + ", ".join("json_extract_string(raw, '$.\"" + k + "\"')" for k in keys) + ")"
+
+
+# (table, column) -> the value of a column added to a table since a database was made, for its existing rows.
+SCHEMA_FILLS: dict[tuple[str, str], str] = {
+    **{(kind.table, name): value for kind in KINDS.values() for name, value in kind.fills},
+    **{
+        ("quarantine", name): (f"try_cast({_from_raw(sources)} as timestamp)" if name == "ts" else _from_raw(sources))
+        for name, sources in QUARANTINE_KEYS
+    },
+}
+
 # Dimensions first, so the id checks of the logs see rows loaded in the same call.
 LOAD_ORDER = ("apps", "cadres", "accounts", "events", "photos", "cases")
 

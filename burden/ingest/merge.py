@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from burden.ingest.kinds import Kind, columns
+from burden.ingest.kinds import QUARANTINE_KEYS, Kind, columns
 from burden.ingest.stage import _q, stage_table
 
 # Logs are stored sorted by month, then cadre (cadre ids start with the region code), so zonemaps prune.
@@ -23,8 +23,9 @@ def merge(
     live: a dry run's attached live database: logs are deduplicated against its rows as well as the table's."""
     stage = stage_table(kind)
     con.execute(
-        f"insert into quarantine select current_timestamp, f.name, s._line, '{kind.table}', s._reason, s._raw "
-        f"from {stage} s join (select unnest($files) as no, unnest($names) as name) f on f.no = s._file "
+        f"insert into quarantine select current_timestamp, f.name, s._line, '{kind.table}', s._reason, s._raw, "
+        f"{_quarantine_keys(kind)} from {stage} s "
+        "join (select unnest($files) as no, unnest($names) as name) f on f.no = s._file "
         "where s._reason is not null",
         {"files": list(file_names), "names": list(file_names.values())},
     )
@@ -38,6 +39,18 @@ def merge(
         f: {"loaded": loaded.get(f, 0), "updated": updated.get(f, 0), "duplicates": n - loaded.get(f, 0)}
         for f, n in valid.items()
     }
+
+
+def _quarantine_keys(kind: Kind) -> str:
+    """The staged row's ids and time that the quarantine keeps typed (kinds.QUARANTINE_KEYS), null where the kind
+    has none."""
+    have = {c.name for c in columns(kind.table)}
+    picked = []
+    for name, sources in QUARANTINE_KEYS:
+        found = [f"s.{_q(c)}" for c in sources if c in have]
+        value = found[0] if found else "null"
+        picked.append(f"cast({value} as timestamp)" if name == "ts" and found else value)
+    return ", ".join(picked)
 
 
 def _key_match(kind: Kind, a: str, b: str) -> str:

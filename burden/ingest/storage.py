@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from burden import settings
-from burden.ingest.kinds import KINDS, columns, schema_files
+from burden.ingest.kinds import SCHEMA_FILLS, columns, schema_files
 
 
 def _csv(name: str) -> str:
@@ -27,17 +27,16 @@ def _csv(name: str) -> str:
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every table of queries/schema (`create ... if not exists`), and the columns added to a table since the file
-    was made (filled where the kind says how: an app's line from its owner department). Returns those columns."""
+    was made (filled where kinds.SCHEMA_FILLS says how: an app's line from its owner department,
+    a quarantined row's ids from its raw JSON). Returns those columns."""
     for path in schema_files():
         con.execute(path.read_text(encoding="utf-8"))
     added = schema_gaps(con)
     for table, column in added:
         col = next(c for c in columns(table) if c.name == column)
         con.execute(f'alter table {table} add column "{column}" {col.type}')
-        for kind in KINDS.values():
-            for name, value in kind.fills:
-                if kind.table == table and name == column:
-                    con.execute(f'update {table} set "{column}" = {value}')
+        if (table, column) in SCHEMA_FILLS:
+            con.execute(f'update {table} set "{column}" = {SCHEMA_FILLS[table, column]}')
     return [f"{table}.{column}" for table, column in added]
 
 

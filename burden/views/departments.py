@@ -37,7 +37,7 @@ class DepartmentsData:
     cases: pl.DataFrame  # cases_at_end with each app's line and owner department
     fixes: pl.DataFrame  # fix_checks with each app's line
     facts: pl.DataFrame  # app_lines: every visible app's line, owner, level, launch date, prohibited features
-    photos: pl.DataFrame  # photo_apps in the latest month
+    rule_inputs: rules.Inputs  # what the rules check in the latest month
 
 
 def load(state: ViewState, baseline: tuple[str, str]) -> DepartmentsData:
@@ -45,7 +45,7 @@ def load(state: ViewState, baseline: tuple[str, str]) -> DepartmentsData:
     region = db.query("region_info", region=state.region).row(0, named=True)
     base = db.query("line_load", region=state.region, **{"from": month_start(baseline[0])}, to=month_start(baseline[1]))
     latest = db.query("line_load", region=state.region, **{"from": params["to"]}, to=params["to"])
-    apps, facts, photos = _rule_inputs(state)
+    apps, facts, inputs = _rule_inputs(state)
     owners = facts.select("app_id", "line", "owner_dept")
     cases = db.query("cases_at_end", region=state.region, to=params["to"])
     fixes = db.query("fix_checks", region=state.region, to=params["to"], grace_days=settings.SUPERFICIAL_FIX_DAYS)
@@ -58,22 +58,23 @@ def load(state: ViewState, baseline: tuple[str, str]) -> DepartmentsData:
         cases=_with_line(cases, owners),
         fixes=_with_line(fixes, owners),
         facts=facts,
-        photos=photos,
+        rule_inputs=inputs,
     )
 
 
-def _rule_inputs(state: ViewState) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """What the rules read: apps_driving_load of the period's last month, every visible app's catalogue facts
-    (app_lines) and photo_apps of that month."""
+def _rule_inputs(state: ViewState) -> tuple[pl.DataFrame, pl.DataFrame, rules.Inputs]:
+    """apps_driving_load of the period's last month, every visible app's catalogue facts (app_lines), and what the
+    rules read: the apps held or used by the region's cadres with their facts, photo_apps and unregistered_apps of
+    that month."""
     to = state.query_params()["to"]
-    apps = db.query("apps_driving_load", region=state.region, month=to)
-    return apps, db.query("app_lines"), db.query("photo_apps", region=state.region, **{"from": to}, to=to)
-
-
-def _reached(apps: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
-    """The apps held or used by the region's cadres, with their catalogue facts: what the rules check."""
+    apps, facts = db.query("apps_driving_load", region=state.region, month=to), db.query("app_lines")
     used = apps.filter((pl.col("accounts_held") > 0) | (pl.col("active_users") > 0)).select("app_id")
-    return used.join(facts, on="app_id")
+    inputs = rules.Inputs(
+        apps=used.join(facts, on="app_id"),
+        photos=db.query("photo_apps", region=state.region, **{"from": to}, to=to),
+        unregistered=db.query("unregistered_apps", region=state.region, month=to),
+    )
+    return apps, facts, inputs
 
 
 def _with_line(frame: pl.DataFrame, owners: pl.DataFrame) -> pl.DataFrame:
@@ -332,8 +333,7 @@ def pairs_note(pairs: pl.DataFrame) -> str:
 
 def rule_results(data: DepartmentsData) -> list[tuple[rules.Rule, pl.DataFrame]]:
     """Each rule of data/rules.toml with its violations in the region (app_id, evidence)."""
-    apps = _reached(data.apps, data.facts)
-    return [(rule, rules.violations(rule, apps, data.photos)) for rule in rules.all_rules()]
+    return [(rule, rules.violations(rule, data.rule_inputs)) for rule in rules.all_rules()]
 
 
 def violations_table(found: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
@@ -355,9 +355,8 @@ def violations_table(found: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
 def rule_counts(state: ViewState) -> list[tuple[rules.Rule, int]]:
     """Each rule with its count of violating apps in the region's period's last month (the Overview's alerts and
     the briefing): the same inputs as the page's Rules section."""
-    apps, facts, photos = _rule_inputs(state)
-    reached = _reached(apps, facts)
-    return [(rule, rules.violations(rule, reached, photos).height) for rule in rules.all_rules()]
+    inputs = _rule_inputs(state)[2]
+    return [(rule, rules.violations(rule, inputs).height) for rule in rules.all_rules()]
 
 
 def heaviest_lines(state: ViewState, n: int = 3) -> list[tuple[str, float]]:
