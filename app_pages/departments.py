@@ -94,8 +94,12 @@ def _rules() -> None:
             if found.height == 0:
                 st.success(t("rules.none"))
             else:
-                table = departments.violations_table(found, data.facts)
-                ui.table(table, f"rule_{rule.id}", key=f"rule_{rule.id}")
+                table = departments.violations_table(found, data.facts, lambda app: frame.page_url("apps", app=app))
+                columns = {
+                    t("rules.col.evidence"): st.column_config.TextColumn(width="large"),
+                    t("rules.col.link"): st.column_config.LinkColumn(display_text=t("rules.open")),
+                }
+                ui.table(table, f"rule_{rule.id}", key=f"rule_{rule.id}", column_config=columns)
 
 
 if ranking.height == 0:

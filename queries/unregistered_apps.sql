@@ -32,7 +32,7 @@ seen as (
     select quarantine.*
     from quarantine
     inner join cadre_regions on cadre_regions.cadre_id = quarantine.cadre_id
-    inner join root on starts_with(cadre_regions.region_code, root.region_code)
+    inner join root on root.region_code = cadre_regions.region_code  -- cadre_regions lists every ancestor
     where quarantine.app_id is not null
         and quarantine.app_id not in (select app_id from apps)
         and quarantine.ts < $month + interval 1 month

@@ -133,7 +133,7 @@ def _unregistered_from_files(files, region: str, month: date, next_month: date) 
     catalogue = pl.read_parquet(files / "apps.parquet").select("app_id")
     window = (pl.col("ts") >= pl.lit(month).cast(pl.Datetime)) & (pl.col("ts") < pl.lit(next_month).cast(pl.Datetime))
     seen = rows.filter(window).join(cadres.select("cadre_id"), on="cadre_id").join(catalogue, on="app_id", how="anti")
-    return seen.select("app_id").unique()
+    return seen.group_by("app_id").agg(rows=pl.len(), cadres=pl.col("cadre_id").n_unique()).sort("app_id")
 
 
 def _reached_from_files(files, region: str, month: date, month_end: date, next_month: date) -> pl.DataFrame:
@@ -190,6 +190,10 @@ def test_on_the_demo_each_rule_finds_the_planted_apps_and_nothing_else(small_db,
         patch.setenv("BURDEN_DB", str(small_db))
         data = departments.load(ViewState(start="2022-10", end=end, region=region), ("2022-10", "2022-12"))
         got = {rule.id: found for rule, found in departments.rule_results(data)}
+        seen = db.query("unregistered_apps", region=region, month=month)
+    # the rule's evidence: each app's rejected rows and cadres, as the raw county export has them
+    recount = expected["unregistered_apps"]
+    assert seen.select("app_id", "rows", "cadres").sort("app_id").rows() == recount.rows()
     for rule_id, frame in expected.items():
         assert got[rule_id]["app_id"].to_list() == sorted(frame["app_id"].to_list()), rule_id
     # the demo plants every kind somewhere: the rebound county's new apps (海宁, 2024), baseline duplicates per line,

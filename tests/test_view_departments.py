@@ -188,3 +188,28 @@ def test_the_view_model_keeps_zero_for_a_line_cut_by_the_latest_month(small_db):
     cut = ranking.filter(pl.col("apps_held_per_cadre_latest") == 0)
     assert cut.height > 0 and (cut["apps_held_per_cadre"] > 0).all()
     assert ranking.null_count().sum_horizontal()[0] == 0
+
+
+def test_the_rules_section_lists_each_rules_violations_with_evidence_and_a_link_to_the_app(small_db, con):
+    """诸暨 in 2024-03: every rule's table holds the apps rules.violations finds from the queries run directly; an
+    app of the catalogue links to its page with the view kept, the planted unregistered app (not in the catalogue,
+    so no page) has none, and its evidence counts the county's rejected rows."""
+    link = {"lang": "en", "region": COUNTY, "from": "2023-10", "to": "2024-03"}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BURDEN_DB", str(small_db))
+        at = open_view(PAGE, link)
+    month = date(2024, 3, 1)
+    tables = [pl.from_pandas(f.value) for f in at.dataframe if EN["rules.col.evidence"] in f.value.columns]
+    shown = {app: row for t in tables for app, *row in t.select(EN["dept.col.app_id"], EN["rules.col.link"]).rows()}
+    unregistered = _run(con, "unregistered_apps", region=COUNTY, month=month)
+    assert unregistered["app_id"].to_list() == ["X330681-01"]
+    assert shown["X330681-01"] == [None]
+    listed = set(shown) - {"X330681-01"}
+    assert listed and all(shown[app] == [f"apps?lang=en&region={COUNTY}&from=2023-10&app={app}"] for app in listed)
+    # the expanders' counts are each rule's violations, the tables' rows are their union
+    counts = [int(re.search(r": (\d+) app", e.label).group(1)) for e in at.expander if "app(s)" in e.label]
+    assert sum(counts) == sum(t.height for t in tables) and len(counts) == 5
+    evidence = next(t for t in tables if "X330681-01" in t[EN["dept.col.app_id"]].to_list())
+    text = evidence.filter(pl.col(EN["dept.col.app_id"]) == "X330681-01")[EN["rules.col.evidence"]][0]
+    row = unregistered.row(0, named=True)
+    assert f"{row['rows']} log rows of {row['cadres']} cadres" in text and "unregistered_app_events.csv" in text

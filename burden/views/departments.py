@@ -8,6 +8,7 @@ departments' cases. db.query calls and Polars shaping only; app_pages/department
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -336,18 +337,23 @@ def rule_results(data: DepartmentsData) -> list[tuple[rules.Rule, pl.DataFrame]]
     return [(rule, rules.violations(rule, data.rule_inputs)) for rule in rules.all_rules()]
 
 
-def violations_table(found: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
-    """A rule's violations as shown and exported: the app, its line, level and owner, and the evidence."""
-    rows = found.join(facts, on="app_id", how="left")
+def violations_table(found: pl.DataFrame, facts: pl.DataFrame, link: Callable[[str], str]) -> pl.DataFrame:
+    """A rule's violations as shown and exported: the app, the evidence, the app's line, level and owner, and a link to
+    its page (link(app_id)); an app the catalogue lacks (未备案) has no page, so no link, and no owner."""
+    rows = found.join(facts.with_columns(listed=pl.lit(True)), on="app_id", how="left")
     names = [labels.app_name(*r) for r in rows.select("name_zh", "name_en", "app_id").rows()]
     return pl.DataFrame(
         {
             t("dept.col.app"): pl.Series(names, dtype=pl.String),
             t("dept.col.app_id"): rows["app_id"],
+            t("rules.col.evidence"): rows["evidence"],
             t("dept.col.line"): pl.Series([lines.name(c) for c in rows["line"]], dtype=pl.String),
             t("dept.col.level"): pl.Series([t(f"level.{v}") if v else "" for v in rows["level"]], dtype=pl.String),
-            t("dept.col.owner"): rows["owner_dept"],
-            t("rules.col.evidence"): rows["evidence"],
+            t("dept.col.owner"): rows["owner_dept"].fill_null(""),
+            t("rules.col.link"): pl.Series(
+                [link(app) if listed else None for app, listed in rows.select("app_id", "listed").rows()],
+                dtype=pl.String,
+            ),
         }
     )
 

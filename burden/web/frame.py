@@ -351,6 +351,14 @@ def _draw_filter_bar(period: dict, to_date: MonthToDate | None) -> filters.ViewS
     )
 
 
+def page_url(url_path: str, **changes) -> str:
+    """A link to another page (its url_path in PAGES) showing this view with `changes`, relative to this page."""
+    current = view()
+    state = replace(current.state, **({"line": None} | changes))
+    params = state.url_params(current.default)
+    return f"{url_path}?{urlencode(params)}" if params else url_path
+
+
 def share_link(current: View) -> str:
     """The link that shows this view next week too: the period is pinned (the default end moves as data arrives)
     and the data date is carried, so a later opening can say which months have received rows since."""
