@@ -60,11 +60,13 @@ def small_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
-    """The default demo database, as `make demo` builds it (scenario seed, scale 1). Its tests share an xdist_group,
-    so that one worker builds it while the others go on with other tests."""
+    """The demo as `make demo` builds it (the scenario's seed), at the tests' small scale: the generator samples every
+    county's villages by scale and draws each row from a hash of the seed and its keys, so the calibration holds at
+    any scale (scale 1 took 80 s of CPU to build, an eighth of the whole suite's). Its tests share an
+    xdist_group, so that one worker builds it while the others go on with other tests."""
     from burden.demo.build import build_demo
 
-    return _shared(tmp_path_factory, "demo", lambda path: build_demo(path, scale=1.0, seed=None, force=True))
+    return _shared(tmp_path_factory, "demo", lambda path: build_demo(path, scale=SMALL_SCALE, seed=None, force=True))
 
 
 def _to_date(small_db: Path, path: Path) -> None:
@@ -128,7 +130,7 @@ def pytest_configure(config):
 # module fixtures (servers, loaded copies) are set up once, and the longest modules are handed out first, so that no
 # worker is left with a long one at the end while the other idles. The order is only an order: a module missing here
 # runs after these, in collection order. The first two build the session databases side by side (test_calibration
-# builds the scale-1 demo, test_daily_replay the small one).
+# builds the demo with the scenario's seed, test_daily_replay the small one with the tests' seed).
 LONGEST_FIRST = (
     "test_daily_replay",
     "test_calibration",

@@ -1,6 +1,7 @@
 """The default demo matches its scenario: values read through summary and the queries.
 
-These run on the default demo database (scale 1, the scenario's seed), as `make demo` builds it.
+These run on the demo as `make demo` builds it (the scenario's seed), at the tests' small scale (tests/conftest.py
+demo_db says why the calibration holds at any scale).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import pytest
 
 from burden import db, summary
 
-pytestmark = pytest.mark.xdist_group("demo_db")  # one worker builds and reads the scale-1 demo
+pytestmark = pytest.mark.xdist_group("demo_db")  # one worker builds and reads the scenario-seed demo
 
 PERSONA = "C330681120219-07"  # 湖田村 village-committee member (data/scenario.toml [persona])
 CITY_PATROL_APP = "C3306-07"  # 绍兴市河道巡查, replaced by the provincial patrol app on 2023-07-01

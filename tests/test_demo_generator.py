@@ -10,24 +10,24 @@ import duckdb
 import pytest
 
 from burden.demo import generate, load_scenario
+from tests.conftest import SMALL_SCALE, TEST_SEED
 
-SCALE = 0.1
-SEED = 20231101
+SCALE, SEED = SMALL_SCALE, TEST_SEED  # the session's small demo's (its files are `out`)
 
 
 def _digests(folder: Path) -> dict[str, str]:
+    """Every written file's hash; not a resumable run's stamp (generated.json: it records seconds)."""
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != "generated.json"
     }
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo_a")
-    generate(folder, scale=SCALE, seed=SEED)
-    return folder
+def out(small_db) -> Path:
+    """The files the session's small demo was loaded from (generated at SCALE with SEED; only read here)."""
+    return small_db.parent / "files"
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def test_resumed_generation_keeps_whole_months_and_redoes_cut_ones(out, tmp_path
     again = generate(folder, scale=SCALE, seed=SEED, resume=True)
     assert again == counts
     assert kept.stat().st_mtime_ns == kept_mtime  # not rewritten
-    assert {k: v for k, v in _digests(folder).items() if k != "generated.json"} == _digests(out)
+    assert _digests(folder) == _digests(out)
     # other settings: the earlier months are not reused
     generate(folder, scale=SCALE, seed=SEED + 1, resume=True)
     assert _digests(folder)["app_events/2022-10.parquet"] != _digests(out)["app_events/2022-10.parquet"]
