@@ -98,7 +98,8 @@ class SwapAfter:
         return frame
 
 
-PAGE_SWAP_POINTS = {"app_pages/overview.py": "every"}  # the other pages: first, middle and last gap
+# The Overview (21 queries): every third gap and the last; the other pages: first, middle and last gap
+PAGE_SWAP_POINTS = {"app_pages/overview.py": 3}
 
 
 def test_a_page_run_reads_one_version_when_a_load_lands_between_its_queries(versions, use_db, monkeypatch, tmp_path):
@@ -119,7 +120,8 @@ def test_a_page_run_reads_one_version_when_a_load_lands_between_its_queries(vers
     checked = 0
     for page, *_ in PAGES:
         n = queries[page]
-        points = range(1, n) if PAGE_SWAP_POINTS.get(page) == "every" else sorted({1, n // 2, n - 1})
+        step = PAGE_SWAP_POINTS.get(page)
+        points = sorted({*range(1, n, step), n - 1}) if step else sorted({1, n // 2, n - 1})
         for k in points:
             start = hook.current
             hook.load(start)  # a fresh file: nothing of it is in the result cache yet
@@ -129,7 +131,7 @@ def test_a_page_run_reads_one_version_when_a_load_lands_between_its_queries(vers
             assert hook.swaps == swaps + 1, (page, k)  # the load landed mid-run
             assert figures == refs[page, start], f"{page}: a load after query {k} of {n} mixed versions"
             checked += 1
-    assert checked >= 30 and min(queries.values()) >= 4, queries
+    assert checked >= 25 and min(queries.values()) >= 4, queries
 
 
 def _plain(value):
