@@ -44,8 +44,13 @@ def reader(server, browser):
     """One reader per language, who opened the Overview from a link and goes from view to view by the sidebar (a
     fresh tab per view spent 2.6 s of its 3 s starting the front end; deep links: tests/test_browser_deeplink.py)."""
     tabs = {}
-    yield lambda lang: tabs.get(lang) or tabs.setdefault(
-        lang, open_page(browser, server, "", f"lang={lang}&region=330681&from=2023-01&to=2024-03")
+    yield (
+        lambda lang: (
+            tabs.get(lang)
+            or tabs.setdefault(
+                lang, open_page(browser, server, "", f"lang={lang}&region=330681&from=2023-01&to=2024-03")
+            )
+        )
     )
     for context, _page, _console in tabs.values():
         context.close()
