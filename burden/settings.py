@@ -50,6 +50,12 @@ def db_path() -> Path:
     return Path(os.environ.get("BURDEN_DB", DATA_DIR / "burden.duckdb"))
 
 
+def ledger_url() -> str:
+    """The ledger's event store (burden/ledger/store.py): BURDEN_LEDGER_URL (postgresql://... for several server
+    processes), else SQLite in a file beside the database."""
+    return os.environ.get("BURDEN_LEDGER_URL") or f"sqlite:///{db_path()}.ledger.sqlite"
+
+
 # A rebound is two consecutive monthly rises after the low point, each at least this big
 # (smaller wiggles are noise, not a rebound).
 REBOUND_MIN_RISE_APPS = 0.25  # mean apps used per cadre

@@ -7,9 +7,9 @@ import shutil
 import pytest
 
 from burden import i18n
-from burden.ingest.kinds import LEDGER_RULES
 from burden.ingest.pipeline import load
 from burden.ingest.reasons import note_text, reason_text
+from burden.ledger.cases import LEDGER_RULES
 from burden.views import data
 from tests.office_files import OFFICES
 from tests.test_ingest_bad_files import LOADED

@@ -11,6 +11,7 @@ from functools import cache
 
 from burden import lines, settings
 from burden.db import open_duckdb
+from burden.ledger.cases import LEDGER_RULES
 
 
 @dataclass(frozen=True)
@@ -128,16 +129,6 @@ def known_column(header: str) -> bool:
 
 _CADRE_KNOWN = ("cadre_id not in (select cadre_id from cadres)", "cadre_id unknown")
 _APP_KNOWN = ("app_id not in (select app_id from apps)", "app_id unknown")
-
-# The ledger's own rules: a record that breaks one cannot be counted as done, overdue or moved (issue 12).
-LEDGER_RULES = (
-    ("status in ('done', 'verified') and done_on is null", "done_on missing on a done or verified case"),
-    ("status = 'verified' and verified_on is null", "verified_on missing on a verified case"),
-    ("action = 'merge' and target_app_id is null", "target_app_id missing on a merge"),
-    ("target_app_id = app_id", "target_app_id equal to app_id"),
-    ("done_on < identified_on", "done_on before identified_on"),
-    ("verified_on < coalesce(done_on, identified_on)", "verified_on before done_on or identified_on"),
-)
 
 # Checks on typed columns beyond the casts, enums (ENUMS), counts (NON_NEGATIVE) and times, which ingest_stage adds.
 KINDS: dict[str, Kind] = {
