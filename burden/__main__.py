@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from burden import settings
@@ -71,6 +72,33 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.processes, args.port, args.address, Path(args.secrets) if args.secrets else None)
 
 
+def _cmd_audit(args) -> int:
+    from burden.ledger import audit
+    from burden.ledger.store import open_store
+
+    log = audit.AuditLog(open_store(settings.ledger_url()))
+    if args.action == "archive":
+        folder = Path(args.folder) if args.folder else settings.db_path().parent / "audit-archive"
+        made = log.archive(folder)
+        print(f"archived to {made}" if made else "nothing to archive: every record is within the retention")
+        return 0
+    found = log.search(
+        who=args.filter_who,
+        role=args.filter_role,
+        region=args.filter_region,
+        action=args.filter_action,
+        since=args.since,
+        until=args.until,
+    )
+    text = audit.to_csv(found)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"{len(found):,} audit records written to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m burden", description="减负看板 · Burden Dashboard")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -118,6 +146,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--address", default="127.0.0.1", help="the balancer's address (not loopback: sign-in needed)")
     p.add_argument("--secrets", help="a secrets.toml for every process (default: .streamlit/secrets.toml)")
     p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("audit", help="export the audit log as CSV, or archive its records past the retention")
+    p.add_argument("action", choices=["export", "archive"])
+    p.add_argument("--since", type=date.fromisoformat, help="export: from this day (YYYY-MM-DD)")
+    p.add_argument("--until", type=date.fromisoformat, help="export: to this day, inclusive")
+    for name in ("who", "role", "region", "action"):
+        p.add_argument(f"--{name}", dest=f"filter_{name}", help=f"export: only records with this {name}")
+    p.add_argument("--out", help="export: write to this file (default: standard output)")
+    p.add_argument("--folder", help="archive: where the CSV files go (default: audit-archive beside the database)")
+    p.set_defaults(func=_cmd_audit)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -56,6 +56,11 @@ def ledger_url() -> str:
     return os.environ.get("BURDEN_LEDGER_URL") or f"sqlite:///{db_path()}.ledger.sqlite"
 
 
+# The audit log keeps every record; those older than this many days (at least 180: the Cybersecurity Law, art. 21)
+# are also archived to CSV files with their SHA-256 (burden/ledger/audit.py).
+AUDIT_KEEP_DAYS = int(os.environ.get("BURDEN_AUDIT_KEEP_DAYS", "180"))
+
+
 # A rebound is two consecutive monthly rises after the low point, each at least this big
 # (smaller wiggles are noise, not a rebound).
 REBOUND_MIN_RISE_APPS = 0.25  # mean apps used per cadre

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -181,3 +182,31 @@ def with_dims(tmp_path_factory) -> Path:
         assert load(DIMS, db, progress=lambda _: None).ok
 
     return _shared(tmp_path_factory, "dims", _load)
+
+
+_DATABASES = itertools.count()  # a fresh PostgreSQL database per test
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server on loopback for the session (tests/pg.py)."""
+    from tests.pg import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """An empty ledger and audit store: a SQLite file, or a fresh database on the session's PostgreSQL server."""
+    import psycopg
+
+    from burden.ledger import store as ledger_store
+
+    if request.param == "sqlite":
+        return ledger_store.open_store(f"sqlite:///{tmp_path / 'burden.duckdb.ledger.sqlite'}")
+    server = request.getfixturevalue("postgres")
+    name = f"ledger_{next(_DATABASES)}"
+    with psycopg.connect(server, autocommit=True) as con:
+        con.execute(f"create database {name}")
+    return ledger_store.open_store(server.rsplit("/", 1)[0] + "/" + name)

@@ -10,13 +10,11 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import psycopg
 import pytest
 
 from burden import access
 from burden.ledger import store as ledger_store
 from burden.ledger.cases import Ledger, OutOfScope, Refused
-from tests.pg import postgres_server
 
 ZHUJI, YUYAO = "330681", "330281"
 STAFF = access.Scope("staff", ZHUJI, "zhuji.staff@example.gov.cn")
@@ -32,25 +30,6 @@ CASE = {
     "identified_on": "2023-02-01",
     "due_on": "2023-06-30",
 }
-_numbers = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    with postgres_server() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> ledger_store.Store:
-    """An empty store: a SQLite file, or a fresh database on the module's PostgreSQL server."""
-    if request.param == "sqlite":
-        return ledger_store.open_store(f"sqlite:///{tmp_path / 'burden.duckdb.ledger.sqlite'}")
-    server = request.getfixturevalue("postgres")
-    name = f"ledger_{next(_numbers)}"
-    with psycopg.connect(server, autocommit=True) as con:
-        con.execute(f"create database {name}")
-    return ledger_store.open_store(server.rsplit("/", 1)[0] + "/" + name)
 
 
 def clock():

@@ -144,16 +144,20 @@ class Store:
                 return []
             sql += f" where case_id in ({', '.join([self.marker] * len(case_ids))})"
             params = tuple(case_ids)
-        sql += " order by case_id, version"
+        found = self.rows(sql + " order by case_id, version", params, COLUMNS, "evidence")
+        return [Event(**values) for values in found]
+
+    def rows(self, sql: str, params: tuple, columns: tuple[str, ...], json_column: str) -> list[dict]:
+        """A SELECT's rows as {column: value}, the JSON column decoded."""
         with self._transaction() as con:
             cur = con.cursor()
             cur.execute(sql, params)
-            rows = cur.fetchall()
+            found = cur.fetchall()
         out = []
-        for row in rows:
-            values = dict(zip(COLUMNS, row, strict=True))
-            values["evidence"] = json.loads(values["evidence"]) if values["evidence"] else None
-            out.append(Event(**values))
+        for row in found:
+            values = dict(zip(columns, row, strict=True))
+            values[json_column] = json.loads(values[json_column]) if values[json_column] else None
+            out.append(values)
         return out
 
     def execute(self, sql: str) -> None:
