@@ -12,7 +12,7 @@ import streamlit as st
 from burden import access, db
 from burden.i18n import t
 from burden.settings import ASSETS
-from burden.web import auth, frame
+from burden.web import auth, frame, trail
 
 DATA_PAGE = "app_pages/data.py"  # loads and quarantine: only for scopes that may import (staff, admin, local)
 
@@ -32,5 +32,6 @@ with db.one_version():
     ]
     current = st.navigation(pages, position="hidden")
     frame.navigation(pages, current, view)
+    trail.page_view(scope, current.url_path, view.url_params())
     current.run()
     frame.share_box(view)

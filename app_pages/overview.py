@@ -7,7 +7,7 @@ from burden.charts import overview as charts
 from burden.charts.memo import Build
 from burden.i18n import fmt_pct, t
 from burden.views import briefing, overview, overview_alerts
-from burden.web import frame, ui
+from burden.web import frame, trail, ui
 
 view = frame.view()
 data = overview.load(view.state)
@@ -33,7 +33,9 @@ if briefing.font_ok(view.state.lang):
     ):
         col.download_button(
             t(f"briefing.download_{fmt}"),
-            data=lambda fmt=fmt: briefing.render(briefing.build(brief), fmt.upper()),
+            data=trail.exported(
+                "briefing", "briefing", fmt, lambda fmt=fmt: briefing.render(briefing.build(brief), fmt.upper())
+            ),
             file_name=briefing.file_name(view.state, fmt),
             mime=mime,
             icon=icon,

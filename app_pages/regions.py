@@ -3,12 +3,12 @@ driving the load, the child regions and (outside meeting mode) the pseudonymous 
 
 import streamlit as st
 
-from burden import labels, metrics, settings, summary
+from burden import access, labels, metrics, settings, summary
 from burden.charts import regions as charts
 from burden.charts.memo import Build
 from burden.i18n import fmt_num, t
 from burden.views import regions
-from burden.web import frame, ui
+from burden.web import frame, trail, ui
 
 TARGET = settings.APPS_TARGET
 _DRILL = "_regions_drill"  # a sub-region picked in the drill box, applied at the top of the next run
@@ -106,6 +106,7 @@ def cadre_list(data: regions.RegionsData, end: str) -> None:
         st.info(t("regions.cadres_empty"))
     else:
         st.caption(t("regions.cadres_note"))
+        trail.cadre_rows(access.current(), data.region["region_code"], end, data.cadres.height)
         config = _help(
             {
                 "regions.col.apps_held": "def.apps_held",

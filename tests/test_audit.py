@@ -43,7 +43,7 @@ def test_records_are_kept_whole_and_cannot_be_changed(store):
         ("2026-01-08", "denied", "denied"),
     ]
     assert found[2].detail == {"rows": 12} and found[1].target == "/apps?region=330681"
-    assert found[0].at == "2026-01-05T09:30:00+08:00"
+    assert found[0].at == "2026-01-05T09:30:00.000+08:00"
     for statement in ("update audit_log set who = 'x'", "delete from audit_log"):
         with pytest.raises(ledger_store.AppendOnly):
             store.execute(statement)
@@ -83,8 +83,8 @@ def test_the_command_line_exports_since_a_day(tmp_path):
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [(r["at"], r["action"], r["detail"]) for r in rows] == [
-        ("2026-05-03T08:00:00+08:00", "cadre_rows", '{"n": 1}'),
-        ("2026-05-04T08:00:00+08:00", "sign_out", '{"n": 1}'),
+        ("2026-05-03T08:00:00.000+08:00", "cadre_rows", '{"n": 1}'),
+        ("2026-05-04T08:00:00.000+08:00", "sign_out", '{"n": 1}'),
     ]
 
 

@@ -111,7 +111,7 @@ class AuditLog:
             raise ValueError(f"audit action not one of {'|'.join(ACTIONS)}: {action!r}")
         if outcome not in OUTCOMES:
             raise ValueError(f"audit outcome not one of {'|'.join(OUTCOMES)}: {outcome!r}")
-        rec = Record(self._now().isoformat(timespec="seconds"), who, role, region, action, target, outcome, detail)
+        rec = Record(self._now().isoformat(timespec="milliseconds"), who, role, region, action, target, outcome, detail)
         values = [getattr(rec, c) for c in COLUMNS]
         values[-1] = json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None
         marks = ", ".join([self.store.marker] * len(COLUMNS))
@@ -145,10 +145,7 @@ class AuditLog:
             params.append((until + timedelta(days=1)).isoformat())
         sql = f"select {', '.join(COLUMNS)} from audit_log"
         sql += (" where " + " and ".join(where)) if where else ""
-        return [
-            Record(**values)
-            for values in self.store.rows(sql + " order by at, who, action", tuple(params), COLUMNS, "detail")
-        ]
+        return [Record(**values) for values in self.store.rows(sql + " order by at", tuple(params), COLUMNS, "detail")]
 
     def archive(self, folder: Path, keep_days: int | None = None) -> Path | None:
         """Write the records older than the retention that no archive holds yet to a CSV in `folder`, and record

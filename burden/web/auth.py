@@ -30,7 +30,7 @@ import streamlit as st
 
 from burden import access, db, filters, i18n, labels, settings
 from burden.i18n import t
-from burden.web import frame
+from burden.web import frame, trail
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +89,14 @@ def gate() -> access.Scope:
             _signin_page(providers(section))
         _follow_next()
         scope = access.lookup(st.user)
+        if scope is not None:
+            trail.signed_in(scope, st.user.get("iat") or st.user.get("auth_time") or "")
     except (AuthConfigError, access.AccessFileError) as exc:
         log.error("sign-in configuration: %s", exc)
         st.error(t("auth.config_error"), icon=":material/error:")
         st.stop()
     if scope is None:
+        trail.denied(_identity(st.user))
         _denied_page(_identity(st.user))
     return scope
 
@@ -240,6 +243,7 @@ def banner(scope: access.Scope) -> None:
         st.caption(t("auth.signed_in_as", who=_code(_identity(st.user))))
         st.caption(t("auth.scope_line", role=t(f"auth.role.{scope.role}"), region=_region_label(scope.region)))
         if st.button(t("auth.signout"), key="logout", icon=":material/logout:"):
+            trail.record(scope, "sign_out")
             st.logout()
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 from burden import access, pseudonyms, summary
 from burden.charts import memo, theme
 from burden.i18n import t
-from burden.web import exports, frame
+from burden.web import exports, frame, trail
 
 MEETING_SCALE = 1.35
 
@@ -88,7 +88,7 @@ def table(data: pl.DataFrame, name: str, key: str, height: int | None = None, co
     with left:
         st.download_button(
             t("export.csv"),
-            data=lambda: exports.csv_bytes(data),
+            data=trail.exported("export", name, "csv", lambda: exports.csv_bytes(data)),
             file_name=f"{stem}.csv",
             mime="text/csv",
             key=f"{key}_csv",
@@ -97,7 +97,7 @@ def table(data: pl.DataFrame, name: str, key: str, height: int | None = None, co
     with right:
         st.download_button(
             t("export.xlsx"),
-            data=lambda: exports.xlsx_bytes(data, name),
+            data=trail.exported("export", name, "xlsx", lambda: exports.xlsx_bytes(data, name)),
             file_name=f"{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",
