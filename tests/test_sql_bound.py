@@ -137,6 +137,11 @@ ALLOWED = {
     ("burden/ingest/quarantine.py", "rows"): "a fixed WHERE clause; the table name is bound (?)",
     ("burden/rollups.py", "_run"): "CREATE/INSERT prefix for a rollup name from queries/rollups/; values bound",
     ("burden/rollups.py", "update"): "rollup table names from queries/rollups/; months bound ($1, $2)",
+    # The ledger's store is SQLite or PostgreSQL (not the DuckDB queries of queries/): its placeholders differ by engine
+    ("burden/ledger/store.py", "append"): "column names from COLUMNS and the engine's placeholders; values bound",
+    ("burden/ledger/audit.py", "record"): "column names from COLUMNS and the engine's placeholders; values bound",
+    ("burden/ledger/audit.py", "archive"): "the engine's placeholders; values bound",
+    ("burden/ledger/cases.py", "problems"): "field names and types from FIELDS, checks from LEDGER_RULES; values bound",
 }
 # The offline demo generator (python -m burden demo) splices seeds, file paths and generated constants; the
 # dashboard never imports it (test below).
