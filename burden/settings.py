@@ -56,6 +56,16 @@ def ledger_url() -> str:
     return os.environ.get("BURDEN_LEDGER_URL") or f"sqlite:///{db_path()}.ledger.sqlite"
 
 
+def session_idle_min() -> float:
+    """A signed-in session ends after this many idle minutes (BURDEN_SESSION_IDLE_MIN, default 30)."""
+    return float(os.environ.get("BURDEN_SESSION_IDLE_MIN", "30"))
+
+
+def session_max_hours() -> float:
+    """A signed-in session ends this many hours after sign-in, however active (BURDEN_SESSION_MAX_HOURS, 12)."""
+    return float(os.environ.get("BURDEN_SESSION_MAX_HOURS", "12"))
+
+
 # The audit log keeps every record; those older than this many days (at least 180: the Cybersecurity Law, art. 21)
 # are also archived to CSV files with their SHA-256 (burden/ledger/audit.py).
 AUDIT_KEEP_DAYS = int(os.environ.get("BURDEN_AUDIT_KEEP_DAYS", "180"))

@@ -4,16 +4,18 @@ export; a denial is recorded; local single-user mode records nothing."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import streamlit as st
 
 from burden import access
 from burden.ledger import audit
 from burden.ledger.store import open_store
-from burden.web import trail
+from burden.web import auth, trail
 from tests.test_auth_gate import AUTH, app  # noqa: F401  (app: the dashboard in AppTest, as a fixture)
 
-INSPECTOR = {"is_logged_in": True, "email": "zhuji.inspector@example.gov.cn", "sub": "i-1", "iat": 1764800000}
+INSPECTOR = {"is_logged_in": True, "email": "zhuji.inspector@example.gov.cn", "sub": "i-1", "iat": int(time.time())}
 VILLAGE = "330681120219"  # 湖田村
 
 
@@ -61,3 +63,26 @@ def test_an_export_is_recorded_when_its_file_is_made(records):
     [(who, action, target, outcome)] = records()
     assert (who, action, target, outcome) == (inspector.who, "export", "line_ranking", "ok")
     assert st.query_params is not None
+
+
+def test_a_sign_in_past_its_lifetime_or_idle_time_shows_the_sign_in_page_and_is_recorded(records, app, monkeypatch):  # noqa: F811
+    """12 h after sign-in, or 30 min without a request, the next request gets the sign-in page (which remembers the
+    link, as for any sign-in) and no figure; the end is recorded once as a sign-out with its reason."""
+    who, now = INSPECTOR["email"], time.time()
+    old = {**INSPECTOR, "iat": int(now - 13 * 3600)}
+    at = app(old, {"auth": AUTH}, {"lang": "en", "region": VILLAGE})
+    assert not at.metric and [w.value for w in at.warning] == [
+        "Your session ended 12 hours after you signed in. Sign in again to return to this page."
+    ]
+    assert any("burden_next" in str(h.proto) for h in at.get("html"))  # the link is remembered for the sign-in
+    at.run()
+    assert records() == [(who, "sign_out", None, "ok")]
+    assert audit.AuditLog(open_store(trail.settings.ledger_url())).search()[0].detail["reason"] == "lifetime"
+
+    recent = {**INSPECTOR, "iat": int(now - 3600)}
+    monkeypatch.setitem(auth._ACTIVE, (who, str(recent["iat"])), now - 5 * 60)  # a request five minutes ago
+    assert app(recent, {"auth": AUTH}, {"lang": "en"}).metric  # still signed in
+    monkeypatch.setitem(auth._ACTIVE, (who, str(recent["iat"])), now - 31 * 60)  # the last one 31 minutes ago
+    idle = app(recent, {"auth": AUTH}, {"lang": "en"})
+    assert not idle.metric and "30 minutes without activity" in idle.warning[0].value
+    assert [r[1] for r in records()] == ["sign_out", "sign_in", "page_view", "sign_out"]

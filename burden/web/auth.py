@@ -87,8 +87,13 @@ def gate() -> access.Scope:
             return _local()
         if not st.user.is_logged_in:
             _signin_page(providers(section))
-        _follow_next()
         scope = access.lookup(st.user)
+        if scope is not None:
+            ended = session_ended(scope, st.user.get("iat"))
+            if ended:
+                trail.ended(scope, st.user.get("iat"), ended)
+                _signin_page(providers(section), ended=ended)
+        _follow_next()
         if scope is not None:
             trail.signed_in(scope, st.user.get("iat") or st.user.get("auth_time") or "")
     except (AuthConfigError, access.AccessFileError) as exc:
@@ -119,8 +124,38 @@ def _code(text: str) -> str:
     return f"`{text.replace('`', '')[:200]}`"
 
 
-def _signin_page(names: list[str | None]) -> None:
+def session_ended(scope: access.Scope, issued: object, now: float | None = None) -> str | None:
+    """ "lifetime" when the sign-in (its identity token's issue time, epoch seconds) is older than
+    settings.SESSION_MAX_HOURS, "idle" when it has been idle longer than settings.SESSION_IDLE_MIN (its last request
+    in this process, else its last audit record), else None, and this request counts as activity. An ended sign-in
+    stays ended: only signing in again (a new token) goes on."""
+    now = time.time() if now is None else now
+    try:
+        since = float(issued)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        since = None
+    if since is not None and now - since > settings.session_max_hours() * 3600:
+        return "lifetime"
+    key = (scope.who, str(issued))
+    with _ACTIVE_LOCK:
+        last = _ACTIVE.get(key)
+        if last is None and since is not None:
+            last = trail.last_activity(scope.who, since)
+        if last is not None and now - last > settings.session_idle_min() * 60:
+            return "idle"
+        _ACTIVE[key] = now
+    return None
+
+
+_ACTIVE: dict[tuple[str, str], float] = {}  # (who, sign-in) -> the time of its last request in this process
+_ACTIVE_LOCK = threading.Lock()
+
+
+def _signin_page(names: list[str | None], ended: str | None = None) -> None:
     st.title(t("auth.signin_title"))
+    if ended:  # a sign-in past its limits: the same page, and the link it was on is remembered as for any other
+        minutes, hours = settings.session_idle_min(), settings.session_max_hours()
+        st.warning(t(f"auth.ended_{ended}", minutes=f"{minutes:g}", hours=f"{hours:g}"), icon=":material/timer_off:")
     st.write(t("auth.signin_text"))
     for name in names:
         label = t("auth.signin_button") if name is None else t("auth.signin_with", provider=name)

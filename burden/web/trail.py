@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -49,6 +51,17 @@ def denied(who: str) -> None:
     record(access.Scope("none", None, who), "denied", "/", outcome="denied")
 
 
+def _once(scope: access.Scope, action: str, **detail) -> None:
+    """Record unless the log holds this action with this detail for the person already (another tab or process)."""
+    try:
+        done = any(r.detail == detail for r in audit_log().search(who=scope.who, action=action))
+    except Exception:
+        log.exception("audit log not readable")
+        done = False
+    if not done:
+        record(scope, action, **detail)
+
+
 def signed_in(scope: access.Scope, since: object) -> None:
     """The first page run of a sign-in (`since`: the identity token's issue time) records it once, in whichever
     session or process sees it first; other tabs of the same sign-in add nothing."""
@@ -56,16 +69,31 @@ def signed_in(scope: access.Scope, since: object) -> None:
         return
     st.session_state[_SIGNED_IN] = True
     key = (scope.who, str(since))
-    if key in _SEEN:
+    if key not in _SEEN:
+        _SEEN.add(key)
+        _once(scope, "sign_in", since=str(since))
+
+
+def ended(scope: access.Scope, since: object, reason: str) -> None:
+    """A sign-in that ran past its idle time or lifetime (reason): recorded once, as a sign-out with the reason."""
+    key = f"_audit_ended_{since}"
+    if scope.local or st.session_state.get(key):
         return
-    _SEEN.add(key)
+    st.session_state[key] = True
+    _once(scope, "sign_out", reason=reason, since=str(since))
+
+
+def last_activity(who: str, since: float) -> float | None:
+    """The time (epoch seconds) of the person's last audit record since the sign-in, or None."""
     try:
-        done = any(r.detail == {"since": str(since)} for r in audit_log().search(who=scope.who, action="sign_in"))
+        start = datetime.fromtimestamp(since, ZoneInfo(settings.TIMEZONE))
+        found = audit_log().search(who=who, since=start.date())
     except Exception:
         log.exception("audit log not readable")
-        done = False
-    if not done:
-        record(scope, "sign_in", since=str(since))
+        return None
+    times = [datetime.fromisoformat(r.at).timestamp() for r in found]
+    times = [t for t in times if t >= since]
+    return max(times) if times else None
 
 
 def page_view(scope: access.Scope, url_path: str, params: dict[str, str]) -> None:
