@@ -140,6 +140,7 @@ LONGEST_FIRST = (
     "test_bench_quick",
     "test_demo_generator",
     "test_browser_login",
+    "test_browser_audit",
     "test_hostile_urls",
     "test_one_version",
     "test_incremental",

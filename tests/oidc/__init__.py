@@ -83,8 +83,9 @@ prompt = "login"
 
 
 @contextlib.contextmanager
-def signin_stack(db_path: Path, work_dir: Path, timeout: float = 90.0):
-    """The provider and a dashboard server configured for it; yields a Stack."""
+def signin_stack(db_path: Path, work_dir: Path, timeout: float = 90.0, env: dict[str, str] | None = None):
+    """The provider and a dashboard server configured for it (env: more of the server's environment); yields a
+    Stack."""
     ensure_installed()
     node = shutil.which("node")
     if node is None:
@@ -96,7 +97,7 @@ def signin_stack(db_path: Path, work_dir: Path, timeout: float = 90.0):
     secrets_file = write_secrets(work_dir / "secrets.toml", app_port, issuer, client_secret)
 
     idp_cmd = [node, "provider.js", str(idp_port), redirect_uri, client_secret]
-    app_env = {**os.environ, "BURDEN_DB": str(db_path)}
+    app_env = {**os.environ, "BURDEN_DB": str(db_path), **(env or {})}
     app_cmd = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(app_port)]
     app_cmd += ["--server.address", "127.0.0.1", "--server.headless", "true", "--secrets.files", str(secrets_file)]
     with (
