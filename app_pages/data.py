@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from burden import db
+from burden import access, db
 from burden.filters import markdown_literal
 from burden.i18n import fmt_num, t
 from burden.views import data
-from burden.web import ui
+from burden.web import trail, ui
 
 _PENDING = "data_pending"  # the data.Preview of the uploads checked by a dry run
 _UPLOADER = "data_uploader_round"  # bumped to empty the uploader after a commit or discard
@@ -119,6 +119,8 @@ def _upload() -> None:
     if commit:
         with st.status(t("data.loading"), expanded=True) as status:  # streams the loader's progress lines
             done = st.session_state.pop(_PENDING).commit(progress=status.write)
+            target, outcome, detail = done.audit()
+            trail.record(access.current(), "load", target, outcome, **detail)
             label, state = ("data.loaded", "complete") if done.ok else ("data.load_failed", "error")
             status.update(label=t(label), state=state)
         st.session_state[_UPLOADER] = round_no + 1

@@ -21,6 +21,15 @@ def _cmd_load(args: argparse.Namespace) -> int:
     from burden.ingest.pipeline import load
 
     report = load([Path(p) for p in args.paths], settings.db_path(), kind=args.kind, commit=not args.dry_run)
+    if not args.dry_run:  # the audit log keeps every load: who ran it (the system user), the files and the counts
+        import getpass
+
+        from burden.ledger.audit import AuditLog
+        from burden.ledger.store import open_store
+
+        target, outcome, detail = report.audit()
+        log = AuditLog(open_store(settings.ledger_url()))
+        log.record(getpass.getuser(), "cli", None, "load", target, outcome, detail)
     return 0 if report.ok else 1
 
 

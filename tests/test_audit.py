@@ -107,3 +107,22 @@ def test_records_past_the_retention_are_archived_with_a_checksum_and_kept(store,
     assert (name, records) == (made.name, len(archived))
     assert digest == hashlib.sha256(made.read_bytes()).hexdigest()
     assert log.archive(tmp_path / "archive") is None  # the same day again: nothing new to archive
+
+
+def test_a_load_from_the_command_line_is_recorded_with_its_files_and_counts(tmp_path, monkeypatch):
+    from burden.__main__ import main
+
+    monkeypatch.setenv("BURDEN_DB", str(tmp_path / "burden.duckdb"))
+    monkeypatch.setenv("BURDEN_LEDGER_URL", f"sqlite:///{tmp_path / 'audit.sqlite'}")
+    cadres = tmp_path / "干部名册.csv"
+    cadres.write_text(
+        "干部编号,所属村社,职务,年龄段\r\nC1,330681120219,村委委员,40-49\r\nC2,999999999999,村委委员,40-49\r\n",
+        encoding="gbk",
+    )
+    assert main(["load", str(cadres)]) == 0
+    [found] = audit.AuditLog(ledger_store.open_store(settings.ledger_url())).search(action="load")
+    assert (found.role, found.target, found.outcome) == ("cli", "干部名册.csv", "ok")
+    counts = found.detail["files"]["干部名册.csv"]
+    assert (counts["table"], counts["read"], counts["loaded"], counts["rejected"]) == ("cadres", 2, 1, 1)
+    assert main(["load", "--dry-run", str(cadres)]) == 0  # a dry run changes nothing, and is not a load
+    assert len(audit.AuditLog(ledger_store.open_store(settings.ledger_url())).search(action="load")) == 1

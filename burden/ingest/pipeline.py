@@ -91,6 +91,21 @@ class LoadReport:
     def rows(self, table: str) -> int:
         return sum(f.rows_loaded for f in self.files if f.table == table)
 
+    def audit(self) -> tuple[str, str, dict]:
+        """The load as an audit record's target (the files), outcome and detail (counts per file)."""
+        names = ", ".join(Path(f.path).name for f in self.files)
+        detail = {
+            Path(f.path).name: {
+                "table": f.table,
+                "read": f.rows_read,
+                "loaded": f.rows_loaded,
+                "duplicates": f.rows_duplicate,
+                "rejected": f.rows_rejected,
+            }
+            for f in self.files
+        }
+        return names, "ok" if self.ok else "failed", {"files": detail, "dry_run": self.dry_run}
+
 
 class LoadRefused(RuntimeError):
     pass
