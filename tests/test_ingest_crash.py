@@ -17,6 +17,8 @@ import duckdb
 import pytest
 
 from burden import settings
+from burden.ledger.audit import AuditLog
+from burden.ledger.store import open_store
 from tests.test_demo_build import checksums
 
 NEW_IDS = 10_000_000_000  # added to event ids: copied months become new events, not duplicates
@@ -121,4 +123,8 @@ def test_a_rerun_after_a_kill_completes(setup):
     assert after["app_events"][0] == before["app_events"][0] + rows
     assert after["region_month"] != before["region_month"]  # rollups rebuilt with the new events
     assert "removed burden.duckdb.staging-" in log  # the killed loads' staging files are cleaned up
-    assert sorted(p.name for p in db.parent.iterdir()) == ["burden.duckdb", "new"]  # nor a lock file
+    # nor a lock file; beside the database, only the audit store that recorded the completed load (the killed one
+    # never reached its record)
+    assert sorted(p.name for p in db.parent.iterdir()) == ["burden.duckdb", "burden.duckdb.ledger.sqlite", "new"]
+    store = open_store(f"sqlite:///{db}.ledger.sqlite")
+    assert [(r.action, r.outcome) for r in AuditLog(store).search()] == [("load", "ok")]
