@@ -81,6 +81,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.processes, args.port, args.address, Path(args.secrets) if args.secrets else None)
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day: write YYYY-MM-DD, e.g. 2026-06-01") from None
+
+
 def _cmd_audit(args) -> int:
     from burden.ledger import audit
     from burden.ledger.store import open_store
@@ -158,8 +165,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("audit", help="export the audit log as CSV, or archive its records past the retention")
     p.add_argument("action", choices=["export", "archive"])
-    p.add_argument("--since", type=date.fromisoformat, help="export: from this day (YYYY-MM-DD)")
-    p.add_argument("--until", type=date.fromisoformat, help="export: to this day, inclusive")
+    p.add_argument("--since", type=_day, help="export: from this day (YYYY-MM-DD)")
+    p.add_argument("--until", type=_day, help="export: to this day, inclusive")
     for name in ("who", "role", "region", "action"):
         p.add_argument(f"--{name}", dest=f"filter_{name}", help=f"export: only records with this {name}")
     p.add_argument("--out", help="export: write to this file (default: standard output)")

@@ -65,7 +65,7 @@ UNREGISTERED_SCHEMA = {
     "cadres": pl.Int64,
     "first_seen": pl.Datetime,
     "last_seen": pl.Datetime,
-    "files": pl.String,
+    "files": pl.List(pl.String),
 }
 
 
@@ -136,7 +136,7 @@ def unregistered(inputs: Inputs, min_rows: int) -> pl.DataFrame:
             cadres=i18n.fmt_num(cadres, 0),
             first=first.date().isoformat(),
             last=last.date().isoformat(),
-            files=i18n.t("rules.sep").join(sorted({PurePath(f).name for f in files.split(", ")})),
+            files=i18n.t("rules.sep").join(sorted({PurePath(f).name for f in files})),
         )
         for rows, cadres, first, last, files in found.select(
             "rows", "cadres", "first_seen", "last_seen", "files"

@@ -49,7 +49,7 @@ final as (
         cast(count(distinct cadre_id) as bigint) as cadres,
         min(ts) as first_seen,
         max(ts) as last_seen,
-        string_agg(distinct file, ', ' order by file) as files
+        list(distinct file order by file) as files
     from seen
     group by app_id
 )

@@ -102,7 +102,7 @@ def test_unregistered_apps_need_the_rows_and_name_the_evidence():
             "cadres": [3, 1],
             "first_seen": [datetime(2024, 3, 2, 9), datetime(2024, 3, 5, 10)],
             "last_seen": [datetime(2024, 3, 20, 15), datetime(2024, 3, 5, 10)],
-            "files": ["/in/b.csv, /in/a.csv", "/in/a.csv"],
+            "files": [["/in/b.csv", "/in/a.csv"], ["/in/a.csv"]],
         },
         schema=rules.UNREGISTERED_SCHEMA,
     )

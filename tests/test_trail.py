@@ -62,6 +62,8 @@ def test_an_export_is_recorded_when_its_file_is_made(records):
     assert make() == b"a,b\n"
     [(who, action, target, outcome)] = records()
     assert (who, action, target, outcome) == (inspector.who, "export", "line_ranking", "ok")
+    [made] = audit.AuditLog(open_store(trail.settings.ledger_url())).search()
+    assert made.detail["region"] == "330681"  # no region in the URL: the inspector's default view, their county
     assert st.query_params is not None
 
 

@@ -25,6 +25,8 @@ FIGURES = {
     "hours": ("hours_per_cadre_week", "dept.fig.hours"),
     "photos": ("photos_per_cadre_week", "dept.fig.photos"),
 }
+# An app of apps_driving_load reaches the cadres when any holds an account or used it in the month
+_HELD_OR_USED = (pl.col("accounts_held") > 0) | (pl.col("active_users") > 0)
 _SUMS = ("apps_held", "apps_used", "duration_s", "photos", "cadres_reached", "submits", "duplicate_submits")
 
 
@@ -69,7 +71,7 @@ def _rule_inputs(state: ViewState) -> tuple[pl.DataFrame, pl.DataFrame, rules.In
     that month."""
     to = state.query_params()["to"]
     apps, facts = db.query("apps_driving_load", region=state.region, month=to), db.query("app_lines")
-    used = apps.filter((pl.col("accounts_held") > 0) | (pl.col("active_users") > 0)).select("app_id")
+    used = apps.filter(_HELD_OR_USED).select("app_id")
     inputs = rules.Inputs(
         apps=used.join(facts, on="app_id"),
         photos=db.query("photo_apps", region=state.region, **{"from": to}, to=to),
@@ -129,7 +131,7 @@ def ranking(data: DepartmentsData) -> pl.DataFrame:
 
 def _reach(apps: pl.DataFrame) -> pl.DataFrame:
     """Per line, the apps held or used by the region's cadres in the latest month, by the owner's level."""
-    reached = apps.filter((pl.col("accounts_held") > 0) | (pl.col("active_users") > 0))
+    reached = apps.filter(_HELD_OR_USED)
     return reached.group_by("line").agg(
         apps_province=(pl.col("level") == "province").sum(),
         apps_city=(pl.col("level") == "city").sum(),

@@ -126,7 +126,7 @@ def _code(text: str) -> str:
 
 def session_ended(scope: access.Scope, issued: object, now: float | None = None) -> str | None:
     """ "lifetime" when the sign-in (its identity token's issue time, epoch seconds) is older than
-    settings.SESSION_MAX_HOURS, "idle" when it has been idle longer than settings.SESSION_IDLE_MIN (its last request
+    settings.session_max_hours(), "idle" when it has been idle longer than settings.session_idle_min() (its last request
     in this process, else its last audit record), else None, and this request counts as activity. An ended sign-in
     stays ended: only signing in again (a new token) goes on."""
     now = time.time() if now is None else now

@@ -46,6 +46,14 @@ def record(scope: access.Scope, action: str, target: str | None = None, outcome:
         log.exception("audit record %s of %s (%s) not written", action, scope.who, target)
 
 
+def _first_in_session(key: str) -> bool:
+    """True the first time this session asks with the key (and notes it)."""
+    if st.session_state.get(key):
+        return False
+    st.session_state[key] = True
+    return True
+
+
 def denied(who: str) -> None:
     """Someone signed in whom no grant names."""
     record(access.Scope("none", None, who), "denied", "/", outcome="denied")
@@ -65,9 +73,8 @@ def _once(scope: access.Scope, action: str, **detail) -> None:
 def signed_in(scope: access.Scope, since: object) -> None:
     """The first page run of a sign-in (`since`: the identity token's issue time) records it once, in whichever
     session or process sees it first; other tabs of the same sign-in add nothing."""
-    if scope.local or st.session_state.get(_SIGNED_IN):
+    if scope.local or not _first_in_session(_SIGNED_IN):
         return
-    st.session_state[_SIGNED_IN] = True
     key = (scope.who, str(since))
     if key not in _SEEN:
         _SEEN.add(key)
@@ -76,10 +83,8 @@ def signed_in(scope: access.Scope, since: object) -> None:
 
 def ended(scope: access.Scope, since: object, reason: str) -> None:
     """A sign-in that ran past its idle time or lifetime (reason): recorded once, as a sign-out with the reason."""
-    key = f"_audit_ended_{since}"
-    if scope.local or st.session_state.get(key):
+    if scope.local or not _first_in_session(f"_audit_ended_{since}"):
         return
-    st.session_state[key] = True
     _once(scope, "sign_out", reason=reason, since=str(since))
 
 
@@ -107,11 +112,8 @@ def page_view(scope: access.Scope, url_path: str, params: dict[str, str]) -> Non
 
 def cadre_rows(scope: access.Scope, region: str, month: str, rows: int) -> None:
     """Cadre-level rows shown (pseudonymous): once per region and month in a session."""
-    key = f"_audit_cadres_{region}_{month}"
-    if st.session_state.get(key):
-        return
-    st.session_state[key] = True
-    record(scope, "cadre_rows", region, rows=rows, month=month)
+    if _first_in_session(f"_audit_cadres_{region}_{month}"):
+        record(scope, "cadre_rows", region, rows=rows, month=month)
 
 
 def exported(action: str, name: str, fmt: str, make: Callable[[], bytes]) -> Callable[[], bytes]:
@@ -121,7 +123,7 @@ def exported(action: str, name: str, fmt: str, make: Callable[[], bytes]) -> Cal
 
     def made() -> bytes:
         data = make()
-        region = view.get("region", settings.PROVINCE_CODE)
+        region = view.get("region", scope.region)  # no region in the URL: the viewer's default, their scope root
         record(scope, action, name, format=fmt, region=region, period=f"{view.get('from', '')}..{view.get('to', '')}")
         return data
 
