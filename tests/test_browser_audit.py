@@ -45,9 +45,10 @@ def test_an_inspectors_session_leaves_exactly_its_audit_records(browser, stack_w
         page.goto(url(stack, {"lang": "en", "region": VILLAGE}, path="regions"))
         wait_for_app(page)
         page.wait_for_selector("text=Cadres (2024-03, pseudonymous)")
-        table = page.get_by_role("button", name="Download CSV").last  # the cadre table's
-        with page.expect_download() as download:
-            table.click()
+        wait_for_app(page)  # the run has finished: its buttons are the ones that stay
+        button = page.locator(".st-key-cadre_table_csv button")  # the cadre table's CSV (ui.table's key + "_csv")
+        with page.expect_download(timeout=60000) as download:
+            button.click()
         assert download.value.suggested_filename.endswith(".csv")
         context.close()
     found = [(r.who, r.role, r.action, r.target) for r in records()]
