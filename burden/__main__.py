@@ -1,4 +1,4 @@
-"""Command line: python -m burden generate|load|quarantine|rollup|demo|summary|serve."""
+"""Command line: python -m burden generate|load|quarantine|rollup|demo|summary|serve|audit|ledger."""
 
 from __future__ import annotations
 
@@ -115,6 +115,29 @@ def _cmd_audit(args) -> int:
     return 0
 
 
+def _cmd_ledger(args) -> int:
+    from burden import access
+    from burden.ingest.pipeline import sync_ledger
+    from burden.ledger.cases import Ledger, OutOfScope, history_text
+    from burden.ledger.store import open_store
+
+    if args.action == "sync":
+        changed = sync_ledger(settings.db_path())
+        print("the database's ledger was up to date" if not changed else "done", file=sys.stderr)
+        return 0
+    if not args.case_id:
+        print("ledger history needs a CASE_ID, e.g. RC-330109-K330109-01", file=sys.stderr)
+        return 2
+    # The command line reads the store directly: whoever runs it is the local single user.
+    try:
+        case = Ledger(open_store(settings.ledger_url())).case(access.local_scope(), args.case_id)
+    except OutOfScope:
+        print(f"no case {args.case_id!r} in the ledger", file=sys.stderr)
+        return 1
+    sys.stdout.write(history_text(case.history))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m burden", description="减负看板 · Burden Dashboard")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,6 +195,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", help="export: write to this file (default: standard output)")
     p.add_argument("--folder", help="archive: where the CSV files go (default: audit-archive beside the database)")
     p.set_defaults(func=_cmd_audit)
+
+    p = sub.add_parser("ledger", help="print a case's history (every change, oldest first), or sync the database")
+    p.add_argument("action", choices=["history", "sync"])
+    p.add_argument("case_id", nargs="?", help="history: the case, e.g. RC-330109-K330109-01")
+    p.set_defaults(func=_cmd_ledger)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -139,6 +139,16 @@ def build(con: duckdb.DuckDBPyConnection, campaign_start: date | None = None, ta
     _record_versions(con, tables)
 
 
+def readers(table: str) -> list[str]:
+    """The derived tables that read `table`, directly or through another derived table, in dependency order."""
+    found: list[str] = []
+    for name in TABLES:
+        sql = db.sql_text(f"rollups/{name}")
+        if any(re.search(rf"\b(from|join)\s+{t}\b", sql) for t in (table, *found)):
+            found.append(name)
+    return found
+
+
 def _month_chunks(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[date, date]], date | None]:
     """[from, to) ranges covering all time: one per month from the first to the last month with log rows; and the
     last day with events (the same scan gives it: data_last_on would read every event's time again)."""

@@ -50,10 +50,10 @@ def db_path() -> Path:
     return Path(os.environ.get("BURDEN_DB", DATA_DIR / "burden.duckdb"))
 
 
-def ledger_url() -> str:
+def ledger_url(db: Path | None = None) -> str:
     """The ledger's event store (burden/ledger/store.py): BURDEN_LEDGER_URL (postgresql://... for several server
-    processes), else SQLite in a file beside the database."""
-    return os.environ.get("BURDEN_LEDGER_URL") or f"sqlite:///{db_path()}.ledger.sqlite"
+    processes), else SQLite in a file beside the database (`db`, or db_path())."""
+    return os.environ.get("BURDEN_LEDGER_URL") or f"sqlite:///{db or db_path()}.ledger.sqlite"
 
 
 def session_idle_min() -> float:

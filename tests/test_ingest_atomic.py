@@ -111,7 +111,8 @@ def test_reloading_the_whole_demo_changes_no_checksum(small_db, demo_files, tmp_
     after = checksums(db)
     assert after == before  # every base and derived table, row for row
     assert {"app_events", "region_month", "cadre_month", "app_month_county"} <= after.keys()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["burden.duckdb"]  # no staging file, no lock file
+    # no staging file, no lock file; the ledger's store (the copied database had none) took the cases as they were
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["burden.duckdb", "burden.duckdb.ledger.sqlite"]
 
 
 def test_refused_load_leaves_the_file_byte_identical(small_db, tmp_path):
@@ -189,4 +190,5 @@ def test_a_second_load_waits_or_fails_clearly_and_stale_staging_is_removed(small
 
     assert load([events], db).ok
     assert not stale.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["burden.duckdb", "events.csv"]
+    ledger = "burden.duckdb.ledger.sqlite"  # the load's: the copied database had no store beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["burden.duckdb", ledger, "events.csv"]

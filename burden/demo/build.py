@@ -7,11 +7,22 @@ import tempfile
 import time
 from pathlib import Path
 
-from burden.ingest.pipeline import load, upgrade
+from burden import settings
+from burden.ingest.pipeline import load, sync_ledger, upgrade
 
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def _set_aside_ledger(db_path: Path) -> None:
+    """A new demo starts a new ledger: the old demo's store (its events and audit records) is kept, renamed."""
+    url = settings.ledger_url(db_path)
+    old = Path(url.removeprefix("sqlite:///"))
+    if url.startswith("sqlite:") and old.exists():
+        kept = old.with_name(f"{old.name}.{time.strftime('%Y%m%d-%H%M%S')}")
+        old.replace(kept)
+        _say(f"the previous demo's ledger and audit log kept as {kept.name}")
 
 
 def build_demo(db_path: Path, scale: float = 1.0, seed: int | None = None, force: bool = False) -> dict:
@@ -21,6 +32,7 @@ def build_demo(db_path: Path, scale: float = 1.0, seed: int | None = None, force
         _say(f"{db_path} exists; use --force to rebuild it")
         # Made by an older version? Rebuild the derived tables whose definitions changed, before it is served.
         upgrade(db_path, _say)
+        sync_ledger(db_path, _say)  # ledger changes a crash kept out of the served file
         return {}
     from burden.demo import generate
 
@@ -32,7 +44,8 @@ def build_demo(db_path: Path, scale: float = 1.0, seed: int | None = None, force
         # A fresh database: the loader builds it beside db_path and replaces the old file only at the end.
         fresh = db_path.with_name(db_path.name + ".demo-new")
         fresh.unlink(missing_ok=True)
-        report = load([Path(tmp)], fresh)
+        _set_aside_ledger(db_path)
+        report = load([Path(tmp)], fresh, ledger_url=settings.ledger_url(db_path))
         if not report.ok:
             fresh.unlink(missing_ok=True)
             raise RuntimeError("demo load failed: " + "; ".join(report.messages))

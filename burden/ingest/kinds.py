@@ -11,7 +11,7 @@ from functools import cache
 
 from burden import lines, settings
 from burden.db import open_duckdb
-from burden.ledger.cases import LEDGER_RULES
+from burden.ledger.cases import CHOICES, LEDGER_RULES
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,7 @@ ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "app_events": {"action": ("open", "submit", "photo", "checkin", "view")},
     "photo_uploads": {"purpose": ("proof", "evidence")},
-    "remediation_cases": {
-        "finding": ("zombie", "island", "duplicate_function", "low_value", "excessive_trace", "prohibited_feature"),
-        "action": ("delete", "merge", "iterate"),
-        "status": ("identified", "planned", "in_progress", "done", "verified"),
-        "source": ("self_check", "inspection", "assessment"),
-        "recommendation": ("提升完善", "整合优化", "加快整改"),
-    },
+    "remediation_cases": CHOICES,  # the ledger's own (burden/ledger/cases.py)
 }
 
 # Chinese values accepted for the enums, per table and column: {value as a clerk writes it: stored value}.

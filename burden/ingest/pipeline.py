@@ -47,6 +47,8 @@ from burden.ingest.storage import (
     swap_in,
     write_meta,
 )
+from burden.ledger import served
+from burden.ledger.store import open_store
 
 # Tracebacks of failed loads go to the load log only: the command line and the Data page show one line.
 _failures = logging.getLogger("burden.ingest.failures")
@@ -118,12 +120,15 @@ def load(
     progress: Callable[[str], None] = _stderr,
     commit: bool = True,
     wait_s: float = 60.0,
+    who: str = "loader",
+    ledger_url: str | None = None,
 ) -> LoadReport:
     """Load CSV/Parquet/XLSX files (or folders of them) into db_path; the report says what happened.
 
     commit=False is a dry run: files are validated, deduplicated and counted against the current data
     exactly as a load would, but the live file is never touched. wait_s: how long to wait for another
-    load into the same database to finish before giving up.
+    load into the same database to finish before giving up. A ledger file's changes become events in the ledger's
+    store (ledger_url, default beside db_path), recorded as made by `who`.
     """
     started = time.perf_counter()
     report = LoadReport(dry_run=not commit)
@@ -135,7 +140,8 @@ def load(
             try:
                 for stale in clean_staging(db_path):
                     progress(f"removed {stale.name}, left by a load that did not finish")
-                _load_into_staging(paths, db_path, staging, kind, report, progress, commit)
+                ledger = (ledger_url or settings.ledger_url(db_path)) if commit else None
+                _load_into_staging(paths, db_path, staging, kind, report, progress, ledger, who)
                 if commit:
                     progress("replacing the database")
                     t0 = time.perf_counter()
@@ -200,7 +206,9 @@ def _summary(report: LoadReport, db_path: Path) -> str:
     )
 
 
-def _load_into_staging(paths, db_path, staging, kind, report, progress, commit: bool) -> None:
+def _load_into_staging(paths, db_path, staging, kind, report, progress, ledger: str | None, who: str) -> None:
+    """ledger: the URL of the ledger's store (None in a dry run, which changes nothing)."""
+    commit = ledger is not None
     files, problems = find_files(list(paths))
     if problems:
         raise LoadRefused("; ".join(problems))
@@ -221,22 +229,40 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress, commit: 
         plan = _plan(con, files, kind, report)
         if not commit and not fresh:
             open_scratch(con, db_path, {KINDS[k].table for k, sources in plan.items() if sources})
+        store = open_store(ledger) if commit else None  # only once the files are accepted
+        caught_up = commit and served.catch_up(con, store)  # the dashboard's changes first: a file cannot undo them
         _run_plan(con, plan, report, progress, live=None if commit or fresh else LIVE)
         if not commit:
             return  # a dry run counts; it needs no quarantine housekeeping, metadata or derived tables
         if any(f.rows_rejected for f in report.files):
             _dedupe_quarantine(con)
-        changed = sorted({f.table for f in report.files if f.rows_loaded} | ({"regions"} if fresh else set()))
+        ledger = _record_ledger(con, store, report, who, progress) or caught_up
+        changed = sorted(
+            {f.table for f in report.files if f.rows_loaded}
+            | ({"regions"} if fresh else set())
+            | ({"remediation_cases"} if ledger else set())
+        )
         if any(f.rows_rejected for f in report.files):
             changed.append("quarantine")
         write_meta(con, [str(Path(f).resolve()) for f in files], changed)  # before rollups: they may read as_of
-        _rollups(con, report, progress, fresh)
+        _rollups(con, report, progress, fresh, ledger)
         t0 = time.perf_counter()
         con.execute("checkpoint")
         report.checkpoint_seconds = time.perf_counter() - t0
         progress("checkpoint written")
     finally:
         con.close()
+
+
+def _record_ledger(con, store, report: LoadReport, who: str, progress) -> bool:
+    """The ledger rows a load changed, as events in the store; returns whether the ledger changed."""
+    files = [Path(f.path).name for f in report.files if f.table == "remediation_cases" and f.rows_loaded]
+    if not files and not served.is_behind(con, store):
+        return False
+    counts = served.record(con, store, ", ".join(files) or None, who)
+    if counts["opened"] or counts["changed"]:
+        progress(f"  -> ledger: {counts['opened']:,} cases opened, {counts['changed']:,} changed (events in the store)")
+    return True
 
 
 def _connect(staging: Path) -> duckdb.DuckDBPyConnection:
@@ -371,18 +397,23 @@ def _months(runs) -> str:
     return ", ".join(parts)
 
 
-def _rollups(con, report: LoadReport, progress, fresh: bool) -> None:
+def _rollups(con, report: LoadReport, progress, fresh: bool, ledger: bool = False) -> None:
+    """ledger: the ledger changed (by a file or in the dashboard): the tables that read it are rebuilt."""
     t0 = time.perf_counter()
     if not _has_events(con):
         progress("note: no events loaded yet; derived tables not built")
         return
-    changed = {f.table for f in report.files if f.rows_loaded}
+    changed = {f.table for f in report.files if f.rows_loaded} - {"remediation_cases"}
     if fresh or not changed <= _LOGS:
         rollups.build(con)
         what = "rollups built"
     elif not changed and not rollups.stale(con):
-        progress("nothing new: derived tables unchanged")
-        return
+        if not ledger:
+            progress("nothing new: derived tables unchanged")
+            return
+        readers = rollups.readers("remediation_cases")
+        rollups.build(con, tables=readers)
+        what = f"{', '.join(readers)} rebuilt for the ledger"
     else:
         upgraded = rollups.upgrade(con, progress)  # definitions changed since the file was built: those first
         runs = rollups.update(con, _appended_days(con))
@@ -392,12 +423,35 @@ def _rollups(con, report: LoadReport, progress, fresh: bool) -> None:
             what = f"rollups built for {_months(runs)} only"
         else:
             what = f"{len(upgraded)} derived tables rebuilt"
+        if ledger:
+            rollups.build(con, tables=rollups.readers("remediation_cases"))
     report.rollup_seconds = time.perf_counter() - t0
     progress(f"{what} in {report.rollup_seconds:.1f} s")
 
 
 def _has_events(con) -> bool:
     return bool(con.execute("select count(*) from (select 1 from app_events limit 1)").fetchone()[0])
+
+
+def _on_staging(db_path: Path, wait_s: float, progress, change: Callable) -> object:
+    """Run change(con) on a staging copy of the database and swap the copy in when it returns something truthy (a
+    load that got the lock first may have made the change already): readers keep the old file meanwhile."""
+    staging = staging_path(db_path)
+    with load_lock(db_path, wait_s, progress):
+        try:
+            copy_to_staging(db_path, staging)
+            con = _connect(staging)
+            try:
+                changed = change(con)
+                if changed:
+                    con.execute("checkpoint")
+            finally:
+                con.close()
+            if changed:
+                swap_in(staging, db_path)
+        finally:
+            remove_staging(staging)
+    return changed
 
 
 def upgrade(db_path: Path, progress: Callable[[str], None] = _stderr, wait_s: float = 60.0) -> list[str]:
@@ -410,23 +464,40 @@ def upgrade(db_path: Path, progress: Callable[[str], None] = _stderr, wait_s: fl
         if not schema_gaps(con) and (not rollups.stale(con) or not _has_events(con)):
             return []
     started = time.perf_counter()
-    staging = staging_path(db_path)
-    with load_lock(db_path, wait_s, progress):
-        try:
-            copy_to_staging(db_path, staging)
-            con = _connect(staging)
-            try:
-                changed = create_schema(con)
-                if changed:
-                    progress(f"added to the schema since this database was built: {', '.join(changed)}")
-                changed += rollups.upgrade(con, progress) if _has_events(con) else []
-                con.execute("checkpoint")
-            finally:
-                con.close()
-            if changed:  # a load that got the lock first may have done it already
-                swap_in(staging, db_path)
-        finally:
-            remove_staging(staging)
+
+    def change(con) -> list[str]:
+        changed = create_schema(con)
+        if changed:
+            progress(f"added to the schema since this database was built: {', '.join(changed)}")
+        return changed + (rollups.upgrade(con, progress) if _has_events(con) else [])
+
+    changed = _on_staging(db_path, wait_s, progress, change)
     if changed:
         progress(f"database upgraded in {time.perf_counter() - started:.1f} s ({', '.join(changed)}): {db_path}")
+    return changed
+
+
+def sync_ledger(
+    db_path: Path, progress: Callable[[str], None] = _stderr, wait_s: float = 60.0, ledger_url: str | None = None
+) -> bool:
+    """Bring the served database's ledger up to its store (changes made in the dashboard), with the derived tables
+    that read it, on a staging copy swapped in whole as a load does. Returns whether anything changed."""
+    db_path = Path(db_path)
+    store = open_store(ledger_url or settings.ledger_url(db_path))
+    with open_duckdb(db_path, read_only=True) as con:
+        if not served.is_behind(con, store):
+            return False
+    started = time.perf_counter()
+
+    def change(con) -> bool:
+        if not served.is_behind(con, store):
+            return False
+        served.bring_up(con, store)
+        if _has_events(con):
+            rollups.build(con, tables=rollups.readers("remediation_cases"))
+        return True
+
+    changed = bool(_on_staging(db_path, wait_s, progress, change))
+    if changed:
+        progress(f"ledger brought into {db_path.name} in {time.perf_counter() - started:.1f} s")
     return changed

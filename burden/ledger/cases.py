@@ -8,11 +8,13 @@ read, as the query layer does for figures: a county's staff cannot change anothe
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import duckdb
+import polars as pl
 
 from burden import access, settings
 from burden.ledger.store import Conflict, Event, Store
@@ -41,6 +43,15 @@ FIELDS = {  # a case's fields and their types (queries/schema/remediation_cases.
     "verified_on": "date",
     "recommendation": "varchar",
 }
+# Allowed values of a case's coded fields (the loader takes them too: burden/ingest/kinds.ENUMS).
+CHOICES = {
+    "finding": ("zombie", "island", "duplicate_function", "low_value", "excessive_trace", "prohibited_feature"),
+    "action": ("delete", "merge", "iterate"),
+    "status": ("identified", "planned", "in_progress", "done", "verified"),
+    "source": ("self_check", "inspection", "assessment"),
+    "recommendation": ("提升完善", "整合优化", "加快整改"),
+}
+REQUIRED = ("app_id", "scope_region_code", "finding", "action", "status", "source", "identified_on")
 EDITABLE = ("action", "target_app_id", "due_on", "done_on", "recommendation")  # besides the status
 STEPS = ("identified", "planned", "in_progress", "done", "verified")
 VERDICTS = ("really_reduced", "not_thorough")  # 真减实减, 整改不彻底 (reopens the case)
@@ -89,16 +100,39 @@ def fold(events: list[Event]) -> dict[str, Case]:
 
 
 def problems(fields: dict) -> list[str]:
-    """The ledger's checks the fields break (LEDGER_RULES, plus the steps), as reasons."""
-    found = [f"status not one of {'|'.join(STEPS)}"] if fields.get("status") not in STEPS else []
-    row = ", ".join(f"cast(${name} as {kind}) as {name}" for name, kind in FIELDS.items())
+    """The ledger's checks the fields break (required fields, allowed values, LEDGER_RULES), as reasons."""
+    return problems_many([fields])[0]
+
+
+def problems_many(rows: list[dict]) -> list[list[str]]:
+    """problems() of many cases at once (one DuckDB query for the rules: a ledger file holds thousands)."""
+    found: list[list[str]] = []
+    for fields in rows:
+        reasons = [f"{name} missing" for name in REQUIRED if fields.get(name) in (None, "")]
+        for name, allowed in CHOICES.items():
+            if fields.get(name) not in (None, "") and fields[name] not in allowed:
+                reasons.append(f"{name} not one of {'|'.join(allowed)}")
+        found.append(reasons)
+    if not rows:
+        return found
+    typed = ", ".join(f"cast({name} as {kind}) as {name}" for name, kind in FIELDS.items())
     checks = " union all ".join(
-        f"select {i} as i, '{reason}' as reason from row where {cond}" for i, (cond, reason) in enumerate(LEDGER_RULES)
+        f"select i, {k} as k, '{reason}' as reason from typed where {cond}"
+        for k, (cond, reason) in enumerate(LEDGER_RULES)
     )
-    sql = f"with row as (select {row}) select reason from ({checks}) order by i"
-    params = {name: fields.get(name) for name in FIELDS}
+    sql = f"with typed as (select i, {typed} from rows) select i, reason from ({checks}) order by i, k"
+    frame = pl.DataFrame(
+        {"i": range(len(rows)), **{name: [_text(r.get(name)) for r in rows] for name in FIELDS}},
+        schema={"i": pl.Int64, **{name: pl.String for name in FIELDS}},
+    )
     with duckdb.connect() as con:
-        found += [reason for (reason,) in con.execute(sql, params).fetchall()]
+        con.register("rows", frame)
+        try:
+            hits = con.execute(sql).fetchall()
+        except duckdb.ConversionException as exc:  # a date that is no date: name it, as the loader would
+            raise Refused(f"a date is not a date (YYYY-MM-DD): {exc}") from None
+    for i, reason in hits:
+        found[i].append(reason)
     return found
 
 
@@ -218,26 +252,56 @@ class Ledger:
         return self._write(case, scope, changes, note, evidence=evidence)
 
     def import_rows(self, scope: access.Scope, rows: list[dict], source: str) -> dict[str, int]:
-        """A ledger file's rows as events (source: the file): a new case is opened, a known one gets one event per
-        field that differs. Returns {"opened": n, "changed": n, "unchanged": n}."""
+        """A ledger file's rows as events, written in one transaction (source: the file): a new case is opened, a
+        known one gets one event per field the file changed (one that differs from the ledger and from what a file
+        last said of it: a re-loaded older file does not undo the dashboard's changes). Any row breaking the
+        ledger's checks refuses them all.
+        Returns {"opened": n, "changed": n, "unchanged": n}."""
+        if scope.role not in EDITORS:
+            raise Refused(f"role {scope.role!r} may not change cases")
         counts = {"opened": 0, "changed": 0, "unchanged": 0}
         current = fold(self.store.events([r["case_id"] for r in rows]))
-        for row in rows:
+        values = [{name: _text(row.get(name)) for name in FIELDS} for row in rows]
+        for row, fields in zip(rows, values, strict=True):
+            fields["status"] = fields["status"] or "identified"
+            case = current.get(row["case_id"])
+            if not scope.allows(fields["scope_region_code"]) or (case and not self._in_scope(scope, case)):
+                raise OutOfScope(f"case {row['case_id']!r} is not in your scope ({scope.region})")
+        for row, reasons in zip(rows, problems_many(values), strict=True):
+            if reasons:
+                raise Refused(f"case {row['case_id']}: {'; '.join(reasons)}")
+        events, at = [], self._at()
+        for row, fields in zip(rows, values, strict=True):
             case = current.get(row["case_id"])
             if case is None:
-                self.open(scope, row["case_id"], row, source=source)
+                changes = [("open", name, fields[name]) for name in FIELDS]
+                case = Case(row["case_id"], {name: None for name in FIELDS}, 0)
                 counts["opened"] += 1
-                continue
-            if not self._in_scope(scope, case):
-                raise OutOfScope(f"case {case.case_id!r} is not in your scope ({scope.region})")
-            diff = [(name, _text(row.get(name))) for name in FIELDS if _text(row.get(name)) != case.fields[name]]
-            if not diff:
-                counts["unchanged"] += 1
-                continue
-            changes = [("status" if name == "status" else "set", name, value) for name, value in diff]
-            self._write(case, scope, changes, None, source=source)
-            counts["changed"] += 1
+            else:
+                base = _last_file_state(case)  # the file changes what differs from what a file last said
+                changes = [
+                    ("status" if name == "status" else "set", name, fields[name])
+                    for name in FIELDS
+                    if fields[name] != case.fields[name] and (base is None or fields[name] != base[name])
+                ]
+                counts["changed" if changes else "unchanged"] += 1
+            for version, (kind, name, value) in enumerate(changes, start=case.version + 1):
+                head = (case.case_id, version, at, scope.who, scope.role, kind)
+                events.append(Event(*head, name, case.fields.get(name), value, None, source=source))
+            current[row["case_id"]] = fold([*case.history, *events[len(events) - len(changes) :]])[case.case_id]
+        try:
+            self.store.append(events)
+        except Conflict:
+            raise Refused("the ledger changed while the file was read: load it again") from None
         return counts
+
+
+def _last_file_state(case: Case) -> dict | None:
+    """The case's fields as the last file load left them (a load makes the case equal its file's row), or None when
+    no file ever set it. A field a file row leaves as the last file said is not the file's change: re-loading an
+    older spreadsheet does not undo what was changed in the dashboard since."""
+    last = max((i for i, e in enumerate(case.history) if e.source != "dashboard"), default=None)
+    return None if last is None else fold(case.history[: last + 1])[case.case_id].fields
 
 
 def raise_conflict(case_id: str, seen: int, now: int) -> None:
@@ -245,3 +309,27 @@ def raise_conflict(case_id: str, seen: int, now: int) -> None:
         f"case {case_id!r} was changed by someone else since you opened it (version {seen}, now {now}): "
         "reload it, then make your change again"
     )
+
+
+def history_text(events: list[Event]) -> str:
+    """A case's events as lines: version, time, who (role), what changed, then the note, evidence and source."""
+    lines, said = [], None
+    for e in events:
+        save = (e.at, e.who, e.note, json.dumps(e.evidence, sort_keys=True), e.source)  # one save: said once
+        if e.kind in ("open", "set", "status"):
+            if e.kind == "open" and e.new is None:
+                continue  # an opening event for a field left empty
+            what = f"{e.field}: {e.new}" if e.kind == "open" else f"{e.field}: {e.old or '-'} -> {e.new or '-'}"
+        else:
+            what = e.kind if e.kind == "note" else f"verdict: {e.new}"
+        lines.append(f"v{e.version:<4} {e.at}  {e.who} ({e.role})  {e.kind:<7} {what}")
+        if save == said:
+            continue
+        said = save
+        if e.note:
+            lines.append(f"{'':6}note: {e.note}")
+        if e.evidence:
+            lines.append(f"{'':6}evidence: {json.dumps(e.evidence, ensure_ascii=False, sort_keys=True)}")
+        if e.source != "dashboard":
+            lines.append(f"{'':6}source: {e.source}")
+    return "\n".join(lines) + "\n"

@@ -147,6 +147,13 @@ class Store:
         found = self.rows(sql + " order by case_id, version", params, COLUMNS, "evidence")
         return [Event(**values) for values in found]
 
+    def head(self) -> int:
+        """How many events the store holds: it only grows, so an unchanged head means an unchanged ledger."""
+        with self._transaction() as con:
+            cur = con.cursor()
+            cur.execute("select count(*) from ledger_events")
+            return int(cur.fetchone()[0])
+
     def rows(self, sql: str, params: tuple, columns: tuple[str, ...], json_column: str) -> list[dict]:
         """A SELECT's rows as {column: value}, the JSON column decoded."""
         with self._transaction() as con:
