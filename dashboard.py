@@ -12,9 +12,11 @@ import streamlit as st
 from burden import access, db
 from burden.i18n import t
 from burden.settings import ASSETS
+from burden.views import audit
 from burden.web import auth, frame, trail
 
 DATA_PAGE = "app_pages/data.py"  # loads and quarantine: only for scopes that may import (staff, admin, local)
+AUDIT_PAGE = ("app_pages/audit.py", "audit", "nav.audit", ":material/policy:")  # the audit log: admins only
 
 st.set_page_config(page_title="减负看板 · Burden Dashboard", page_icon=str(ASSETS / "favicon.png"), layout="wide")
 
@@ -30,6 +32,9 @@ with db.one_version():
         for index, (path, url, title, icon) in enumerate(frame.PAGES)
         if path != DATA_PAGE or scope.can_import
     ]
+    if audit.may_read(scope):
+        path, url, title, icon = AUDIT_PAGE
+        pages.append(st.Page(path, title=t(title), icon=icon, url_path=url))
     current = st.navigation(pages, position="hidden")
     frame.navigation(pages, current, view)
     trail.page_view(scope, current.url_path, view.url_params())

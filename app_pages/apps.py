@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from burden import i18n, labels, settings
+from burden import access, i18n, labels, settings
 from burden.charts import apps as charts
 from burden.charts.memo import Build
 from burden.i18n import fmt_pct, t
-from burden.views import apps
-from burden.web import frame, ui
+from burden.views import apps, ledger
+from burden.web import frame, ledger_forms, ui
 
 view = frame.view()
 state = view.state
@@ -54,6 +54,11 @@ if detail is not None:
         t("apps.detail", app=labels.app_name(info["name_zh"], info["name_en"]), id=info["app_id"]), divider="gray"
     )
     st.caption(apps.detail_facts(info, flags))
+    if ledger.may_edit(access.current()) and st.button(
+        t("ledger.open_for_app"), key="apps_open_case", icon=":material/add_task:"
+    ):  # the Remediation page's ledger form opens with this app picked, for the region in the filter bar
+        st.session_state[ledger_forms.NEW_APP] = info["app_id"]
+        frame.go("app_pages/remediation.py", app=None)
     last = trend.row(-1, named=True)
     left, middle, right = st.columns(3)
     with left:

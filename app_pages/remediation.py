@@ -6,15 +6,16 @@ from burden import i18n, labels, settings
 from burden.charts import remediation as charts
 from burden.charts.memo import Build
 from burden.i18n import fmt_num, fmt_pct, t
-from burden.views import remediation, whatif
-from burden.web import frame, ui
+from burden.views import ledger, remediation, whatif
+from burden.web import frame, ledger_forms, ui
 
 view = frame.view()
 state = view.state
 data = remediation.load(state)
 as_at = remediation.as_at(state)
 
-st.title(t("rem.title", region=i18n.region_name(data.region["name_zh"], data.region["name_en"])))
+region_name = i18n.region_name(data.region["name_zh"], data.region["name_en"])
+st.title(t("rem.title", region=region_name))
 st.caption(t("rem.caption", as_at=as_at, as_of=view.as_of))
 
 # Headline: the ledger as at the period's end
@@ -47,6 +48,13 @@ else:
             frame.go(region=clicked)
         st.caption(t("rem.progress_hint", threshold=fmt_pct(settings.LAGGING_PROGRESS, 0)))
     ui.table(remediation.region_table(data.by_region), "remediation_by_region", key="rem_region_table")
+
+    st.subheader(t("ledger.sources"), help=t("ledger.sources_help"))
+    ui.table(remediation.sources_table(data.by_region), "cases_by_source", key="rem_sources_table")
+    assessed = remediation.assessed_table(data.cases)
+    if assessed.height:
+        st.markdown(f"**{t('ledger.assessed', n=assessed.height)}**", help=t("ledger.assessed_help"))
+        ui.table(assessed, "assessed_apps", key="rem_assessed_table", height=400)
 
     st.subheader(t("rem.overdue"), help=t("rem.def.overdue"))
     if total["overdue"]:
@@ -99,19 +107,24 @@ if data.lagging.height:
 else:
     st.success(t("rem.lagging_none"))
 
+options = whatif.app_options(state)
+app_labels = dict(zip(options["app_id"], options["label"], strict=True))
+
+# The ledger kept here: open, move on, verify; every change kept
+st.subheader(t("ledger.title"), help=t("ledger.help"))
+ledger_forms.draw(state, region_name, ledger.app_labels())
+
 # What-if
 st.subheader(t("rem.whatif"), help=t("rem.whatif_help"))
 st.caption(t("rem.whatif_caption", month=state.end))
-options = whatif.app_options(state)
-labels = dict(zip(options["app_id"], options["label"], strict=True))
-apps = list(labels)
-delete = st.multiselect(t("rem.whatif_delete"), apps, key="rem_whatif_delete", format_func=labels.__getitem__)
+apps = list(app_labels)
+delete = st.multiselect(t("rem.whatif_delete"), apps, key="rem_whatif_delete", format_func=app_labels.__getitem__)
 left, right = st.columns(2)
 with left:
-    sources = st.multiselect(t("rem.whatif_merge"), apps, key="rem_whatif_merge", format_func=labels.__getitem__)
+    sources = st.multiselect(t("rem.whatif_merge"), apps, key="rem_whatif_merge", format_func=app_labels.__getitem__)
 with right:
     into = st.selectbox(
-        t("rem.whatif_target"), apps, index=None, key="rem_whatif_target", format_func=labels.__getitem__
+        t("rem.whatif_target"), apps, index=None, key="rem_whatif_target", format_func=app_labels.__getitem__
     )
 choice = whatif.Choice(tuple(delete), tuple(sources), into)
 if not choice.is_valid:

@@ -54,6 +54,8 @@ final as (
         regions.name_zh as scope_name_zh,
         regions.name_en as scope_name_en,
         staged.finding,
+        staged.source,
+        staged.recommendation,
         staged.action,
         staged.target_app_id,
         staged.status,

@@ -1,4 +1,4 @@
--- purpose: remediation progress, overdue cases and on-time rate per child region as at the end of month $to
+-- purpose: remediation progress, overdue cases, on-time rate, and cases by source and by recommendation, per child region as at the end of month $to
 -- grain: one row per child region of $region with cases in scope, plus one for $region itself when cases are scoped at it
 -- parameters: $region (code; null = province), $to (date, the period's last month; its last day is the as-at date), $scope (the viewer's scope root, bound by db.query; null = sees nothing)
 -- scope: region_code
@@ -9,7 +9,7 @@ regions as (
 ),
 
 remediation_cases as (
-    select case_id, scope_region_code, status, due_on, done_on from remediation_cases
+    select case_id, scope_region_code, status, due_on, done_on, source, recommendation from remediation_cases
 ),
 
 as_at as (
@@ -63,7 +63,14 @@ totals as (
         count(case when is_done then 1 end) as cases_done,
         count(case when is_done and done_on <= due_on then 1 end) as cases_on_time,
         count(case when (is_done and done_on > due_on) or (not is_done and due_on < end_on) then 1 end)
-            as cases_overdue
+            as cases_overdue,
+        -- where the cases came from (the ledger's source) and the assessment's recommendations (评估建议)
+        count(case when source = 'self_check' then 1 end) as from_self_check,
+        count(case when source = 'inspection' then 1 end) as from_inspection,
+        count(case when source = 'assessment' then 1 end) as from_assessment,
+        count(case when recommendation = '提升完善' then 1 end) as recommended_improve,
+        count(case when recommendation = '整合优化' then 1 end) as recommended_integrate,
+        count(case when recommendation = '加快整改' then 1 end) as recommended_hasten
     from assigned
     group by 1, 2
 ),
@@ -79,6 +86,7 @@ final as (
         totals.cases_done,
         totals.cases_overdue,
         totals.cases_on_time,
+        totals.* exclude (region_code, is_self, cases_total, cases_done, cases_overdue, cases_on_time),
         totals.cases_done * 1.0 / totals.cases_total as remediation_progress,
         totals.cases_on_time * 1.0 / nullif(totals.cases_done, 0) as on_time_rate
     from totals

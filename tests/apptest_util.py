@@ -5,9 +5,12 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 
-def open_view(page: str, params: dict) -> AppTest:
-    """Run dashboard.py on `page` (e.g. "app_pages/photos.py") with `params` in the URL; fail on any exception."""
+def open_view(page: str, params: dict, user: dict | None = None, secrets: dict | None = None) -> AppTest:
+    """Run dashboard.py on `page` (e.g. "app_pages/photos.py") with `params` in the URL, as `user` (st.user, with
+    `secrets`) if given, else in local mode; fail on any exception."""
     at = AppTest.from_file("../dashboard.py", default_timeout=120)
+    if user is not None:
+        at.secrets, at.user = secrets or {}, user
     for key, value in params.items():
         at.query_params[key] = value
     at.switch_page(page)

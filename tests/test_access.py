@@ -69,6 +69,7 @@ def test_demo_grants_file():
     assert grants == {
         "leader@example.gov.cn": ("leader", "33"),
         "zhuji.inspector@example.gov.cn": ("inspector", "330681"),
+        "zhuji.staff@example.gov.cn": ("staff", "330681"),
         "shaoxing.inspector@example.gov.cn": ("inspector", "3306"),
         "staff@example.gov.cn": ("staff", "33"),
         "admin@example.gov.cn": ("admin", "33"),

@@ -141,7 +141,10 @@ ALLOWED = {
     ("burden/ledger/store.py", "append"): "column names from COLUMNS and the engine's placeholders; values bound",
     ("burden/ledger/audit.py", "record"): "column names from COLUMNS and the engine's placeholders; values bound",
     ("burden/ledger/audit.py", "archive"): "the engine's placeholders; values bound",
-    ("burden/ledger/cases.py", "problems"): "field names and types from FIELDS, checks from LEDGER_RULES; values bound",
+    ("burden/ledger/cases.py", "problems_many"): "field names and types from FIELDS, checks from LEDGER_RULES; "
+    "values are a registered frame",
+    ("burden/ledger/served.py", "_write"): "field names and types from FIELDS; values are a registered frame",
+    ("burden/ledger/served.py", "_table_rows"): "field names from FIELDS; no values",
 }
 # The offline demo generator (python -m burden demo) splices seeds, file paths and generated constants; the
 # dashboard never imports it (test below).

@@ -56,6 +56,7 @@ def _build_old(path: Path, without_last_day: Path | None = None) -> None:
 def old_db(small_db, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("old") / "old.duckdb"
     shutil.copyfile(small_db, path)
+    shutil.copyfile(f"{small_db}.ledger.sqlite", f"{path}.ledger.sqlite")  # the ledger's store stays beside it
     _build_old(path)
     return path
 
@@ -100,6 +101,7 @@ def test_make_run_rebuilds_what_changed_and_every_page_equals_a_fresh_build(
 ):
     live = use_db(tmp_path / "burden.duckdb")
     shutil.copyfile(old_db, live)
+    shutil.copyfile(f"{old_db}.ledger.sqlite", f"{live}.ledger.sqlite")
     assert main(["demo"]) == 0  # what `make run` runs before serving
     err = capsys.readouterr().err
     assert PROGRESS in err
@@ -118,6 +120,7 @@ def test_a_load_into_a_stale_database_rebuilds_what_changed_then_adds_its_rows(
     day = tmp_path / "day"
     day.mkdir()
     shutil.copyfile(small_db, live)
+    shutil.copyfile(f"{small_db}.ledger.sqlite", f"{live}.ledger.sqlite")
     _build_old(live, without_last_day=day)
     assert _stale(live) == STALE
     said: list[str] = []

@@ -51,6 +51,7 @@ CHOICES = {
     "source": ("self_check", "inspection", "assessment"),
     "recommendation": ("提升完善", "整合优化", "加快整改"),
 }
+RECOMMENDATION_KEYS = dict(zip(CHOICES["recommendation"], ("improve", "integrate", "hasten"), strict=True))  # text keys
 REQUIRED = ("app_id", "scope_region_code", "finding", "action", "status", "source", "identified_on")
 EDITABLE = ("action", "target_app_id", "due_on", "done_on", "recommendation")  # besides the status
 STEPS = ("identified", "planned", "in_progress", "done", "verified")
@@ -60,7 +61,12 @@ VERIFIERS = ("inspector", "admin", "local")
 
 
 class Refused(ValueError):
-    """A change the ledger's rules do not allow; the message says which rule, in English (the page translates)."""
+    """A change the ledger's rules do not allow; the message says which rule, in English. `key` and `params` name
+    it for the page, which says it in the reader's language (locales/ledger.toml "ledger.refused.<key>")."""
+
+    def __init__(self, message: str, key: str = "other", **params):
+        super().__init__(message)
+        self.key, self.params = key, params
 
 
 class OutOfScope(Refused):
@@ -130,7 +136,7 @@ def problems_many(rows: list[dict]) -> list[list[str]]:
         try:
             hits = con.execute(sql).fetchall()
         except duckdb.ConversionException as exc:  # a date that is no date: name it, as the loader would
-            raise Refused(f"a date is not a date (YYYY-MM-DD): {exc}") from None
+            raise Refused(f"a date is not a date (YYYY-MM-DD): {exc}", "date") from None
     for i, reason in hits:
         found[i].append(reason)
     return found
@@ -164,7 +170,7 @@ class Ledger:
         found = fold(self.store.events([case_id])).get(case_id)
         if found is None or not self._in_scope(scope, found):
             # the same answer for a case outside the scope as for none: nothing is learnt from the refusal
-            raise OutOfScope(f"case {case_id!r} is not in your scope ({scope.region})")
+            raise OutOfScope(f"case {case_id!r} is not in your scope ({scope.region})", "scope", case=case_id)
         return found
 
     def _write(self, case: Case, scope: access.Scope, changes: list[tuple[str, str, object]], note, **extra) -> Case:
@@ -187,16 +193,17 @@ class Ledger:
     def open(self, scope: access.Scope, case_id: str, fields: dict, note: str | None = None, source: str = "dashboard"):
         """A new case (status identified unless given) in the person's scope."""
         if scope.role not in EDITORS:
-            raise Refused(f"role {scope.role!r} may not open cases")
+            raise Refused(f"role {scope.role!r} may not open cases", "role", role=scope.role)
         values = {name: _text(fields.get(name)) for name in FIELDS}
         values["status"] = values["status"] or "identified"
         if not scope.allows(values["scope_region_code"]):
-            raise OutOfScope(f"region {values['scope_region_code']!r} is not in your scope ({scope.region})")
+            region = values["scope_region_code"]
+            raise OutOfScope(f"region {region!r} is not in your scope ({scope.region})", "scope", case=region)
         if fold(self.store.events([case_id])):
-            raise Refused(f"case {case_id!r} exists already")
+            raise Refused(f"case {case_id!r} exists already", "exists", case=case_id)
         broken = problems(values)
         if broken:
-            raise Refused("; ".join(broken))
+            raise Refused("; ".join(broken), "rules", reasons=broken)
         new = Case(case_id, {name: None for name in FIELDS}, 0)
         changes = [("open", name, values[name]) for name in FIELDS]
         return self._write(new, scope, changes, note, source=source)
@@ -205,21 +212,24 @@ class Ledger:
         """Set fields (EDITABLE) and move the status one step on (identified -> planned -> in_progress -> done);
         `version` is the case's version the person saw (the save is refused if another landed since)."""
         if scope.role not in EDITORS:
-            raise Refused(f"role {scope.role!r} may not change cases")
+            raise Refused(f"role {scope.role!r} may not change cases", "role", role=scope.role)
         case = self.case(scope, case_id)
         unknown = set(changes) - set(EDITABLE) - {"status"}
         if unknown:
-            raise Refused(f"not editable: {', '.join(sorted(unknown))}")
+            names = ", ".join(sorted(unknown))
+            raise Refused(f"not editable: {names}", "not_editable", fields=names)
         after = {**case.fields, **{k: _text(v) for k, v in changes.items()}}
         if "status" in changes and changes["status"] != case.status:
             step = STEPS.index(case.status) + 1 if case.status in STEPS else -1
             if changes["status"] == "verified":
-                raise Refused("a case is verified by an inspector's verdict, not by an edit")
+                raise Refused("a case is verified by an inspector's verdict, not by an edit", "verify_by_verdict")
             if step >= len(STEPS) or changes["status"] != STEPS[step]:
-                raise Refused(f"status {case.status} -> {changes['status']} is not allowed")
+                step_to = changes["status"]
+                message = f"status {case.status} -> {step_to} is not allowed"
+                raise Refused(message, "transition", old=case.status, new=step_to)
         broken = problems(after)
         if broken:
-            raise Refused("; ".join(broken))
+            raise Refused("; ".join(broken), "rules", reasons=broken)
         if version != case.version:
             raise_conflict(case_id, version, case.version)
         moved = [("set", k, after[k]) for k in EDITABLE if k in changes and after[k] != case.fields[k]]
@@ -233,12 +243,12 @@ class Ledger:
         """An inspector's verdict on a done case, with the log evidence shown at that moment. really_reduced
         (真减实减) verifies it on `on`; not_thorough (整改不彻底) reopens it (in progress, done_on cleared)."""
         if scope.role not in VERIFIERS:
-            raise Refused(f"role {scope.role!r} may not verify cases")
+            raise Refused(f"role {scope.role!r} may not verify cases", "role", role=scope.role)
         if verdict not in VERDICTS:
-            raise Refused(f"verdict not one of {'|'.join(VERDICTS)}")
+            raise Refused(f"verdict not one of {'|'.join(VERDICTS)}", "verdict")
         case = self.case(scope, case_id)
         if case.status != "done":
-            raise Refused(f"only a done case is verified; this one is {case.status}")
+            raise Refused(f"only a done case is verified; this one is {case.status}", "not_done", status=case.status)
         if version != case.version:
             raise_conflict(case_id, version, case.version)
         if verdict == "really_reduced":
@@ -247,7 +257,7 @@ class Ledger:
             after = [("status", "status", "in_progress"), ("set", "done_on", None)]
         broken = problems({**case.fields, **{name: _text(value) for _, name, value in after}})
         if broken:
-            raise Refused("; ".join(broken))
+            raise Refused("; ".join(broken), "rules", reasons=broken)
         changes = [("verdict", None, verdict), *after]
         return self._write(case, scope, changes, note, evidence=evidence)
 
@@ -258,7 +268,7 @@ class Ledger:
         ledger's checks refuses them all.
         Returns {"opened": n, "changed": n, "unchanged": n}."""
         if scope.role not in EDITORS:
-            raise Refused(f"role {scope.role!r} may not change cases")
+            raise Refused(f"role {scope.role!r} may not change cases", "role", role=scope.role)
         counts = {"opened": 0, "changed": 0, "unchanged": 0}
         current = fold(self.store.events([r["case_id"] for r in rows]))
         values = [{name: _text(row.get(name)) for name in FIELDS} for row in rows]
@@ -307,7 +317,11 @@ def _last_file_state(case: Case) -> dict | None:
 def raise_conflict(case_id: str, seen: int, now: int) -> None:
     raise Refused(
         f"case {case_id!r} was changed by someone else since you opened it (version {seen}, now {now}): "
-        "reload it, then make your change again"
+        "reload it, then make your change again",
+        "conflict",
+        case=case_id,
+        seen=seen,
+        now=now,
     )
 
 

@@ -12,6 +12,7 @@ settings.ledger_url(). Both speak the same SQL here; only the placeholders and t
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -147,6 +148,12 @@ class Store:
         found = self.rows(sql + " order by case_id, version", params, COLUMNS, "evidence")
         return [Event(**values) for values in found]
 
+    def case_ids(self) -> list[str]:
+        with self._transaction() as con:
+            cur = con.cursor()
+            cur.execute("select distinct case_id from ledger_events")
+            return [case_id for (case_id,) in cur.fetchall()]
+
     def head(self) -> int:
         """How many events the store holds: it only grows, so an unchanged head means an unchanged ledger."""
         with self._transaction() as con:
@@ -225,6 +232,12 @@ class PostgresStore(Store):
         import psycopg
 
         return isinstance(exc, psycopg.errors.UniqueViolation)
+
+
+@functools.cache
+def shared(url: str) -> Store:
+    """One Store per URL for a process (the server's sessions share it; opening one sets up its tables)."""
+    return open_store(url)
 
 
 def open_store(url: str) -> Store:

@@ -13,6 +13,7 @@ import polars as pl
 from burden import db, i18n, labels, settings
 from burden.filters import ViewState
 from burden.i18n import t
+from burden.ledger.cases import RECOMMENDATION_KEYS
 
 STAGES = ("identified", "planned", "in_progress", "done", "verified")
 
@@ -223,3 +224,37 @@ def progress_title(by_region: pl.DataFrame) -> str:
         return t("rem.progress_title_one", value=i18n.fmt_pct(by_region["remediation_progress"][0], 0))
     worst = by_region.sort(["remediation_progress", "region_code"]).row(0, named=True)
     return t("rem.progress_title", worst=worst["label"], value=i18n.fmt_pct(worst["remediation_progress"], 0))
+
+
+SOURCES = ("self_check", "inspection", "assessment")
+
+
+def sources_table(by_region: pl.DataFrame) -> pl.DataFrame:
+    """Cases per child region by where they came from and by the assessment's recommendation (评估建议)."""
+    return by_region.sort("region_code").select(
+        *labels.region_columns(),
+        pl.col("cases_total").alias(t("rem.col.cases")),
+        *[pl.col(f"from_{source}").alias(t(f"ledger.source.{source}")) for source in SOURCES],
+        *[pl.col(f"recommended_{key}").alias(t(f"ledger.rec.{key}")) for key in RECOMMENDATION_KEYS.values()],
+    )
+
+
+def assessed_table(cases: pl.DataFrame) -> pl.DataFrame:
+    """The apps an assessment covered (source assessment), each with its recommendation and where its case stands."""
+    assessed = cases.filter(pl.col("source") == "assessment").sort(["recommendation", "app_id"])
+    return pl.DataFrame(
+        {
+            t("rem.col.case"): assessed["case_id"],
+            t("rem.col.app"): _app(assessed),
+            t("rem.col.scope"): _scope(assessed),
+            t("ledger.col.recommendation"): [
+                t(f"ledger.rec.{RECOMMENDATION_KEYS[r]}") if r in RECOMMENDATION_KEYS else "–"
+                for r in assessed["recommendation"]
+            ],
+            t("rem.col.action"): [t(f"rem.action.{a}") for a in assessed["action"]],
+            t("rem.col.status"): [t(f"rem.stage.{s}") for s in assessed["status_at_end"]],
+            t("rem.col.due_on"): _day(assessed["due_on"]),
+            t("rem.col.done_on"): _day(assessed["done_on"]),
+        },
+        schema_overrides={t("rem.col.case"): pl.String},
+    )

@@ -8,7 +8,6 @@ never left without the dashboard because the audit store is busy.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -19,7 +18,7 @@ import streamlit as st
 
 from burden import access, settings
 from burden.ledger.audit import AuditLog
-from burden.ledger.store import open_store
+from burden.ledger.store import shared
 
 log = logging.getLogger(__name__)
 _LAST_VIEW = "_audit_last_view"  # session key: the URL of the last page view recorded
@@ -27,13 +26,8 @@ _SIGNED_IN = "_audit_signed_in"  # session key: this session's sign-in is record
 _SEEN: set[tuple[str, str]] = set()  # (who, sign-in time): sign-ins recorded by this process
 
 
-@functools.cache
-def _log(url: str) -> AuditLog:
-    return AuditLog(open_store(url))
-
-
 def audit_log() -> AuditLog:
-    return _log(settings.ledger_url())
+    return AuditLog(shared(settings.ledger_url()))
 
 
 def record(scope: access.Scope, action: str, target: str | None = None, outcome: str = "ok", **detail) -> None:
@@ -128,3 +122,10 @@ def exported(action: str, name: str, fmt: str, make: Callable[[], bytes]) -> Cal
         return data
 
     return made
+
+
+def ledger_change(scope: access.Scope, case_id: str, what: str, detail: dict) -> None:
+    """A ledger change made in the dashboard (what: open or edit), or an inspector's verdict; the store keeps the
+    change itself, the audit log who made it."""
+    action = "verdict" if what == "verdict" else "ledger_change"
+    record(scope, action, case_id, **({"change": what} if action == "ledger_change" else {}), **detail)
