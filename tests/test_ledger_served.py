@@ -5,7 +5,10 @@ does not undo what was changed in the dashboard since."""
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -15,6 +18,7 @@ from burden import access, db
 from burden.ingest.pipeline import load, sync_ledger
 from burden.ledger import served
 from burden.ledger.cases import Ledger
+from burden.ledger.store import open_store
 
 ADMIN = access.Scope("admin", "33", "ledger.admin@example.gov.cn")
 
@@ -116,3 +120,27 @@ def test_a_ledger_file_load_becomes_events_and_an_older_file_does_not_undo_the_d
     assert (last.field, last.new, last.source, last.who) == ("due_on", "2025-02-28", changed.name, clerk)
     served_due = {row[0]: row[9] for row in _table(path)}
     assert (served_due[kept].isoformat(), served_due[moved].isoformat()) == ("2025-01-31", "2025-02-28")
+
+
+def test_the_command_line_prints_a_cases_history(small_db, tmp_path):
+    path = _served(small_db, tmp_path)
+    store = open_store(f"sqlite:///{path}.ledger.sqlite")
+    assert sync_ledger(path, _quiet)  # the store beside the copy takes its cases
+    case_id = _open_case_with_later_use(path)[0]
+    ledger = Ledger(store)
+    case = ledger.case(ADMIN, case_id)
+    ledger.edit(ADMIN, case_id, case.version, {"due_on": "2025-03-31"}, note="deadline moved by the county")
+    env = {**os.environ, "BURDEN_DB": str(path)}
+    env.pop("BURDEN_LEDGER_URL", None)
+    run = subprocess.run([sys.executable, "-m", "burden", "ledger", "history", case_id], env=env, capture_output=True)
+    lines = run.stdout.decode().splitlines()
+    assert run.returncode == 0 and lines[0].startswith("v1 ") and f"app_id: {case_id.split('-', 2)[2]}" in lines[0]
+    assert lines[1].strip() == f"source: {served.BEFORE_STORE}"
+    assert lines[-2].endswith(
+        f"ledger.admin@example.gov.cn (admin)  set     due_on: {case.fields['due_on']} -> 2025-03-31"
+    )
+    assert lines[-1].strip() == "note: deadline moved by the county"
+    missing = subprocess.run(
+        [sys.executable, "-m", "burden", "ledger", "history", "RC-nope"], env=env, capture_output=True
+    )
+    assert missing.returncode == 1 and missing.stderr.decode().strip() == "no case 'RC-nope' in the ledger"

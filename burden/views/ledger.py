@@ -201,10 +201,12 @@ def fields_table(case: Case, apps: dict[str, str]) -> pl.DataFrame:
 def history_table(case: Case) -> pl.DataFrame:
     """Every change of the case, newest first: when, who, what changed (old -> new), the note, the evidence, the
     source (the dashboard, or the ledger file a load read)."""
-    rows = []
+    rows, said = [], None
     for e in reversed(case.history):
         if e.kind == "open" and e.new is None:
             continue
+        save = (e.at, e.who, e.note, e.source)  # one save's events share its note: shown once
+        note, said = (e.note or "") if save != said else "", save
         if e.kind == "verdict":
             what = t("ledger.history.verdict", verdict=t(f"ledger.verdict.{e.new}"))
         elif e.kind == "note":
@@ -220,7 +222,7 @@ def history_table(case: Case) -> pl.DataFrame:
                 t("ledger.col.at"): e.at.replace("T", " ")[:16],
                 t("ledger.col.who"): f"{e.who} ({t(f'auth.role.{e.role}')})",
                 t("ledger.col.change"): what,
-                t("ledger.col.note"): e.note or "",
+                t("ledger.col.note"): note,
                 t("ledger.col.evidence"): _evidence_text(e.evidence),
                 t("ledger.col.source"): t("ledger.from_dashboard") if e.source == "dashboard" else e.source,
             }

@@ -35,6 +35,10 @@ def _flash(saved: ledger.Saved, message: str) -> None:
     st.rerun()
 
 
+def _choose_text() -> str:
+    return t("ledger.choose")
+
+
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -47,7 +51,14 @@ def _choice(name: str, key: str, current: str | None = None, optional: bool = Fa
     options = list(CHOICES[name])
     index = options.index(current) if current in options else (None if optional else 0)
     shown = {v: ledger.value_text(name, v) for v in options}  # a dict, not a lambda: AppTest formats values too
-    return st.selectbox(t(f"ledger.field.{name}"), options, index=index, key=key, format_func=shown.__getitem__)
+    return st.selectbox(
+        t(f"ledger.field.{name}"),
+        options,
+        index=index,
+        key=key,
+        format_func=shown.__getitem__,
+        placeholder=_choose_text(),
+    )
 
 
 def draw(state: ViewState, region: str, apps: dict[str, str]) -> None:
@@ -119,7 +130,12 @@ def _open_form(scope: access.Scope, state: ViewState, region: str, apps: dict[st
         st.caption(t("ledger.open_caption", region=region))
         with st.form("ledger_open", enter_to_submit=False):
             app = st.selectbox(
-                t("ledger.field.app_id"), list(apps), index=None, key="ledger_open_app", format_func=apps.__getitem__
+                t("ledger.field.app_id"),
+                list(apps),
+                index=None,
+                key="ledger_open_app",
+                format_func=apps.__getitem__,
+                placeholder=_choose_text(),
             )
             left, right = st.columns(2)
             with left:
@@ -131,6 +147,7 @@ def _open_form(scope: access.Scope, state: ViewState, region: str, apps: dict[st
                     index=None,
                     key="ledger_open_target",
                     format_func=apps.__getitem__,
+                    placeholder=_choose_text(),
                     help=t("ledger.target_help"),
                 )
                 source = _choice("source", "ledger_open_source", "inspection" if scope.role == "inspector" else None)
@@ -187,6 +204,7 @@ def _edit_form(scope: access.Scope, case: Case, seen: int, apps: dict[str, str])
                 index=targets.index(f["target_app_id"]) if f["target_app_id"] in apps else None,
                 key=f"ledger_edit_target_{case.case_id}",
                 format_func=apps.__getitem__,
+                placeholder=_choose_text(),
                 help=t("ledger.target_help"),
             )
         with right:
