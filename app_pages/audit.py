@@ -18,13 +18,15 @@ if not audit.may_read(scope):
     st.error(t("audit.not_allowed"), icon=":material/block:")
     st.stop()
 
+if scope.local:
+    st.info(t("audit.local_note"), icon=":material/info:")
 roles = ("leader", "inspector", *[r for r in EDITORS if r != "local"])
 
 
 def _pick(label: str, options: tuple, key: str, text: str):
     """A filter that may be left empty (any), its options shown in the reader's language."""
     shown = {o: t(f"{text}.{o}") for o in options}
-    return st.selectbox(label, options, index=None, key=key, format_func=shown.__getitem__)
+    return st.selectbox(label, options, index=None, key=key, format_func=shown.__getitem__, placeholder=t("audit.any"))
 
 
 with st.form("audit_search", enter_to_submit=True):
@@ -48,7 +50,7 @@ except audit.NotAllowed:
     st.stop()
 st.caption(t("audit.found", n=len(found), since=since or "…", until=until or "…"))
 if found:
-    ui.table(audit.table(found), "audit_log", key="audit_table", height=520)
+    ui.table(audit.table(found), "audit_log", key="audit_table", height=520 if len(found) > 12 else None)
     csv = trail.exported("export", "audit_log", "csv", lambda: audit.csv_bytes(found))
     st.download_button(
         t("audit.download"),

@@ -64,7 +64,9 @@ def table(records: list[Record]) -> pl.DataFrame:
         {
             t("audit.col.at"): [r.at.replace("T", " ") for r in rows],
             t("audit.col.who"): [r.who for r in rows],
-            t("audit.col.role"): [r.role for r in rows],
+            t("audit.col.role"): [
+                t(f"auth.role.{r.role}") if r.role in access.ROLES + ("local",) else r.role for r in rows
+            ],
             t("audit.col.region"): [r.region or "" for r in rows],
             t("audit.col.action"): [t(f"audit.action.{r.action}") for r in rows],
             t("audit.col.target"): [r.target or "" for r in rows],
