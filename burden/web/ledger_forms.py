@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
 import streamlit as st
 
 from burden import access
@@ -61,33 +62,30 @@ def _choice(name: str, key: str, current: str | None = None, optional: bool = Fa
     )
 
 
-def draw(state: ViewState, region: str, apps: dict[str, str]) -> None:
+def draw(state: ViewState, region: str, apps: dict[str, str], served: pl.DataFrame) -> None:
     """The ledger section for the region (code in state, name as shown): apps maps app id -> label (those the
-    person may pick)."""
+    person may pick); served: the region's cases as the page read them (cases_at_end), for the picker. The picked
+    case itself is read from the ledger's store (its events, its version), one case per run."""
     scope = access.current()
     if _FLASH in st.session_state:
-        message, served = st.session_state.pop(_FLASH)
-        st.success(message if served else f"{message} {t('ledger.not_served')}", icon=":material/check:")
+        message, done = st.session_state.pop(_FLASH)
+        st.success(message if done else f"{message} {t('ledger.not_served')}", icon=":material/check:")
     if ledger.may_edit(scope):
         _open_form(scope, state, region, apps)
-    cases = ledger.cases(scope, state.region)
-    if not cases:
+    if served.height == 0:
         st.info(t("ledger.none"))
         return
-    by_id = {c.case_id: c for c in cases}
-    if st.session_state.get(_PICK) in by_id:
+    rows = served.sort("case_id").select("case_id", "app_id", "status").rows()
+    shown = {
+        case_id: f"{case_id} · {apps.get(app_id, app_id)} · {ledger.value_text('status', status)}"
+        for case_id, app_id, status in rows
+    }
+    if st.session_state.get(_PICK) in shown:
         st.session_state["ledger_case"] = st.session_state.pop(_PICK)
-    if st.session_state.get("ledger_case") not in by_id:
+    if st.session_state.get("ledger_case") not in shown:
         st.session_state.pop("ledger_case", None)
-
-    def label(case_id: str) -> str:
-        case = by_id[case_id]
-        app = apps.get(case.fields["app_id"], case.fields["app_id"])
-        return f"{case_id} · {app} · {ledger.value_text('status', case.status)}"
-
-    shown = {case_id: label(case_id) for case_id in by_id}
-    picked = st.selectbox(t("ledger.pick"), list(by_id), key="ledger_case", format_func=shown.__getitem__)
-    case = by_id[picked]
+    picked = st.selectbox(t("ledger.pick"), list(shown), key="ledger_case", format_func=shown.__getitem__)
+    case = ledger.case(scope, picked)
     seen = st.session_state.setdefault(_seen_key(picked), case.version)
     if seen != case.version:
         st.warning(t("ledger.changed_since", seen=seen, now=case.version), icon=":material/sync_problem:")
