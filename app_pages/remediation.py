@@ -110,9 +110,10 @@ else:
 options = whatif.app_options(state)
 app_labels = dict(zip(options["app_id"], options["label"], strict=True))
 
-# The ledger kept here: open, move on, verify; every change kept
-st.subheader(t("ledger.title"), help=t("ledger.help"))
-ledger_forms.draw(state, region_name, ledger.app_labels(), data.cases)
+# The ledger kept here: open, move on, verify; every change kept (not on a projector: meeting mode reads only)
+if not ui.meeting():
+    st.subheader(t("ledger.title"), help=t("ledger.help"))
+    ledger_forms.draw(state, region_name, ledger.app_labels(), data.cases)
 
 # What-if
 st.subheader(t("rem.whatif"), help=t("rem.whatif_help"))

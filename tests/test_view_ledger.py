@@ -178,3 +178,11 @@ def test_the_apps_page_opens_a_case_for_its_app(served):
         "2025-06-30",
         STAFF["email"],
     )
+
+
+def test_meeting_mode_shows_no_ledger_forms(served):
+    at = _open(STAFF, params={**PARAMS, "mode": "meeting"})
+    assert "The ledger: record and verify" not in [h.value for h in at.subheader]
+    assert not [b for b in at.button if b.label in ("Save changes", "Open the case")]
+    at = _open(STAFF)
+    assert "The ledger: record and verify" in [h.value for h in at.subheader]
