@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import time
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -186,3 +187,11 @@ def test_meeting_mode_shows_no_ledger_forms(served):
     assert not [b for b in at.button if b.label in ("Save changes", "Open the case")]
     at = _open(STAFF)
     assert "The ledger: record and verify" in [h.value for h in at.subheader]
+
+
+def test_a_database_moved_without_its_ledger_says_so_and_draws_the_rest(served):
+    Path(f"{served}.ledger.sqlite").unlink()  # the served table has cases; this server's store has none
+    at = _open(STAFF)
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith(f"Case {at.selectbox(key='ledger_case').value} is in the database but not in the ledger")
+    assert "What-if: delete or merge apps" in [h.value for h in at.subheader]  # the page goes on below the ledger

@@ -16,7 +16,7 @@ import streamlit as st
 from burden import access
 from burden.filters import ViewState
 from burden.i18n import t
-from burden.ledger.cases import CHOICES, VERDICTS, Case, Refused
+from burden.ledger.cases import CHOICES, VERDICTS, Case, OutOfScope, Refused
 from burden.views import ledger
 from burden.web import trail, ui
 
@@ -85,7 +85,11 @@ def draw(state: ViewState, region: str, apps: dict[str, str], served: pl.DataFra
     if st.session_state.get("ledger_case") not in shown:
         st.session_state.pop("ledger_case", None)
     picked = st.selectbox(t("ledger.pick"), list(shown), key="ledger_case", format_func=shown.__getitem__)
-    case = ledger.case(scope, picked)
+    try:
+        case = ledger.case(scope, picked)
+    except OutOfScope:  # served, yet not in the store this server reads (a database moved without its ledger)
+        st.warning(t("ledger.not_in_store", case=picked), icon=":material/sync_problem:")
+        return
     seen = st.session_state.setdefault(_seen_key(picked), case.version)
     if seen != case.version:
         st.warning(t("ledger.changed_since", seen=seen, now=case.version), icon=":material/sync_problem:")
