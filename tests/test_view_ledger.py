@@ -19,6 +19,7 @@ from burden.ingest.pipeline import sync_ledger
 from burden.ledger import audit
 from burden.ledger.cases import Ledger
 from burden.ledger.store import open_store
+from burden.views import ledger as ledger_view
 from burden.web import trail
 from tests.apptest_util import open_view
 from tests.test_auth_gate import AUTH
@@ -195,3 +196,22 @@ def test_a_database_moved_without_its_ledger_says_so_and_draws_the_rest(served):
     [warning] = [w.value for w in at.warning]
     assert warning.startswith(f"Case {at.selectbox(key='ledger_case').value} is in the database but not in the ledger")
     assert "What-if: delete or merge apps" in [h.value for h in at.subheader]  # the page goes on below the ledger
+
+
+def test_a_failed_sync_keeps_the_save_says_the_charts_lag_and_logs_why(served, monkeypatch, caplog):
+    case_id = _case_in(served, "planned")
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ledger_view, "sync_ledger", full_disk)
+    at = _open(STAFF)
+    at.selectbox(key="ledger_case").set_value(case_id).run()
+    at.date_input(key=f"ledger_edit_due_{case_id}").set_value(date(2025, 9, 30))
+    _submit(at, "Save changes")
+    lag = "The change is saved but not yet in the dashboard's data (a load is running, or the sync failed: see the log)"
+    assert any(m.startswith(f"{case_id} saved. {lag}") for m in _messages(at)), _messages(at)
+    assert Ledger(_store(served)).case(access.local_scope(), case_id).fields["due_on"] == "2025-09-30"
+    assert [r.exc_info[1].strerror for r in caplog.records if r.name == "burden.views.ledger"] == [
+        "No space left on device"
+    ]

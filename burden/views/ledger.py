@@ -7,6 +7,7 @@ burden.ledger.cases.Ledger with the person's scope, so scope holds whatever the 
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,6 +32,8 @@ from burden.ledger.cases import (
     Refused,
 )
 from burden.ledger.store import shared
+
+_log = logging.getLogger(__name__)
 
 
 def ledger() -> Ledger:
@@ -111,10 +114,14 @@ class Saved:
 
 
 def served_after_save() -> bool:
-    """Bring the change into the served database now; False when a load holds it (the next load or sync brings it)."""
+    """Bring the change into the served database now. False when a load holds it, or the sync failed (a full disk):
+    the change is saved in the store either way, and the next load or sync brings it in."""
     try:
         sync_ledger(settings.db_path(), progress=lambda _: None, wait_s=20)
     except LoadLocked:
+        return False
+    except Exception:  # the save stands; the page says the charts lag, the log keeps the traceback
+        _log.exception("ledger sync after a save failed: %s", settings.db_path())
         return False
     return True
 
