@@ -215,3 +215,21 @@ def test_a_failed_sync_keeps_the_save_says_the_charts_lag_and_logs_why(served, m
     assert [r.exc_info[1].strerror for r in caplog.records if r.name == "burden.views.ledger"] == [
         "No space left on device"
     ]
+
+
+def test_saving_a_merge_keeps_a_target_the_person_cannot_see(served):
+    staff = access.Scope("staff", ZHUJI, STAFF["email"])
+    ledger = Ledger(_store(served))
+    hidden = "K330109-01"  # a 萧山区 app: not among 诸暨 staff's apps
+    fields = {"app_id": "C3306-01", "scope_region_code": ZHUJI, "finding": "duplicate_function", "action": "merge"}
+    fields |= {"target_app_id": hidden, "source": "inspection", "identified_on": "2023-09-01"}
+    ledger.open(staff, "RC-T-MERGE", fields)
+    assert sync_ledger(served, lambda _: None)
+    at = _open(STAFF)
+    at.selectbox(key="ledger_case").set_value("RC-T-MERGE").run()
+    assert at.selectbox(key="ledger_edit_target_RC-T-MERGE").value == hidden
+    at.date_input(key="ledger_edit_due_RC-T-MERGE").set_value(date(2025, 6, 30))
+    _submit(at, "Save changes")
+    assert "RC-T-MERGE saved." in _messages(at)
+    case = ledger.case(staff, "RC-T-MERGE")
+    assert (case.fields["target_app_id"], case.fields["due_on"]) == (hidden, "2025-06-30")

@@ -9,6 +9,7 @@ read, as the query layer does for figures: a county's staff cannot change anothe
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -325,21 +326,29 @@ def raise_conflict(case_id: str, seen: int, now: int) -> None:
     )
 
 
+def saves(events: Iterable[Event]) -> Iterator[tuple[Event, bool]]:
+    """The events worth showing (not an opening event for a field left empty), each with whether it starts a save:
+    the events one save wrote share its time, person, note, evidence and source, which are shown once."""
+    said = None
+    for e in events:
+        if e.kind == "open" and e.new is None:
+            continue
+        save = (e.at, e.who, e.note, json.dumps(e.evidence, sort_keys=True), e.source)
+        yield e, save != said
+        said = save
+
+
 def history_text(events: list[Event]) -> str:
     """A case's events as lines: version, time, who (role), what changed, then the note, evidence and source."""
-    lines, said = [], None
-    for e in events:
-        save = (e.at, e.who, e.note, json.dumps(e.evidence, sort_keys=True), e.source)  # one save: said once
+    lines = []
+    for e, first in saves(events):
         if e.kind in ("open", "set", "status"):
-            if e.kind == "open" and e.new is None:
-                continue  # an opening event for a field left empty
             what = f"{e.field}: {e.new}" if e.kind == "open" else f"{e.field}: {e.old or '-'} -> {e.new or '-'}"
         else:
             what = e.kind if e.kind == "note" else f"verdict: {e.new}"
         lines.append(f"v{e.version:<4} {e.at}  {e.who} ({e.role})  {e.kind:<7} {what}")
-        if save == said:
+        if not first:
             continue
-        said = save
         if e.note:
             lines.append(f"{'':6}note: {e.note}")
         if e.evidence:

@@ -30,6 +30,7 @@ from burden.ledger.cases import (
     Case,
     Ledger,
     Refused,
+    saves,
 )
 from burden.ledger.store import shared
 
@@ -82,11 +83,14 @@ def today() -> date:
 def evidence(case: Case) -> dict:
     """The log evidence of a fix as the dashboard shows it now (fix_checks, the data's last month): what a verdict
     keeps beside it. An iterate case has no log check."""
-    base = {"checked_through": db.query("data_period")["as_of"][0].isoformat(), "grace_days": _grace()}
+    base = {
+        "checked_through": db.query("data_period")["as_of"][0].isoformat(),
+        "grace_days": settings.SUPERFICIAL_FIX_DAYS,
+    }
     if case.fields["action"] not in ("delete", "merge"):
         return base | {"log_check": "none (an iterate case changes the app, which stays in use)"}
     region = case.fields["scope_region_code"]
-    fixes = db.query("fix_checks", region=region, to=None, grace_days=_grace())
+    fixes = db.query("fix_checks", region=region, to=None, grace_days=settings.SUPERFICIAL_FIX_DAYS)
     found = fixes.filter(pl.col("case_id") == case.case_id)
     if found.height == 0:  # not done by the data's last day, or not yet in the served database
         return base | {"log_check": "not checked: the case is not done by the data's last day"}
@@ -98,10 +102,6 @@ def evidence(case: Case) -> dict:
         "last_event_on": row["last_event_on"].isoformat() if row["last_event_on"] else None,
         "is_superficial": row["is_superficial"],
     }
-
-
-def _grace() -> int:
-    return settings.SUPERFICIAL_FIX_DAYS
 
 
 # --- saves ------------------------------------------------------------------------------------------------------
@@ -207,12 +207,9 @@ def fields_table(case: Case, apps: dict[str, str]) -> pl.DataFrame:
 def history_table(case: Case) -> pl.DataFrame:
     """Every change of the case, newest first: when, who, what changed (old -> new), the note, the evidence, the
     source (the dashboard, or the ledger file a load read)."""
-    rows, said = [], None
-    for e in reversed(case.history):
-        if e.kind == "open" and e.new is None:
-            continue
-        save = (e.at, e.who, e.note, e.source)  # one save's events share its note: shown once
-        note, said = (e.note or "") if save != said else "", save
+    rows = []
+    for e, first in saves(reversed(case.history)):
+        note = (e.note or "") if first else ""  # one save's note, shown once
         if e.kind == "verdict":
             what = t("ledger.history.verdict", verdict=t(f"ledger.verdict.{e.new}"))
         elif e.kind == "note":

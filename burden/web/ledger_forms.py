@@ -62,6 +62,22 @@ def _choice(name: str, key: str, current: str | None = None, optional: bool = Fa
     )
 
 
+def _app(name: str, key: str, apps: dict[str, str], current: str | None = None, help_key: str | None = None):
+    """An app picker (apps: id -> label, those the person may see); the case's own app stays a choice, by its id,
+    even if the person cannot see it, so saving another field never drops it."""
+    shown = apps if current is None or current in apps else {**apps, current: current}
+    options = list(shown)
+    return st.selectbox(
+        t(f"ledger.field.{name}"),
+        options,
+        index=options.index(current) if current in shown else None,
+        key=key,
+        format_func=shown.__getitem__,
+        placeholder=_choose_text(),
+        help=t(help_key) if help_key else None,
+    )
+
+
 def draw(state: ViewState, region: str, apps: dict[str, str], served: pl.DataFrame) -> None:
     """The ledger section for the region (code in state, name as shown): apps maps app id -> label (those the
     person may pick); served: the region's cases as the page read them (cases_at_end), for the picker. The picked
@@ -131,27 +147,12 @@ def _open_form(scope: access.Scope, state: ViewState, region: str, apps: dict[st
     with st.expander(t("ledger.open_title"), icon=":material/add_task:", expanded=preset is not None):
         st.caption(t("ledger.open_caption", region=region))
         with st.form("ledger_open", enter_to_submit=False):
-            app = st.selectbox(
-                t("ledger.field.app_id"),
-                list(apps),
-                index=None,
-                key="ledger_open_app",
-                format_func=apps.__getitem__,
-                placeholder=_choose_text(),
-            )
+            app = _app("app_id", "ledger_open_app", apps)
             left, right = st.columns(2)
             with left:
                 finding = _choice("finding", "ledger_open_finding")
                 action = _choice("action", "ledger_open_action")
-                target = st.selectbox(
-                    t("ledger.field.target_app_id"),
-                    list(apps),
-                    index=None,
-                    key="ledger_open_target",
-                    format_func=apps.__getitem__,
-                    placeholder=_choose_text(),
-                    help=t("ledger.target_help"),
-                )
+                target = _app("target_app_id", "ledger_open_target", apps, help_key="ledger.target_help")
                 source = _choice("source", "ledger_open_source", "inspection" if scope.role == "inspector" else None)
             with right:
                 identified = st.date_input(
@@ -199,15 +200,8 @@ def _edit_form(scope: access.Scope, case: Case, seen: int, apps: dict[str, str])
                 help=t("ledger.status_help"),
             )
             action = _choice("action", f"ledger_edit_action_{case.case_id}", f["action"])
-            targets = list(apps)
-            target = st.selectbox(
-                t("ledger.field.target_app_id"),
-                targets,
-                index=targets.index(f["target_app_id"]) if f["target_app_id"] in apps else None,
-                key=f"ledger_edit_target_{case.case_id}",
-                format_func=apps.__getitem__,
-                placeholder=_choose_text(),
-                help=t("ledger.target_help"),
+            target = _app(
+                "target_app_id", f"ledger_edit_target_{case.case_id}", apps, f["target_app_id"], "ledger.target_help"
             )
         with right:
             due = st.date_input(
