@@ -125,6 +125,18 @@ def use_db(monkeypatch):
 
 def pytest_configure(config):
     os.environ.setdefault("BURDEN_DB", "/nonexistent/tests-must-choose-a-db.duckdb")
+    _scan_components_once()
+
+
+def _scan_components_once() -> None:
+    """Every new AppTest scans the metadata of every installed package for Streamlit components (0.15 s, in
+    email-header parsing); a server does it once at start. The installed packages do not change during a test run,
+    so a test process scans once too."""
+    from functools import cache
+
+    from streamlit.components.v2 import manifest_scanner
+
+    manifest_scanner.scan_component_manifests = cache(manifest_scanner.scan_component_manifests)
 
 
 # Under pytest-xdist (make test: --dist loadgroup --no-loadscope-reorder) each module runs on one worker, so that its

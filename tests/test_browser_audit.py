@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 INSPECTOR = "zhuji.inspector@example.gov.cn"
 VILLAGE = "330681120219"  # 湖田村
-IDLE_MIN = 0.25  # the second server's idle limit: 15 s
+IDLE_MIN = 0.15  # the second server's idle limit: 9 s
 
 
 @pytest.fixture
