@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import duckdb
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
@@ -28,12 +29,17 @@ def test_funnel_and_progress_equal_the_queries(small_db, use_db):
     funnel = figure(at, 0)["data"][0]
     assert funnel["y"] == ["Identified", "Planned", "In progress", "Done", "Verified"]
     assert funnel["x"] == [counts.get(stage, 0) for stage in remediation.STAGES]
-    assert sum(funnel["x"]) == cases.height == 7
+    with duckdb.connect(str(small_db), read_only=True) as con:  # a recount: Zhuji's cases identified by March's end
+        recount = con.execute(
+            "select count(*) from remediation_cases"
+            " where starts_with(scope_region_code, '330681') and identified_on <= date '2024-03-31'"
+        ).fetchone()[0]
+    assert sum(funnel["x"]) == cases.height == recount > 0
 
     shown = {m.label: m.value for m in at.metric}
     done = int(cases["is_done"].sum())
-    assert shown["Cases"] == "7"
-    assert shown["Remediation progress"] == f"{done / 7 * 100:.1f}%"
+    assert shown["Cases"] == str(recount)
+    assert shown["Remediation progress"] == f"{done / recount * 100:.1f}%"
     assert shown["Overdue cases"] == str(int(cases["is_overdue"].sum()))
 
     by_region = db.query("remediation_by_region", region="330681", to=date(2024, 3, 1))
