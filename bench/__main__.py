@@ -105,11 +105,11 @@ def run(args) -> dict:
                 cold_sets = {k: v for k, v in sets.items() if k.endswith("/default")} if args.quick else sets
                 results["queries"]["cold"] = queries.cold(cold_sets, min(3, runs) if args.quick else runs, tmp)
         if "overhead" in sections:
-            results["overhead"] = overhead.measure(sets, warm, runs, page_runs=2 if args.quick else 10)
+            results["overhead"] = overhead.measure(sets, warm, runs, page_runs=min(2, runs) if args.quick else 10)
         if "peers" in sections:
             # full mode: each peer in its own process, stopped after PEER_CAP_S (raw events at 1B+ take minutes)
             cap = None if args.quick else PEER_CAP_S
-            results["peers"] = peers.measure(db_path, files, runs=2 if args.quick else 3, cap_s=cap)
+            results["peers"] = peers.measure(db_path, files, runs=min(2, runs) if args.quick else 3, cap_s=cap)
         if "daily" in sections:
             # province scale: in place when the disk cannot hold a copy (the bench database then gains a day)
             results["daily"] = data.daily(db_path, in_place=False if args.quick else None)
