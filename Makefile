@@ -17,8 +17,9 @@ $(VENV)/.installed: requirements.txt
 	$(call INSTALL,requirements.txt)
 	touch $@
 
-$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+$(VENV)/.dev-installed: requirements-dev.txt requirements-spark.txt $(VENV)/.installed
 	$(call INSTALL,requirements-dev.txt)
+	$(call INSTALL,requirements-spark.txt)
 	touch $@
 
 ## run: set up, build the demo database if none exists, serve on port $(PORT)

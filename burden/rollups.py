@@ -99,6 +99,12 @@ def _params(
     }
 
 
+def full_params(con: duckdb.DuckDBPyConnection, campaign_start: date | None = None) -> dict:
+    """The parameters of one statement per table over every month: a build on another engine (burden/engines)."""
+    month_from, month_to = ALL_MONTHS
+    return _params(con, campaign_start, data_last_on(con)) | {"month_from": month_from, "month_to": month_to}
+
+
 def data_last_on(con: duckdb.DuckDBPyConnection, since: date | None = None) -> date | None:
     """The last day with events: it ends the month to date (months.is_partial). since: a day known to have events
     (an update's previous last day), so only the events from then on are read (the table is sorted by time)."""

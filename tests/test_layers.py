@@ -20,6 +20,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("burden.balancer",),  # several server processes behind HAProxy (starts them; imports no Streamlit)
     ("burden.charts",),  # DataFrame -> figure; used by pages and web.ui only (and the briefing, below)
     ("burden.views", "burden.demo"),  # view models, the what-if and the briefing; the demo generator
+    ("burden.engines",),  # the rollups on another engine: the one SQL source translated by sqlglot (Spark)
     ("burden.ingest",),  # log files in: read, decode, parse, stage, merge, store (the Data page and demo use it)
     ("burden.ledger",),  # 整改台账: the ledger's events (SQLite or PostgreSQL) and its rules
     ("burden.summary", "burden.geo", "burden.filters", "burden.rules"),  # headline metrics and cards; the map;
