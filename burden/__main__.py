@@ -53,6 +53,11 @@ def _cmd_quarantine(args: argparse.Namespace) -> int:
 
 
 def _cmd_rollup(args: argparse.Namespace) -> int:
+    if args.engine == "spark":
+        from burden.engines import spark
+
+        spark.rollup(settings.db_path(), args.master, progress=lambda line: print(line, file=sys.stderr))
+        return 0
     from burden.rollups import rebuild
 
     rebuild(settings.db_path())
@@ -163,7 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rows", type=int, default=0, help="list: also show this many rows")
     p.set_defaults(func=_cmd_quarantine)
 
-    p = sub.add_parser("rollup", help="rebuild the derived tables")
+    p = sub.add_parser("rollup", help="rebuild the derived tables (on DuckDB, or on Apache Spark)")
+    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="duckdb (embedded, the default)")
+    p.add_argument(
+        "--master", default="local[2]", help="Spark's master: local[N] or spark://host:port (--engine spark only)"
+    )
     p.set_defaults(func=_cmd_rollup)
 
     p = sub.add_parser("demo", help="generate, load and roll up the demo database")

@@ -142,7 +142,7 @@ def build(con: duckdb.DuckDBPyConnection, campaign_start: date | None = None, ta
         for i, (month_from, month_to) in enumerate(chunks):
             statement = f"create or replace table {table} as" if i == 0 else f"insert into {table} by name"
             _run(con, statement, select, params | {"month_from": month_from, "month_to": month_to})
-    _record_versions(con, tables)
+    record_versions(con, tables)
 
 
 def readers(table: str) -> list[str]:
@@ -289,7 +289,7 @@ def outdated(built: dict[str, str | None]) -> list[str]:
     return [table for table, version in definition_versions().items() if built.get(table, "") != version]
 
 
-def _record_versions(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+def record_versions(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
     con.execute(db.sql_text("schema/load_meta"))  # a database made outside the loader may lack it
     versions = definition_versions()
     con.executemany("insert or replace into load_meta values (?, ?)", [(_VERSION_KEY + t, versions[t]) for t in tables])

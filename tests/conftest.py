@@ -146,6 +146,7 @@ LONGEST_FIRST = (
     "test_daily_replay",
     "test_ingest_formats",  # these two need no demo: the other worker runs them while the first builds it
     "test_ingest_bad_files",
+    "test_spark",  # Spark local[2] builds every derived table: over a minute on one worker
     "test_calibration",
     "test_alerts",
     "test_browser_views",

@@ -56,5 +56,5 @@ def test_spark_sql_has_no_duckdb_only_forms(small_db):
         assert not tree.find(exp.Columns), table
         assert not any(e.this.name.lower() == "epoch" for e in tree.find_all(exp.Extract)), table
         assert "$" not in sql, table  # parameters are Spark's :name markers
-    assert "UNIX_MICROS(ts) / 1e6" in spark["duplicate_submits"]
+    assert "UNIX_MICROS(ts) / CAST(1000000 AS DOUBLE)" in spark["duplicate_submits"]
     assert "CAST(SUM(`checkins`) AS BIGINT) AS `checkins`" in spark["cadre_month"]  # a count from app_cadre_month

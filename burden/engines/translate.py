@@ -4,7 +4,9 @@ Two DuckDB forms have no counterpart elsewhere and are rewritten in the tree fir
 - COLUMNS(<star>) inside an expression, e.g. `cast(sum(columns(t.* exclude (a, b))) as bigint)`: one expression per
   column of the star, each named by its column, as DuckDB names them. The names are DuckDB's own: it binds the
   same star over empty tables of the same schema (queries/schema, then each derived table as it is translated).
-- extract(epoch from ts): Spark has no EPOCH field; unix_micros(ts) / 1e6 is the same double.
+- extract(epoch from ts): Spark has no EPOCH field; unix_micros(ts) / 1000000.0 is the same double.
+- A number with a fraction (7.0) is a DOUBLE in Spark's SQL too: Spark reads it as a DECIMAL, and divides by it in
+  DECIMAL with six digits after the point where DuckDB divides in DOUBLE.
 $name parameters stay parameters (Spark's :name markers, which spark.sql binds from its args).
 """
 
@@ -62,11 +64,13 @@ def _expand_columns(con: duckdb.DuckDBPyConnection, tree: exp.Expression, params
         select.set("expressions", select.expressions[:index] + spread + select.expressions[index + 1 :])
 
 
-def _no_epoch(tree: exp.Expression) -> exp.Expression:
+def _spark_forms(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Extract) and node.this.name.lower() == "epoch":
             micros = exp.Anonymous(this="unix_micros", expressions=[node.expression.copy()])
-            return exp.Div(this=micros, expression=exp.Literal.number("1e6"))
+            return exp.Div(this=micros, expression=exp.cast(exp.Literal.number(1_000_000), "double"))
+        if isinstance(node, exp.Literal) and not node.is_string and not node.is_int:
+            return exp.cast(node.copy(), "double")  # 7.0 is a DECIMAL in Spark, and a division by it one too
         return node
 
     return tree.transform(rewrite)
@@ -79,14 +83,21 @@ def rollup_tree(con: duckdb.DuckDBPyConnection, table: str, params: dict) -> exp
     return tree
 
 
-def translate(params: dict, dialect: str = "spark", tables: Iterable[str] = rollups.TABLES) -> dict[str, str]:
+def translate(
+    params: dict,
+    dialect: str = "spark",
+    tables: Iterable[str] = rollups.TABLES,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> dict[str, str]:
     """Every rollup's SELECT in `dialect`, in dependency order. params: the values of the rollups' parameters (for
-    binding the stars; the SQL keeps its parameters). The DuckDB dialect gives the expanded SQL DuckDB runs as is."""
-    con = schema_connection()
+    binding the stars; the SQL keeps its parameters). The DuckDB dialect gives the expanded SQL DuckDB runs as is.
+    con: the schema connection to use (schema_connection()); it then holds each derived table, empty, with the
+    column types DuckDB gives it."""
+    con = con or schema_connection()
     out = {}
     for table in tables:
         tree = rollup_tree(con, table, params)
         duck = tree.sql(dialect="duckdb")
         _bound(con, f"create table {table} as select * from ({duck}) limit 0", params)
-        out[table] = duck if dialect == "duckdb" else _no_epoch(tree).sql(dialect=dialect)
+        out[table] = duck if dialect == "duckdb" else _spark_forms(tree).sql(dialect=dialect)
     return out

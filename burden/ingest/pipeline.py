@@ -433,7 +433,7 @@ def _has_events(con) -> bool:
     return bool(con.execute("select count(*) from (select 1 from app_events limit 1)").fetchone()[0])
 
 
-def _on_staging(db_path: Path, wait_s: float, progress, change: Callable) -> object:
+def on_staging(db_path: Path, wait_s: float, progress, change: Callable) -> object:
     """Run change(con) on a staging copy of the database and swap the copy in when it returns something truthy (a
     load that got the lock first may have made the change already): readers keep the old file meanwhile."""
     staging = staging_path(db_path)
@@ -471,7 +471,7 @@ def upgrade(db_path: Path, progress: Callable[[str], None] = _stderr, wait_s: fl
             progress(f"added to the schema since this database was built: {', '.join(changed)}")
         return changed + (rollups.upgrade(con, progress) if _has_events(con) else [])
 
-    changed = _on_staging(db_path, wait_s, progress, change)
+    changed = on_staging(db_path, wait_s, progress, change)
     if changed:
         progress(f"database upgraded in {time.perf_counter() - started:.1f} s ({', '.join(changed)}): {db_path}")
     return changed
@@ -497,7 +497,7 @@ def sync_ledger(
             rollups.build(con, tables=rollups.readers("remediation_cases"))
         return True
 
-    changed = bool(_on_staging(db_path, wait_s, progress, change))
+    changed = bool(on_staging(db_path, wait_s, progress, change))
     if changed:
         progress(f"ledger brought into {db_path.name} in {time.perf_counter() - started:.1f} s")
     return changed

@@ -1,0 +1,139 @@
+"""The derived tables built by Apache Spark: the rollups' SQL as translated (engines/translate.py), run in dependency
+order over the base tables as Parquet, each derived table written as Parquet and read back by the next. DuckDB then
+takes the tables in (`take_in`), cast to the types its own build gives them.
+
+Spark runs in DuckDB's terms: the session's time zone is the product's (months and days are Asia/Shanghai's), and
+ANSI mode is off, as in the SQL the rollups were written for (an integer division is a fraction, a bad cast null).
+Needs PySpark and a Java runtime (requirements-spark.txt; Debian's openjdk-17-jre-headless).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from burden import rollups, settings
+from burden.engines import translate as tr
+
+SHUFFLE_PARTITIONS = 8  # the derived tables are small: Spark's default 200 partitions would be 200 tiny tasks each
+
+
+def conf(shuffle_partitions: int = SHUFFLE_PARTITIONS) -> dict[str, str]:
+    return {
+        "spark.sql.session.timeZone": settings.TIMEZONE,
+        "spark.sql.ansi.enabled": "false",
+        "spark.sql.shuffle.partitions": str(shuffle_partitions),
+        "spark.ui.enabled": "false",
+        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    }
+
+
+def session(master: str = "local[2]", app_name: str = "burden-rollups", extra: dict | None = None):
+    """A SparkSession on `master` (local[N], or spark://host:port for a standalone cluster)."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master(master).appName(app_name)
+    for key, value in (conf() | (extra or {})).items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def base_tables(sqls: dict[str, str]) -> list[str]:
+    """The base tables (queries/schema) the rollups name. A CTE may bear a base table's name and read that table
+    (`cadres as (select ... from cadres)`), so a name counts whatever it also names."""
+    names = {t.name for sql in sqls.values() for t in sqlglot.parse_one(sql, read="spark").find_all(exp.Table)}
+    return sorted(names & {path.stem for path in (settings.QUERIES_DIR / "schema").glob("*.sql")})
+
+
+def export_base(con: duckdb.DuckDBPyConnection, tables: list[str], folder: Path) -> None:
+    """The base tables as Parquet files `folder/<table>.parquet` (until the raw logs live in a Parquet lake)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for table in tables:
+        con.execute(f"copy (select * from {table}) to '{folder / f'{table}.parquet'}' (format parquet)")
+
+
+def build(
+    spark,
+    inputs: Path,
+    out: Path,
+    sqls: dict[str, str],
+    params: dict,
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, Path]:
+    """Run every rollup on `spark` over inputs/<table>.parquet; returns each derived table's Parquet folder."""
+    for table in base_tables(sqls):
+        spark.read.parquet(str(inputs / f"{table}.parquet")).createOrReplaceTempView(table)
+    written = {}
+    for table, sql in sqls.items():
+        args = {k: v for k, v in params.items() if f":{k}" in sql}
+        folder = out / table
+        spark.sql(sql, args=args).write.mode("overwrite").parquet(str(folder))
+        spark.read.parquet(str(folder)).createOrReplaceTempView(table)
+        written[table] = folder
+        progress(f"{table}: built by Spark")
+    return written
+
+
+def select_as_duckdb(folder: Path, columns: list[tuple[str, str]]) -> str:
+    """A SELECT over a Spark-written Parquet folder giving DuckDB's columns, in DuckDB's order and types."""
+    cast = ", ".join(f'cast("{name}" as {kind}) as "{name}"' for name, kind in columns)
+    return f"select {cast} from read_parquet('{folder}/*.parquet')"
+
+
+def take_in(con: duckdb.DuckDBPyConnection, written: dict[str, Path], types: dict[str, list[tuple[str, str]]]) -> None:
+    """Replace each derived table by Spark's, on an open read-write connection (a staging copy), and record the
+    definitions they were built from."""
+    for table, folder in written.items():
+        con.execute(f"create or replace table {table} as {select_as_duckdb(folder, types[table])}")
+    rollups.record_versions(con, list(written))
+
+
+def column_types(con: duckdb.DuckDBPyConnection, tables) -> dict[str, list[tuple[str, str]]]:
+    return {t: [(row[0], row[1]) for row in con.execute(f"describe {t}").fetchall()] for t in tables}
+
+
+def translated(db_con: duckdb.DuckDBPyConnection) -> tuple[dict, dict[str, str], dict[str, list[tuple[str, str]]]]:
+    """(params, Spark SQL per derived table, DuckDB's column types per derived table) for the database on db_con."""
+    params = rollups.full_params(db_con)
+    schema = tr.schema_connection()
+    try:
+        sqls = tr.translate(params, dialect="spark", con=schema)
+        types = column_types(schema, sqls)
+    finally:
+        schema.close()
+    return params, sqls, types
+
+
+def rollup(db_path: Path, master: str, progress: Callable[[str], None], wait_s: float = 60.0) -> list[str]:
+    """`python -m burden rollup --engine spark`: the database's base tables out as Parquet, every derived table built
+    by Spark on `master`, then taken in on a staging copy of the database swapped in whole (as a load does: readers
+    keep the old file meanwhile). Returns the tables replaced."""
+    import shutil
+    import tempfile
+
+    from burden import db
+    from burden.ingest.pipeline import on_staging
+
+    db_path = Path(db_path)
+    work = Path(tempfile.mkdtemp(prefix=f".{db_path.name}.spark-", dir=db_path.parent))
+    try:
+        with db.connect(db_path) as con:
+            params, sqls, types = translated(con)
+            tables = base_tables(sqls)
+            progress(f"exporting {len(tables)} base tables to Parquet: {', '.join(tables)}")
+            export_base(con, tables, work / "in")
+        progress(f"starting Spark on {master}")
+        spark = session(master)
+        try:
+            written = build(spark, work / "in", work / "out", sqls, params, progress)
+        finally:
+            spark.stop()
+        on_staging(db_path, wait_s, progress, lambda con: take_in(con, written, types) or True)
+        progress(f"{len(written)} derived tables built by Spark and swapped in")
+        return list(written)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
