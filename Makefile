@@ -42,7 +42,7 @@ demo: $(VENV)/.installed
 ## `pytest -q tests/test_x.py` runs a file alone, in one process.
 test: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q --durations=15 -n auto --dist loadgroup --no-loadscope-reorder
+	$(PY) -m pytest -q --durations=15 -n auto --dist loadfile --no-loadscope-reorder
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .

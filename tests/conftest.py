@@ -137,7 +137,7 @@ def _scan_components_once() -> None:
     manifest_scanner.scan_component_manifests = cache(manifest_scanner.scan_component_manifests)
 
 
-# Under pytest-xdist (make test: --dist loadgroup --no-loadscope-reorder) each module runs on one worker, so that its
+# Under pytest-xdist (make test: --dist loadfile --no-loadscope-reorder) each module runs on one worker, so that its
 # module fixtures (servers, loaded copies) are set up once, and the longest modules are handed out first, so that no
 # worker is left with a long one at the end while the other idles. The order is only an order: a module missing here
 # runs after these, in collection order. The first builds the session's small demo; the other worker goes on
@@ -171,7 +171,7 @@ LONGEST_FIRST = (
 )
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("PYTEST_XDIST_WORKER") is None:
         return
@@ -180,9 +180,6 @@ def pytest_collection_modifyitems(config, items):
     def module(item) -> str:
         return Path(item.nodeid.split("::")[0]).stem
 
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(module(item)))
     items.sort(key=lambda item: rank.get(module(item), len(rank)))
 
 

@@ -12,8 +12,6 @@ from burden.filters import ViewState
 from burden.i18n import t
 from burden.views import overview_alerts, remediation
 
-pytestmark = pytest.mark.xdist_group("demo_db")  # one worker builds and reads the scenario-seed demo
-
 SUPERFICIAL_CASES = ["RC-330382-K330382-02", "RC-330683-K330683-02", "RC-331002-K331002-02"]
 SUPERFICIAL_APPS = ["K330382-02", "K330683-02", "K331002-02"]
 REBOUND_COUNTIES = ["330481"]

@@ -12,8 +12,6 @@ import pytest
 
 from burden import db, summary
 
-pytestmark = pytest.mark.xdist_group("demo_db")  # one worker builds and reads the scenario-seed demo
-
 PERSONA = "C330681120219-07"  # 湖田村 village-committee member (data/scenario.toml [persona])
 CITY_PATROL_APP = "C3306-07"  # 绍兴市河道巡查, replaced by the provincial patrol app on 2023-07-01
 PROVINCE_PATROL_APP = "P33-03"

@@ -145,6 +145,11 @@ ALLOWED = {
     "values are a registered frame",
     ("burden/ledger/served.py", "_write"): "field names and types from FIELDS; values are a registered frame",
     ("burden/ledger/served.py", "_table_rows"): "field names from FIELDS; no values",
+    # The rollups on Spark (python -m burden rollup --engine spark): no values, only names and paths of its own
+    ("burden/engines/spark.py", "export_base"): "base table names from queries/schema; a work folder's path, quoted",
+    ("burden/engines/spark.py", "take_in"): "derived table names from rollups.TABLES, their columns and types from "
+    "DuckDB's own build; Spark's output folder, quoted",
+    ("burden/engines/spark.py", "column_types"): "derived table names from rollups.TABLES",
 }
 # The offline demo generator (python -m burden demo) splices seeds, file paths and generated constants; the
 # dashboard never imports it (test below).

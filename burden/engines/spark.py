@@ -53,7 +53,7 @@ def export_base(con: duckdb.DuckDBPyConnection, tables: list[str], folder: Path)
     """The base tables as Parquet files `folder/<table>.parquet` (until the raw logs live in a Parquet lake)."""
     folder.mkdir(parents=True, exist_ok=True)
     for table in tables:
-        con.execute(f"copy (select * from {table}) to '{folder / f'{table}.parquet'}' (format parquet)")
+        con.execute(f"copy (select * from {table}) to {_path_literal(folder / f'{table}.parquet')} (format parquet)")
 
 
 def build(
@@ -81,7 +81,12 @@ def build(
 def select_as_duckdb(folder: Path, columns: list[tuple[str, str]]) -> str:
     """A SELECT over a Spark-written Parquet folder giving DuckDB's columns, in DuckDB's order and types."""
     cast = ", ".join(f'cast("{name}" as {kind}) as "{name}"' for name, kind in columns)
-    return f"select {cast} from read_parquet('{folder}/*.parquet')"
+    return f"select {cast} from read_parquet({_path_literal(Path(folder) / '*.parquet')})"
+
+
+def _path_literal(path: Path) -> str:
+    """A file path as an SQL string literal, quotes doubled (COPY and read_parquet take no bound parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def take_in(con: duckdb.DuckDBPyConnection, written: dict[str, Path], types: dict[str, list[tuple[str, str]]]) -> None:
