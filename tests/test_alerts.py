@@ -18,9 +18,9 @@ REBOUND_COUNTIES = ["330481"]
 LAGGING_COUNTIES = ["330329", "330522", "331124"]
 
 
-@pytest.fixture(params=["small_db", "demo_db"])
-def con(request):
-    connection = db.connect(request.getfixturevalue(request.param))
+@pytest.fixture
+def con(demo_db):
+    connection = db.connect(demo_db)
     yield connection
     connection.close()
 
