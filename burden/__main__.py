@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -54,8 +55,18 @@ def _cmd_quarantine(args: argparse.Namespace) -> int:
 
 def _cmd_rollup(args: argparse.Namespace) -> int:
     if args.engine == "spark":
-        from burden.engines import spark
+        import shutil
 
+        try:
+            import pyspark  # noqa: F401
+
+            from burden.engines import spark
+        except ImportError as exc:
+            print(f"--engine spark needs {exc.name}: pip install -r requirements-spark.txt", file=sys.stderr)
+            return 2
+        if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
+            print("--engine spark needs a Java runtime (e.g. apt-get install openjdk-17-jre-headless)", file=sys.stderr)
+            return 2
         spark.rollup(settings.db_path(), args.master, progress=lambda line: print(line, file=sys.stderr))
         return 0
     from burden.rollups import rebuild

@@ -91,6 +91,12 @@ def param_names(sql: str) -> set[str]:
     return set(_PARAM.findall(strip_comments(sql)))
 
 
+def params_for(sql: str, params: dict) -> dict:
+    """The values of the parameters `sql` names ($name), from `params` (DuckDB refuses a value it has no place for)."""
+    wanted = param_names(sql)
+    return {k: v for k, v in params.items() if k in wanted}
+
+
 def strip_comments(sql: str) -> str:
     return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
 
@@ -254,7 +260,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
         missing = wanted - params.keys()
         if missing:
             raise QueryError(f"query {name} needs parameters: {', '.join(sorted(missing))}")
-        bound = {k: v for k, v in params.items() if k in wanted}
+        bound = params_for(sql, params)
         cursor = con.cursor()
         try:
             define_macros(cursor, sql)

@@ -113,9 +113,8 @@ def data_last_on(con: duckdb.DuckDBPyConnection, since: date | None = None) -> d
 
 
 def _run(con: duckdb.DuckDBPyConnection, statement: str, select: str, params: dict) -> None:
-    wanted = db.param_names(select)
     db.define_macros(con, select)
-    con.execute(f"{statement}\n{select}", {k: v for k, v in params.items() if k in wanted})
+    con.execute(f"{statement}\n{select}", db.params_for(select, params))
 
 
 def month_ranged(table: str) -> bool:

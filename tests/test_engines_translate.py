@@ -4,7 +4,11 @@ built, and what goes to Spark keeps none of those forms."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import sqlglot
 from sqlglot import exp
@@ -30,8 +34,7 @@ def test_rewritten_rollups_build_the_same_tables_on_duckdb(small_db, tmp_path):
         )
         con.execute("begin transaction")
         for table, sql in rewritten.items():
-            wanted = burden_db.param_names(sql)
-            con.execute(f"create or replace table {table} as {sql}", {k: v for k, v in params.items() if k in wanted})
+            con.execute(f"create or replace table {table} as {sql}", burden_db.params_for(sql, params))
         rebuilt = table_sums(con, rollups.TABLES), _columns(con)
         con.execute("rollback")
     finally:
@@ -58,3 +61,21 @@ def test_spark_sql_has_no_duckdb_only_forms(small_db):
         assert "$" not in sql, table  # parameters are Spark's :name markers
     assert "UNIX_MICROS(ts) / CAST(1000000 AS DOUBLE)" in spark["duplicate_submits"]
     assert "CAST(SUM(`checkins`) AS BIGINT) AS `checkins`" in spark["cadre_month"]  # a count from app_cadre_month
+
+
+def test_spark_engine_without_java_says_what_to_install(small_db):
+    env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"} | {
+        "PATH": "/nonexistent",
+        "BURDEN_DB": str(small_db),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "burden", "rollup", "--engine", "spark"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == "--engine spark needs a Java runtime (e.g. apt-get install openjdk-17-jre-headless)"

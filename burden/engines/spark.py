@@ -18,6 +18,7 @@ from sqlglot import exp
 
 from burden import rollups, settings
 from burden.engines import translate as tr
+from burden.ingest.kinds import schema_files
 
 SHUFFLE_PARTITIONS = 8  # the derived tables are small: Spark's default 200 partitions would be 200 tiny tasks each
 
@@ -46,7 +47,7 @@ def base_tables(sqls: dict[str, str]) -> list[str]:
     """The base tables (queries/schema) the rollups name. A CTE may bear a base table's name and read that table
     (`cadres as (select ... from cadres)`), so a name counts whatever it also names."""
     names = {t.name for sql in sqls.values() for t in sqlglot.parse_one(sql, read="spark").find_all(exp.Table)}
-    return sorted(names & {path.stem for path in (settings.QUERIES_DIR / "schema").glob("*.sql")})
+    return sorted(names & {path.stem for path in schema_files()})
 
 
 def export_base(con: duckdb.DuckDBPyConnection, tables: list[str], folder: Path) -> None:

@@ -18,20 +18,19 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from burden import db, rollups, settings
+from burden import db, rollups
+from burden.ingest.storage import create_schema
 
 
 def schema_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB holding the base tables of queries/schema, empty."""
     con = db.open_duckdb()
-    for path in sorted((settings.QUERIES_DIR / "schema").glob("*.sql")):
-        con.execute(path.read_text(encoding="utf-8"))
+    create_schema(con)
     return con
 
 
 def _bound(con: duckdb.DuckDBPyConnection, sql: str, params: dict):
-    wanted = db.param_names(sql)
-    return con.execute(sql, {k: v for k, v in params.items() if k in wanted})
+    return con.execute(sql, db.params_for(sql, params))
 
 
 def _star_columns(con: duckdb.DuckDBPyConnection, root: exp.Expression, select: exp.Select, star, params) -> list:
