@@ -3,8 +3,8 @@
 -- parameters: none
 -- scope: none (row counts and dates per table)
 -- requires: import
--- note: counts and date ranges scan the raw logs once per database version (the result is cached per file
---       version); this staff page is the one place that reads app_events and photo_uploads interactively.
+-- note: the logs' counts and date ranges come from the lake's file list (lake_files), not a scan of the files;
+--       the other tables are counted once per database version (the result is cached per file version).
 with
 
 load_meta as (
@@ -27,8 +27,11 @@ counted as (
     from apps
     union all select 'base', 2, 'cadres', count(*), null::date, null::date from cadres
     union all select 'base', 3, 'app_accounts', count(*), min(opened_on), max(opened_on) from app_accounts
-    union all select 'base', 4, 'app_events', count(*), min(ts)::date, max(ts)::date from app_events
-    union all select 'base', 5, 'photo_uploads', count(*), min(ts)::date, max(ts)::date from photo_uploads
+    union all select 'base', 4, 'app_events', coalesce(sum(row_count), 0)::bigint, min(first_ts)::date,
+        max(last_ts)::date from lake_files where table_name = 'app_events'
+    union all select 'base', 5, 'photo_uploads', coalesce(sum(row_count), 0)::bigint, min(first_ts)::date,
+        max(last_ts)::date from lake_files where table_name = 'photo_uploads'
+    union all select 'load', 25, 'lake_files', count(*), min(month), max(month) from lake_files
     union all select 'base', 6, 'remediation_cases', count(*), min(identified_on), max(identified_on)
     from remediation_cases
     union all select 'reference', 7, 'regions', count(*), null::date, null::date from regions

@@ -191,4 +191,4 @@ def test_a_second_load_waits_or_fails_clearly_and_stale_staging_is_removed(small
     assert load([events], db).ok
     assert not stale.exists()
     ledger = "burden.duckdb.ledger.sqlite"  # the load's: the copied database had no store beside it
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["burden.duckdb", ledger, "events.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["burden.duckdb", ledger, "burden.lake", "events.csv"]

@@ -125,6 +125,11 @@ def test_a_rerun_after_a_kill_completes(setup):
     assert "removed burden.duckdb.staging-" in log  # the killed loads' staging files are cleaned up
     # nor a lock file; beside the database, only the audit store that recorded the completed load (the killed one
     # never reached its record)
-    assert sorted(p.name for p in db.parent.iterdir()) == ["burden.duckdb", "burden.duckdb.ledger.sqlite", "new"]
+    assert sorted(p.name for p in db.parent.iterdir()) == [
+        "burden.duckdb",
+        "burden.duckdb.ledger.sqlite",
+        "burden.lake",
+        "new",
+    ]
     store = open_store(f"sqlite:///{db}.ledger.sqlite")
     assert [(r.action, r.outcome) for r in AuditLog(store).search()] == [("load", "ok")]

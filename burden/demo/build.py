@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from burden import settings
+from burden.ingest.lake import lake_dir
 from burden.ingest.pipeline import load, sync_ledger, upgrade
 
 
@@ -45,7 +46,7 @@ def build_demo(db_path: Path, scale: float = 1.0, seed: int | None = None, force
         fresh = db_path.with_name(db_path.name + ".demo-new")
         fresh.unlink(missing_ok=True)
         _set_aside_ledger(db_path)
-        report = load([Path(tmp)], fresh, ledger_url=settings.ledger_url(db_path))
+        report = load([Path(tmp)], fresh, ledger_url=settings.ledger_url(db_path), lake_root=lake_dir(db_path))
         if not report.ok:
             fresh.unlink(missing_ok=True)
             raise RuntimeError("demo load failed: " + "; ".join(report.messages))

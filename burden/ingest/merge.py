@@ -5,22 +5,26 @@ from __future__ import annotations
 
 import duckdb
 
+from burden.ingest import lake
 from burden.ingest.kinds import QUARANTINE_KEYS, Kind, columns
 from burden.ingest.stage import _q, stage_table
 
-# Logs are stored sorted by month, then cadre (cadre ids start with the region code), so zonemaps prune.
+# Logs are stored sorted by month, then cadre (cadre ids start with the region code), so row-group statistics prune.
 SORT_KEY = "date_trunc('month', ts), cadre_id"
 SORT_ORDER = f"order by {SORT_KEY}"
-# Out-of-order rows re-sort the whole table only when they are more than 1/RESORT_RATIO of what is stored.
-RESORT_RATIO = 4
 
 
 def merge(
-    con: duckdb.DuckDBPyConnection, kind: Kind, file_names: dict[int, str], live: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    kind: Kind,
+    file_names: dict[int, str],
+    writer: lake.Writer,
+    live: str | None = None,
 ) -> dict[int, dict[str, int]]:
-    """Quarantine rejects and move good staged rows into the table; per file: loaded, updated, duplicates.
+    """Quarantine rejects and move good staged rows into the table (logs: into the lake, by writer); per file:
+    loaded, updated, duplicates.
 
-    live: a dry run's attached live database: logs are deduplicated against its rows as well as the table's."""
+    live: a dry run's attached live database: logs are deduplicated against its lake files as well."""
     stage = stage_table(kind)
     con.execute(
         f"insert into quarantine select current_timestamp, f.name, s._line, '{kind.table}', s._reason, s._raw, "
@@ -31,7 +35,7 @@ def merge(
     )
     valid = dict(con.execute(f"select _file, count(*) from {stage} where _reason is null group by all").fetchall())
     if kind.mode == "append":
-        loaded, updated = _append(con, kind, live)
+        loaded, updated = _append(con, kind, writer, live)
     else:
         loaded, updated = _upsert(con, kind)
     con.execute(f"drop table {stage}")
@@ -57,65 +61,53 @@ def _key_match(kind: Kind, a: str, b: str) -> str:
     return " and ".join(f"{a}.{_q(k)} = {b}.{_q(k)}" for k in kind.key)
 
 
-def _append(con: duckdb.DuckDBPyConnection, kind: Kind, live: str | None) -> tuple[dict[int, int], dict[int, int]]:
-    """Logs: skip keys already stored or repeated in the batch; keep the table sorted by month, then cadre.
+def _append(
+    con: duckdb.DuckDBPyConnection, kind: Kind, writer: lake.Writer, live: str | None
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Logs: skip keys the lake already holds in the months the batch falls in, or repeated in the batch; write the
+    new rows to the lake as one file per month, sorted by month, then cadre.
 
-    live: a dry run's live database. Its rows count as stored; the table holds the dry run's new rows only, in no
-    order (it is thrown away)."""
+    live: a dry run's live database, whose lake files count as stored as well (the writer then writes to a scratch
+    lake, thrown away)."""
     table, stage = kind.table, stage_table(kind)
     names = ", ".join(_q(c.name) for c in columns(table))
     keys = ", ".join(_q(k) for k in kind.key)
-    stored = f"(select {names} from {live}.{table} union all select {names} from {table})" if live else table
-    has_rows = con.execute(f"select count(*) > 0 from (select 1 from {stored} limit 1)").fetchone()[0]
+    months = [
+        m
+        for (m,) in con.execute(
+            f"select distinct date_trunc('month', ts)::date from {stage} where _reason is null"
+        ).fetchall()
+    ]
+    stored = lake.files(con, table, months) + (lake.files(con, table, months, live) if live else [])
     source = stage
-    if has_rows:
-        # The rows not stored yet, found once (one anti-join) and kept for the counts, the checks and the insert.
-        # Only stored keys within the batch's key range are probed: ids grow with time, so zonemaps skip the rest.
-        key_range = _key_range(con, kind, stage)
+    if stored:
+        # The rows not stored yet, found once (one anti-join) and kept for the counts and the write. Only the
+        # files of the batch's months are read, and in them only row groups within the batch's key range: ids grow
+        # with time, so Parquet's statistics skip the rest.
         con.execute(
             f"create or replace temp table _fresh as select * from {stage} n where n._reason is null and not exists "
-            f"(select 1 from {stored} t where {key_range} {_key_match(kind, 't', 'n')})"
+            f"(select 1 from read_parquet({lake.paths_sql(stored)}) t where {_key_range(con, kind, stage)} "
+            f"{_key_match(kind, 't', 'n')})"
         )
         source = "_fresh"
     where = "n._reason is null"
     total, distinct = con.execute(f"select count(*), count(distinct ({keys})) from {source} n where {where}").fetchone()
     qualify = f"qualify row_number() over (partition by {keys} order by _file, _line) = 1" if distinct < total else ""
-    new_rows = f"select * from {source} n where {where} {qualify}"
-    loaded = dict(con.execute(f"select _file, count(*) from ({new_rows}) group by all").fetchall())
-    if not loaded:
-        return {}, {}
-    # The days the new rows fall on: the rollups rebuild only the months these can change (rollups.update).
-    if live:
-        con.execute(f"insert into {table} select {names} from ({new_rows})")
-        con.execute("drop table if exists _fresh")
-        return loaded, {}
-    con.execute("create temp table if not exists _appended_days (day date)")
-    con.execute(f"insert into _appended_days select distinct cast(ts as date) from ({new_rows})")
-    # Nothing stored sorts after the batch's first row (month, cadre): the batch goes after the stored rows and the
-    # table stays sorted if the batch is. Only stored rows from the batch's first month on are read (zonemaps).
-    late = False
-    if has_rows:
-        month, cadre = con.execute(f"select unnest(min(({SORT_KEY}))) from {source} n where {where}").fetchone()
-        later = "ts >= $month and (date_trunc('month', ts) > $month or cadre_id > $cadre)"
-        sql = f"select count(*) > 0 from {table} where {later}"
-        late = con.execute(sql, {"month": month, "cadre": cadre}).fetchone()[0]
-    # A batch whose rows are already in order needs no sort (a sort of 100M rows: a minute, ~14 GB of temp).
-    # The check reads the staged rows in scan order; staging (its checks are joins) does not always keep a file's
-    # order, so at province scale sorted month files were still sorted again (README "Performance").
-    if not late and not qualify and _sorted(con, f"select ts, cadre_id from {source} n where {where}"):
-        con.execute(f"insert into {table} select {names} from ({new_rows})")
-    elif not late or sum(loaded.values()) * RESORT_RATIO < _stored_rows(con, table):
-        # After every stored row (a new month), or a few late rows (a day, a late month) sorted among themselves:
-        # their row groups' zonemaps span a few months, which costs scans little; rewriting 1B rows costs minutes.
-        con.execute(f"insert into {table} select {names} from ({new_rows}) {SORT_ORDER}")
-    else:
-        con.execute(
-            f"create temp table _merged as select {names} from {table} union all select {names} from ({new_rows})"
-        )
-        con.execute(f"delete from {table}")
-        con.execute(f"insert into {table} select {names} from _merged {SORT_ORDER}")
-        con.execute("drop table _merged")
+    # A batch already in order needs no sort (a sort of 100M rows: a minute, ~14 GB of temp space). Staging keeps a
+    # file's row order, so a month file exported sorted is written as it came.
+    in_order = not qualify and _sorted(con, f"select ts, cadre_id from {source} n where {where}")
+    order = "" if in_order else SORT_ORDER
+    con.execute(
+        f"create or replace temp table _batch as select {names}, _file from {source} n where {where} {qualify} {order}"
+    )
     con.execute("drop table if exists _fresh")
+    loaded = dict(con.execute("select _file, count(*) from _batch group by all").fetchall())
+    if loaded:
+        if not live:  # the days the new rows fall on: the rollups rebuild only the months these can change
+            con.execute("create temp table if not exists _appended_days (day date)")
+            con.execute("insert into _appended_days select distinct cast(ts as date) from _batch")
+        writer.write(con, table, "_batch")
+    con.execute("drop table _batch")
     return loaded, {}
 
 
@@ -128,10 +120,6 @@ def _key_range(con: duckdb.DuckDBPyConnection, kind: Kind, stage: str) -> str:
     if not isinstance(lo, int) or not isinstance(hi, int):
         return ""
     return f"t.{key} between {lo} and {hi} and"
-
-
-def _stored_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return con.execute(f"select count(*) from {table}").fetchone()[0]
 
 
 def _sorted(con: duckdb.DuckDBPyConnection, rows_sql: str) -> bool:

@@ -28,6 +28,7 @@ import duckdb
 
 from burden import rollups, settings
 from burden.db import open_duckdb
+from burden.ingest import lake
 from burden.ingest.kinds import KINDS, LOAD_ORDER, detect
 from burden.ingest.merge import merge
 from burden.ingest.read import ReadError, Source, find_files, open_source, unreadable
@@ -122,18 +123,22 @@ def load(
     wait_s: float = 60.0,
     who: str = "loader",
     ledger_url: str | None = None,
+    lake_root: Path | None = None,
 ) -> LoadReport:
     """Load CSV/Parquet/XLSX files (or folders of them) into db_path; the report says what happened.
 
     commit=False is a dry run: files are validated, deduplicated and counted against the current data
     exactly as a load would, but the live file is never touched. wait_s: how long to wait for another
     load into the same database to finish before giving up. A ledger file's changes become events in the ledger's
-    store (ledger_url, default beside db_path), recorded as made by `who`.
+    store (ledger_url, default beside db_path), recorded as made by `who`. The logs' rows go to the lake at lake_root
+    (default: lake.lake_dir(db_path)); a dry run writes them to a scratch lake it removes.
     """
     started = time.perf_counter()
     report = LoadReport(dry_run=not commit)
     db_path = Path(db_path)
     staging = staging_path(db_path)
+    root = Path(lake_root).resolve() if lake_root else lake.lake_dir(db_path)
+    writer = lake.Writer(root if commit else staging.with_name(f"{staging.name}.lake"))
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         with load_lock(db_path, wait_s, progress):
@@ -141,14 +146,17 @@ def load(
                 for stale in clean_staging(db_path):
                     progress(f"removed {stale.name}, left by a load that did not finish")
                 ledger = (ledger_url or settings.ledger_url(db_path)) if commit else None
-                _load_into_staging(paths, db_path, staging, kind, report, progress, ledger, who)
+                _load_into_staging(paths, db_path, staging, kind, report, progress, ledger, who, writer)
                 if commit:
                     progress("replacing the database")
                     t0 = time.perf_counter()
+                    writer.sync()  # the lake files the new version lists are on disk before it is swapped in
                     swap_in(staging, db_path)
                     report.swap_seconds = time.perf_counter() - t0
             finally:
                 remove_staging(staging)
+                if not commit:
+                    lake.remove(writer.root)
     except (LoadRefused, LoadLocked) as exc:
         report.ok = False
         report.messages.append(str(exc))
@@ -206,8 +214,8 @@ def _summary(report: LoadReport, db_path: Path) -> str:
     )
 
 
-def _load_into_staging(paths, db_path, staging, kind, report, progress, ledger: str | None, who: str) -> None:
-    """ledger: the URL of the ledger's store (None in a dry run, which changes nothing)."""
+def _load_into_staging(paths, db_path, staging, kind, report, progress, ledger: str | None, who: str, writer) -> None:
+    """ledger: the URL of the ledger's store (None in a dry run, which changes nothing); writer: the lake's."""
     commit = ledger is not None
     files, problems = find_files(list(paths))
     if problems:
@@ -226,12 +234,14 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress, ledger: 
             create_database(con)
         else:
             create_schema(con)  # every table is `create ... if not exists`: adds tables new since the file was made
+        if commit and not fresh:
+            _tidy_lake(con, writer, progress)
         plan = _plan(con, files, kind, report)
         if not commit and not fresh:
             open_scratch(con, db_path, {KINDS[k].table for k, sources in plan.items() if sources})
         store = open_store(ledger) if commit else None  # only once the files are accepted
         caught_up = commit and served.catch_up(con, store)  # the dashboard's changes first: a file cannot undo them
-        _run_plan(con, plan, report, progress, live=None if commit or fresh else LIVE)
+        _run_plan(con, plan, report, progress, writer, live=None if commit or fresh else LIVE)
         if not commit:
             return  # a dry run counts; it needs no quarantine housekeeping, metadata or derived tables
         if any(f.rows_rejected for f in report.files):
@@ -252,6 +262,17 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress, ledger: 
         progress("checkpoint written")
     finally:
         con.close()
+
+
+def _tidy_lake(con, writer: lake.Writer, progress) -> None:
+    """Before a load into an existing database: its logs into the lake if it predates it, and the files no version
+    lists any more (a killed load's) removed."""
+    moved = lake.adopt(con, writer)
+    if moved:
+        progress(f"moved {', '.join(moved)} out of the database into the lake at {writer.root}")
+    removed = lake.collect_garbage(con, writer.root)
+    if removed:
+        progress(f"removed {len(removed)} lake files no version lists (left by a load that did not finish)")
 
 
 def _record_ledger(con, store, report: LoadReport, who: str, progress) -> bool:
@@ -319,7 +340,7 @@ def _plan(con, files: list[Path], kind: str | None, report: LoadReport) -> dict[
     return plan
 
 
-def _run_plan(con, plan, report: LoadReport, progress, live: str | None) -> None:
+def _run_plan(con, plan, report: LoadReport, progress, writer: lake.Writer, live: str | None) -> None:
     """Stage and merge every file. live: in a dry run, the attached live database (the logs' stored rows)."""
     phases = (("apps", "cadres"), ("accounts", "events", "photos", "cases"))
     for phase in phases:
@@ -333,9 +354,10 @@ def _run_plan(con, plan, report: LoadReport, progress, live: str | None) -> None
                 # in one batch, and the staging area holds one file, not a year of events (~25 GB at 1B events).
                 for no, source in plan[kind_name]:
                     _stage(con, kind_name, no, source, report.files[no], progress)
-                    _merge(con, kind_name, {no: str(source.path)}, report, progress, live)
+                    _merge(con, kind_name, {no: str(source.path)}, report, progress, writer, live)
             elif plan[kind_name]:
-                _merge(con, kind_name, {no: str(src.path) for no, src in plan[kind_name]}, report, progress, live)
+                names = {no: str(src.path) for no, src in plan[kind_name]}
+                _merge(con, kind_name, names, report, progress, writer, live)
 
 
 def _stage(con, kind_name: str, no: int, source: Source, fr: FileReport, progress) -> None:
@@ -359,9 +381,9 @@ def _stage(con, kind_name: str, no: int, source: Source, fr: FileReport, progres
     progress(", ".join(parts) + f", {fr.seconds:.2f} s")
 
 
-def _merge(con, kind_name: str, names: dict[int, str], report: LoadReport, progress, live: str | None) -> None:
+def _merge(con, kind_name: str, names: dict[int, str], report: LoadReport, progress, writer, live) -> None:
     t0 = time.perf_counter()
-    for no, counts in merge(con, KINDS[kind_name], names, live).items():
+    for no, counts in merge(con, KINDS[kind_name], names, writer, live).items():
         fr = report.files[no]
         fr.rows_loaded, fr.rows_updated, fr.rows_duplicate = counts["loaded"], counts["updated"], counts["duplicates"]
     seconds = time.perf_counter() - t0
@@ -461,15 +483,20 @@ def upgrade(db_path: Path, progress: Callable[[str], None] = _stderr, wait_s: fl
     added ("apps.line") and the tables rebuilt; none when the database is up to date."""
     db_path = Path(db_path)
     with open_duckdb(db_path, read_only=True) as con:
-        if not schema_gaps(con) and (not rollups.stale(con) or not _has_events(con)):
+        if not schema_gaps(con) and not lake.base_tables(con) and (not rollups.stale(con) or not _has_events(con)):
             return []
     started = time.perf_counter()
+    writer = lake.Writer(lake.lake_dir(db_path))
 
     def change(con) -> list[str]:
         changed = create_schema(con)
         if changed:
             progress(f"added to the schema since this database was built: {', '.join(changed)}")
-        return changed + (rollups.upgrade(con, progress) if _has_events(con) else [])
+        moved = lake.adopt(con, writer)
+        if moved:
+            progress(f"moved {', '.join(moved)} out of the database into the lake at {writer.root}")
+        writer.sync()
+        return changed + [f"{t} -> lake" for t in moved] + (rollups.upgrade(con, progress) if _has_events(con) else [])
 
     changed = on_staging(db_path, wait_s, progress, change)
     if changed:

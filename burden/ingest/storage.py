@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from burden import settings
+from burden.ingest import lake
 from burden.ingest.kinds import SCHEMA_FILLS, columns, schema_files
+from burden.ingest.lake import fsync
 
 
 def _csv(name: str) -> str:
@@ -26,11 +28,15 @@ def _csv(name: str) -> str:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every table of queries/schema (`create ... if not exists`), and the columns added to a table since the file
+    """Every table of queries/schema (`create ... if not exists`) but the logs, which are views over the lake's files
+    (burden/ingest/lake.py), and the columns added to a table since the file
     was made (filled where kinds.SCHEMA_FILLS says how: an app's line from its owner department,
     a quarantined row's ids from its raw JSON). Returns those columns."""
+    kept = lake.base_tables(con)  # a file from before the lake: its logs are tables until pipeline adopts them
     for path in schema_files():
-        con.execute(path.read_text(encoding="utf-8"))
+        if path.stem not in lake.TABLES or path.stem in kept:
+            con.execute(path.read_text(encoding="utf-8"))
+    lake.create_views(con)
     added = schema_gaps(con)
     for table, column in added:
         col = next(c for c in columns(table) if c.name == column)
@@ -226,7 +232,10 @@ def clean_staging(db_path: Path) -> list[Path]:
     """Remove staging files of loads that died (kill -9, power loss). Call only while holding the lock."""
     stale = list(db_path.parent.glob(f"{glob.escape(db_path.name)}.staging-*"))
     for path in stale:
-        path.unlink(missing_ok=True)
+        if path.is_dir():  # a dry run's scratch lake
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
     return stale
 
 
@@ -263,13 +272,13 @@ def swap_in(staging: Path, db_path: Path) -> None:
     fsync before the rename, so a power cut cannot leave the name pointing at a half-written file;
     fsync the folder after, so the rename itself survives. Readers holding the old file keep reading it.
     """
-    _fsync(staging)
+    fsync(staging)
     # A leftover WAL belongs to the old file (its content was copied into staging) and DuckDB refuses
     # to open a file with a WAL that does not match it. Dropping it first keeps the old file usable if
     # we die between the two steps.
     _wal(db_path).unlink(missing_ok=True)
     os.replace(staging, db_path)
-    _fsync(db_path.parent)
+    fsync(db_path.parent)
 
 
 def remove_staging(staging: Path) -> None:
@@ -279,11 +288,3 @@ def remove_staging(staging: Path) -> None:
 
 def _wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -1,0 +1,175 @@
+"""The raw logs' lake: plain Parquet files outside the served database, Hive-partitioned by month.
+
+    <db>.lake/app_events/month=2024-03/part-<load>-<n>.parquet
+
+A file is written once and never changed. The served database lists the files of its version (table lake_files)
+and reads each log through a view (app_events, photo_uploads) naming exactly those files. A load writes its new
+rows as new files, fsyncs them, and only then swaps in the served file that lists them: a reader of either version
+sees that version's rows, whole, and a load killed before its swap leaves files no version lists. A later load
+removes such files once they are older than GRACE_S (a reader still on an older version may be scanning them).
+DuckDB and Spark both read the files natively; no table format (Iceberg, Delta) is needed for that.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from burden import settings
+from burden.ingest.kinds import columns
+
+TABLES = ("app_events", "photo_uploads")
+GRACE_S = float(os.environ.get("BURDEN_LAKE_GRACE_S", "3600"))
+
+
+def lake_dir(db_path: Path) -> Path:
+    """The lake beside a served database: data/burden.duckdb -> data/burden.lake/."""
+    db_path = Path(db_path).resolve()
+    return db_path.with_name(f"{db_path.stem}.lake")
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def paths_sql(paths: list[str]) -> str:
+    return "[" + ", ".join(_literal(p) for p in paths) + "]"
+
+
+def base_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Logs a served file made before the lake still keeps as tables (adopt() moves them)."""
+    rows = con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database() and schema_name = 'main'"
+    ).fetchall()
+    return {name for (name,) in rows} & set(TABLES)
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Each log's view over exactly the files lake_files lists (typed and empty when there are none)."""
+    kept = base_tables(con)
+    for table in TABLES:
+        if table in kept:
+            continue
+        cols = columns(table)
+        paths = files(con, table)
+        if paths:
+            names = ", ".join(_q(c.name) for c in cols)
+            body = f"select {names} from read_parquet({paths_sql(paths)})"
+        else:
+            body = "select " + ", ".join(f"cast(null as {c.type}) as {_q(c.name)}" for c in cols) + " limit 0"
+        con.execute(f"create or replace view {table} as {body}")
+
+
+def files(
+    con: duckdb.DuckDBPyConnection, table: str, months: list[date] | None = None, catalog: str = "main"
+) -> list[str]:
+    """The files of a log in this version, of the given months only if months is given (in month, path order)."""
+    sql = f"select path from {catalog}.lake_files where table_name = $table"
+    params: dict = {"table": table}
+    if months is not None:
+        sql += " and list_contains($months, month)"
+        params["months"] = list(months)
+    return [p for (p,) in con.execute(sql + " order by month, path", params).fetchall()]
+
+
+@dataclass
+class Writer:
+    """Where one load writes its new files; `written` are fsynced before the served file is swapped in."""
+
+    root: Path
+    load_id: str = field(default_factory=lambda: f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}")
+    written: list[Path] = field(default_factory=list)
+
+    def write(self, con: duckdb.DuckDBPyConnection, table: str, rows: str) -> int:
+        """Write the rows of the table or view `rows` (in its order) as one file per month, listed in lake_files;
+        refresh the views. Returns the files written."""
+        months = con.execute(
+            f"select date_trunc('month', ts)::date as m, count(*), min(ts), max(ts) from {rows} group by m order by m"
+        ).fetchall()
+        names = ", ".join(_q(c.name) for c in columns(table))
+        now = datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None)
+        for month, count, first, last in months:
+            folder = self.root / table / f"month={month:%Y-%m}"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"part-{self.load_id}-{len(self.written)}.parquet"
+            con.execute(
+                f"copy (select {names} from {rows} where ts >= date '{month}' "
+                f"and ts < date '{month}' + interval 1 month) to {_literal(str(path))} (format parquet)"
+            )
+            self.written.append(path)
+            con.execute(
+                "insert into lake_files values (?, ?, ?, ?, ?, ?, ?)",
+                [table, month, str(path), count, first, last, now],
+            )
+        create_views(con)
+        return len(months)
+
+    def sync(self) -> None:
+        """fsync every file written and every folder that gained an entry, so a swapped-in file never lists a file
+        a power cut could lose."""
+        folders = set()
+        for path in self.written:
+            fsync(path)
+            folders.update({path.parent, path.parent.parent, self.root})
+        for folder in sorted(folders, key=lambda p: -len(p.parts)):
+            fsync(folder)
+
+
+def adopt(con: duckdb.DuckDBPyConnection, writer: Writer) -> list[str]:
+    """Move the logs a served file from before the lake keeps as tables into the lake (stored sorted by month and
+    cadre already: written in table order), then make their views. Returns the tables moved."""
+    moved = sorted(base_tables(con))
+    for table in moved:
+        con.execute(f"alter table {table} rename to _adopting_{table}")
+        writer.write(con, table, f"_adopting_{table}")
+        con.execute(f"drop table _adopting_{table}")
+    if moved:
+        create_views(con)
+    return moved
+
+
+def collect_garbage(con: duckdb.DuckDBPyConnection, root: Path, grace_s: float = GRACE_S) -> list[Path]:
+    """Remove files under root that this version does not list and that are older than grace_s: left by a load
+    that was killed, or by an older version (a demo rebuilt). Call only while holding the load lock."""
+    listed = {p for (p,) in con.execute("select path from lake_files").fetchall()}
+    removed = []
+    now = time.time()
+    for path in root.glob("*/month=*/*.parquet"):
+        if str(path) in listed:
+            continue
+        try:
+            if now - path.stat().st_mtime > grace_s:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:
+            continue
+    for folder in root.glob("*/month=*"):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return removed
+
+
+def remove(root: Path) -> None:
+    """A dry run's scratch lake."""
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def fsync(path: Path) -> None:
+    """A file's or a folder's content to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
