@@ -74,12 +74,13 @@ def _to_date(small_db: Path, path: Path) -> None:
     import duckdb
 
     from burden import rollups
+    from tests.lakes import delete_logs
 
     shutil.copyfile(small_db, path)
     with duckdb.connect(str(path)) as con:
         con.execute("set TimeZone = 'Asia/Shanghai'")
         for table in ("app_events", "photo_uploads"):
-            con.execute(f"delete from {table} where ts >= timestamptz '2024-03-07 00:00:00+08'")
+            delete_logs(con, path, table, "ts >= timestamptz '2024-03-07 00:00:00+08'")
         con.execute("update load_meta set value = '2024-03-06' where key = 'as_of'")
         rollups.build(con)
 

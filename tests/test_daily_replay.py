@@ -25,6 +25,7 @@ import pytest
 from burden import db as burden_db
 from burden import rollups, summary
 from burden.ingest.pipeline import load
+from tests.lakes import delete_logs
 from tests.test_demo_build import table_sums
 
 CITIES = ("3301", "3306")
@@ -66,7 +67,9 @@ def replay(small_db, tmp_path_factory):
         con.execute("set TimeZone = 'Asia/Shanghai'")
         kept = " or ".join(f"starts_with(region_code, '{city}')" for city in CITIES)
         others = f"cadre_id in (select cadre_id from cadres where not ({kept}))"
-        for table in ("app_events", "photo_uploads", "app_accounts", "cadres"):
+        for table in ("app_events", "photo_uploads"):
+            delete_logs(con, path, table, others)
+        for table in ("app_accounts", "cadres"):
             con.execute(f"delete from {table} where {others}")
         day = FIRST_DAY
         while day <= LAST_DAY:
@@ -78,8 +81,8 @@ def replay(small_db, tmp_path_factory):
                 )
             day += timedelta(days=1)
         start = f"timestamptz '{FIRST_DAY} 00:00:00+08'"
-        con.execute(f"delete from app_events where ts >= {start}")
-        con.execute(f"delete from photo_uploads where ts >= {start}")
+        delete_logs(con, path, "app_events", f"ts >= {start}")
+        delete_logs(con, path, "photo_uploads", f"ts >= {start}")
         con.execute("update load_meta set value = ? where key = 'as_of'", [str(FIRST_DAY - timedelta(days=1))])
         rollups.build(con)
     return path, days

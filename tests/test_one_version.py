@@ -21,6 +21,7 @@ from burden.ingest.pipeline import load
 from burden.ingest.storage import staging_path, swap_in
 from burden.views import overview, overview_alerts
 from tests.apptest_util import open_view, page_figures
+from tests.lakes import delete_logs
 
 LAST_DAY = "2024-03-31"
 # An explicit period: both versions show March as the latest month whatever the default latest month is.
@@ -38,7 +39,7 @@ def versions(small_db, tmp_path_factory) -> dict[str, Path]:
     with duckdb.connect(str(a)) as con:
         for table in ("app_events", "photo_uploads"):
             con.execute(f"copy (from {table} where ts >= '{LAST_DAY}') to '{day / table}.parquet'")
-            con.execute(f"delete from {table} where ts >= '{LAST_DAY}'")
+            delete_logs(con, a, table, f"ts >= '{LAST_DAY}'")
         con.execute("update load_meta set value = '2024-03-30' where key = 'as_of'")
         rollups.build(con)
         con.execute("checkpoint")

@@ -21,6 +21,7 @@ from burden.__main__ import main
 from burden.ingest.pipeline import load
 from burden.web.frame import PAGES
 from tests.apptest_util import open_view, page_figures
+from tests.lakes import delete_logs
 from tests.test_demo_build import checksums
 
 OLD = {
@@ -41,7 +42,7 @@ def _build_old(path: Path, without_last_day: Path | None = None) -> None:
         if without_last_day is not None:
             for table in ("app_events", "photo_uploads"):
                 con.execute(f"copy (from {table} where ts >= '{LAST_DAY}') to '{without_last_day / table}.parquet'")
-                con.execute(f"delete from {table} where ts >= '{LAST_DAY}'")
+                delete_logs(con, path, table, f"ts >= '{LAST_DAY}'")
             con.execute("update load_meta set value = '2024-03-30' where key = 'as_of'")
         old = cache(lambda name: OLD[name].format(sql=real(name)) if name in OLD else real(name))
         patch.setattr(db, "sql_text", old)
