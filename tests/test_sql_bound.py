@@ -121,6 +121,7 @@ ALLOWED = {
     ("burden/ingest/storage.py", "fill_regions"): "province code constant and the bundled names file, quote-doubled",
     ("burden/ingest/read.py", "open_source"): "upload path as a quote-doubled literal (_literal)",
     ("burden/ingest/stage.py", "ensure_stage"): "stage table and column names from the schema (ingest_kinds)",
+    ("burden/ingest/stage.py", "_as_enum_casts"): "table, key and type names from kinds.REFERENCES",
     ("burden/ingest/stage.py", "_zero_maps"): "temp table and key names from the schema",
     ("burden/ingest/stage.py", "stage_file"): (
         "header names quoted by _q (\" doubled) and as literals (' doubled); reasons, enums, Chinese values constants"
@@ -149,7 +150,7 @@ ALLOWED = {
     ("burden/ledger/served.py", "_write"): "field names and types from FIELDS; values are a registered frame",
     ("burden/ledger/served.py", "_table_rows"): "field names from FIELDS; no values",
     # The rollups on Spark (python -m burden rollup --engine spark): no values, only names and paths of its own
-    ("burden/engines/spark.py", "export_base"): "base table names from queries/schema; a work folder's path, quoted",
+    ("burden/engines/spark.py", "inputs"): "base table names from queries/schema; a work folder's path, quoted",
     ("burden/engines/spark.py", "take_in"): "derived table names from rollups.TABLES, their columns and types from "
     "DuckDB's own build; Spark's output folder, quoted",
     ("burden/engines/spark.py", "column_types"): "derived table names from rollups.TABLES",

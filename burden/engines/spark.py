@@ -1,6 +1,7 @@
 """The derived tables built by Apache Spark: the rollups' SQL as translated (engines/translate.py), run in dependency
-order over the base tables as Parquet, each derived table written as Parquet and read back by the next. DuckDB then
-takes the tables in (`take_in`), cast to the types its own build gives them.
+order over the base tables as Parquet (the logs straight from the lake's files), each derived table written as
+Parquet and read back by the next. DuckDB then takes the tables in (`take_in`), cast to the types its own build gives
+them.
 
 Spark runs in DuckDB's terms: the session's time zone is the product's (months and days are Asia/Shanghai's), and
 ANSI mode is off, as in the SQL the rollups were written for (an integer division is a fraction, a bad cast null).
@@ -18,6 +19,7 @@ from sqlglot import exp
 
 from burden import rollups, settings
 from burden.engines import translate as tr
+from burden.ingest import lake
 from burden.ingest.kinds import schema_files
 
 SHUFFLE_PARTITIONS = 8  # the derived tables are small: Spark's default 200 partitions would be 200 tiny tasks each
@@ -50,24 +52,32 @@ def base_tables(sqls: dict[str, str]) -> list[str]:
     return sorted(names & {path.stem for path in schema_files()})
 
 
-def export_base(con: duckdb.DuckDBPyConnection, tables: list[str], folder: Path) -> None:
-    """The base tables as Parquet files `folder/<table>.parquet` (until the raw logs live in a Parquet lake)."""
+def inputs(con: duckdb.DuckDBPyConnection, tables: list[str], folder: Path) -> dict[str, list[str]]:
+    """The Parquet files Spark reads each base table from: a log's files in the lake, as this version of the database
+    lists them; the small tables the served file holds (regions, catalogues, the ledger), exported to folder."""
     folder.mkdir(parents=True, exist_ok=True)
+    found = {}
     for table in tables:
-        con.execute(f"copy (select * from {table}) to {_path_literal(folder / f'{table}.parquet')} (format parquet)")
+        found[table] = lake.files(con, table) if table in lake.TABLES else []
+        if not found[table]:  # a served table, or a log with no rows yet
+            path = folder / f"{table}.parquet"
+            con.execute(f"copy (select * from {table}) to {_path_literal(path)} (format parquet)")
+            found[table] = [str(path)]
+    return found
 
 
 def build(
     spark,
-    inputs: Path,
+    sources: dict[str, list[str]],
     out: Path,
     sqls: dict[str, str],
     params: dict,
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Path]:
-    """Run every rollup on `spark` over inputs/<table>.parquet; returns each derived table's Parquet folder."""
+    """Run every rollup on `spark` over the base tables' Parquet files (sources: table -> files); returns each derived
+    table's Parquet folder."""
     for table in base_tables(sqls):
-        spark.read.parquet(str(inputs / f"{table}.parquet")).createOrReplaceTempView(table)
+        spark.read.parquet(*sources[table]).createOrReplaceTempView(table)
     written = {}
     for table, sql in sqls.items():
         args = {k: v for k, v in params.items() if f":{k}" in sql}
@@ -115,7 +125,8 @@ def translated(db_con: duckdb.DuckDBPyConnection) -> tuple[dict, dict[str, str],
 
 
 def rollup(db_path: Path, master: str, progress: Callable[[str], None], wait_s: float = 60.0) -> list[str]:
-    """`python -m burden rollup --engine spark`: the database's base tables out as Parquet, every derived table built
+    """`python -m burden rollup --engine spark`: the logs read from the lake and the other base tables exported as
+    Parquet, every derived table built
     by Spark on `master`, then taken in on a staging copy of the database swapped in whole (as a load does: readers
     keep the old file meanwhile). Returns the tables replaced."""
     import shutil
@@ -130,12 +141,13 @@ def rollup(db_path: Path, master: str, progress: Callable[[str], None], wait_s: 
         with db.connect(db_path) as con:
             params, sqls, types = translated(con)
             tables = base_tables(sqls)
-            progress(f"exporting {len(tables)} base tables to Parquet: {', '.join(tables)}")
-            export_base(con, tables, work / "in")
+            sources = inputs(con, tables, work / "in")
+            logs = sum(len(files) for table, files in sources.items() if table in lake.TABLES)
+            progress(f"Spark reads {', '.join(tables)}: the logs from {logs} lake files, the rest exported to Parquet")
         progress(f"starting Spark on {master}")
         spark = session(master)
         try:
-            written = build(spark, work / "in", work / "out", sqls, params, progress)
+            written = build(spark, sources, work / "out", sqls, params, progress)
         finally:
             spark.stop()
         on_staging(db_path, wait_s, progress, lambda con: take_in(con, written, types) or True)

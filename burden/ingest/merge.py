@@ -22,7 +22,7 @@ def merge(
     live: str | None = None,
 ) -> dict[int, dict[str, int]]:
     """Quarantine rejects and move good staged rows into the table (logs: into the lake, by writer); per file:
-    loaded, updated, duplicates.
+    loaded, updated, duplicates, and sorted (1: the logs' new rows were not in order and were sorted).
 
     live: a dry run's attached live database: logs are deduplicated against its lake files as well."""
     stage = stage_table(kind)
@@ -35,12 +35,17 @@ def merge(
     )
     valid = dict(con.execute(f"select _file, count(*) from {stage} where _reason is null group by all").fetchall())
     if kind.mode == "append":
-        loaded, updated = _append(con, kind, writer, live)
+        loaded, updated, resorted = _append(con, kind, writer, live)
     else:
-        loaded, updated = _upsert(con, kind)
+        (loaded, updated), resorted = _upsert(con, kind), False
     con.execute(f"drop table {stage}")
     return {
-        f: {"loaded": loaded.get(f, 0), "updated": updated.get(f, 0), "duplicates": n - loaded.get(f, 0)}
+        f: {
+            "loaded": loaded.get(f, 0),
+            "updated": updated.get(f, 0),
+            "duplicates": n - loaded.get(f, 0),
+            "sorted": int(resorted and f in loaded),
+        }
         for f, n in valid.items()
     }
 
@@ -63,9 +68,10 @@ def _key_match(kind: Kind, a: str, b: str) -> str:
 
 def _append(
     con: duckdb.DuckDBPyConnection, kind: Kind, writer: lake.Writer, live: str | None
-) -> tuple[dict[int, int], dict[int, int]]:
+) -> tuple[dict[int, int], dict[int, int], bool]:
     """Logs: skip keys the lake already holds in the months the batch falls in, or repeated in the batch; write the
-    new rows to the lake as one file per month, sorted by month, then cadre.
+    new rows to the lake as one file per month, sorted by month, then cadre. Returns the rows loaded and updated
+    (none: logs are never updated) per file, and whether the rows had to be sorted.
 
     live: a dry run's live database, whose lake files count as stored as well (the writer then writes to a scratch
     lake, thrown away)."""
@@ -96,19 +102,20 @@ def _append(
     # A batch already in order needs no sort (a sort of 100M rows: a minute, ~14 GB of temp space). Staging keeps a
     # file's row order, so a month file exported sorted is written as it came.
     in_order = not qualify and _sorted(con, f"select ts, cadre_id from {source} n where {where}")
-    order = "" if in_order else SORT_ORDER
-    con.execute(
-        f"create or replace temp table _batch as select {names}, _file from {source} n where {where} {qualify} {order}"
-    )
-    con.execute("drop table if exists _fresh")
+    rows = f"select {names}, _file from {source} n where {where}"
+    if in_order:  # written straight from the stage, in its order
+        con.execute(f"create or replace temp view _batch as {rows}")
+    else:
+        con.execute(f"create or replace temp table _batch as {rows} {qualify} {SORT_ORDER}")
     loaded = dict(con.execute("select _file, count(*) from _batch group by all").fetchall())
     if loaded:
         if not live:  # the days the new rows fall on: the rollups rebuild only the months these can change
             con.execute("create temp table if not exists _appended_days (day date)")
             con.execute("insert into _appended_days select distinct cast(ts as date) from _batch")
         writer.write(con, table, "_batch")
-    con.execute("drop table _batch")
-    return loaded, {}
+    con.execute(f"drop {'view' if in_order else 'table'} _batch")
+    con.execute("drop table if exists _fresh")
+    return loaded, {}, not in_order
 
 
 def _key_range(con: duckdb.DuckDBPyConnection, kind: Kind, stage: str) -> str:

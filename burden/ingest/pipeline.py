@@ -383,7 +383,8 @@ def _stage(con, kind_name: str, no: int, source: Source, fr: FileReport, progres
 
 def _merge(con, kind_name: str, names: dict[int, str], report: LoadReport, progress, writer, live) -> None:
     t0 = time.perf_counter()
-    for no, counts in merge(con, KINDS[kind_name], names, writer, live).items():
+    merged = merge(con, KINDS[kind_name], names, writer, live)
+    for no, counts in merged.items():
         fr = report.files[no]
         fr.rows_loaded, fr.rows_updated, fr.rows_duplicate = counts["loaded"], counts["updated"], counts["duplicates"]
     seconds = time.perf_counter() - t0
@@ -395,6 +396,8 @@ def _merge(con, kind_name: str, names: dict[int, str], report: LoadReport, progr
     line = f"  -> {KINDS[kind_name].table}: {loaded:,} loaded"
     line += f" ({updated:,} replacing stored rows)" if updated else ""
     line += f", {duplicates:,} duplicates skipped" if duplicates else ""
+    if KINDS[kind_name].mode == "append" and loaded:  # logs: were they in the lake's order as they came?
+        line += ", sorted" if any(c["sorted"] for c in merged.values()) else ", in order as read"
     progress(line + f", {seconds:.2f} s")
 
 

@@ -195,7 +195,8 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
             later.append(
                 (f"{_q(name)} is not null and {_q(name)} not in ({listed})", f"{name} not one of {'|'.join(values)}")
             )
-    later.extend(kind.checks)
+    lookups, enums = _as_enum_casts(con, kind.checks)
+    later.extend(lookups)
     for name in NON_NEGATIVE & present:
         later.append((f"{_q(name)} < 0", f"{name} negative"))
     if "ts" in present:
@@ -228,6 +229,8 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
     )
     for view in zero_maps.values():
         con.execute(f"drop table {view}")
+    for name in enums:
+        con.execute(f"drop type {name}")
     if source.reader:
         con.execute("drop table _csv_rows")
     for name, value in kind.fills:
@@ -244,6 +247,32 @@ def stage_file(con: duckdb.DuckDBPyConnection, kind: Kind, source: Source, file_
     if not sum(counts.values()):
         source.warnings.append("no data rows")
     return counts
+
+
+def _as_enum_casts(con: duckdb.DuckDBPyConnection, checks) -> tuple[list[tuple[str, str]], list[str]]:
+    """The checks, with each reference check (`cadre_id not in (select cadre_id from cadres)`) made a cast to an ENUM
+    of the known ids; returns them and the ENUM types made (dropped after the insert).
+
+    A join, even a semi-join, costs the insert the file's row order (DuckDB keeps insertion order only through
+    operators that keep it), and a sorted month file would be sorted again before it is written to the lake. A cast to
+    an ENUM is a hash lookup inside the row's own expression, which keeps it."""
+    out, made = [], []
+    for sql, reason in checks:
+        for column, (table, key) in REFERENCES.items():
+            if sql != f"{column} not in (select {key} from {table})":
+                continue
+            name = f"_known_{table}"
+            if name not in made:
+                ids = f"select distinct {_q(key)} from {table} where {_q(key)} is not null order by 1"
+                if not con.execute(f"select count(*) from ({ids})").fetchone()[0]:
+                    sql = f"{_q(column)} is not null"  # nothing is known yet: every id is unknown
+                    break
+                con.execute(f"create or replace type {name} as enum ({ids})")
+                made.append(name)
+            sql = f"{_q(column)} is not null and try_cast({_q(column)} as {name}) is null"
+            break
+        out.append((sql, reason))
+    return out, made
 
 
 REPEATED_HEADER = "repeated header"  # a stage-only reason: such lines are dropped with a note, not quarantined
