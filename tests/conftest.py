@@ -147,7 +147,7 @@ LONGEST_FIRST = (
     "test_daily_replay",
     "test_ingest_formats",  # these two need no demo: the other worker runs them while the first builds it
     "test_ingest_bad_files",
-    "test_spark",  # Spark local[2] builds every derived table: over a minute on one worker
+    "test_spark",  # Spark builds every derived table twice (local[2], a two-worker cluster): minutes on one worker
     "test_calibration",
     "test_alerts",
     "test_browser_views",
@@ -160,6 +160,7 @@ LONGEST_FIRST = (
     "test_incremental",
     "test_fast_queries",
     "test_upgrade",
+    "test_lake",
     "test_ingest_crash",
     "test_browser_live_link",
     "test_demo_build",

@@ -140,9 +140,10 @@ def adopt(con: duckdb.DuckDBPyConnection, writer: Writer) -> list[str]:
     return moved
 
 
-def collect_garbage(con: duckdb.DuckDBPyConnection, root: Path, grace_s: float = GRACE_S) -> list[Path]:
+def collect_garbage(con: duckdb.DuckDBPyConnection, root: Path, grace_s: float | None = None) -> list[Path]:
     """Remove files under root that this version does not list and that are older than grace_s: left by a load
     that was killed, or by an older version (a demo rebuilt). Call only while holding the load lock."""
+    grace_s = GRACE_S if grace_s is None else grace_s
     listed = {p for (p,) in con.execute("select path from lake_files").fetchall()}
     removed = []
     now = time.time()
