@@ -18,7 +18,7 @@ from pathlib import Path
 
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest's "missing ScriptRunContext" noise
 
-from bench import browser, burst, data, memory, overhead, peers, queries, report  # noqa: E402
+from bench import browser, burst, data, memory, overhead, peers, queries, report, spark  # noqa: E402
 from bench.stats import say
 
 # Province scale: 1B+ events. Measured: scale 0.1 -> 3.5M events, scale 1 -> 14.0M, i.e. about 2.35M + 11.6M per
@@ -26,7 +26,9 @@ from bench.stats import say
 DEFAULT_SCALE = 90.0
 QUICK_SCALE = 0.1
 PEER_CAP_S = 150.0
-SECTIONS = ("data", "queries", "overhead", "peers", "daily", "browser", "burst", "memory")
+SECTIONS = ("data", "queries", "overhead", "peers", "daily", "browser", "burst", "memory", "spark")
+# Spark's figures at their own scale: a rebuild of 1B events on local[2] would take hours (README "Performance").
+SPARK_SCALE = 5.0
 # Real-browser sections need Chromium and minutes of CPU; quick mode (CI) leaves them to tests/test_bench_burst.py.
 QUICK_SECTIONS = ("data", "queries", "overhead", "peers", "daily")
 
@@ -44,6 +46,9 @@ def _args(argv):
     parser.add_argument("--seed", type=int, default=None, help="demo seed (the scenario's)")
     parser.add_argument(
         "--db", type=Path, default=None, help="bench database to build once and reuse (BURDEN_BENCH_DB; not quick's)"
+    )
+    parser.add_argument(
+        "--spark-scale", type=float, default=SPARK_SCALE, help=f"demo scale of the spark section ({SPARK_SCALE:g})"
     )
     parser.add_argument(
         "--sections", default=None, help="comma-separated subset of " + ",".join(SECTIONS) + " (quick: no browser)"
@@ -125,6 +130,21 @@ def run(args) -> dict:
                 results["burst"] = burst.measure(db_path, sizes=(50, 100, 200), processes=(1, 2))
         if "memory" in sections:
             results["memory"] = memory.measure(db_path)
+        if "spark" in sections:
+            # Spark (PySpark, Java) local[2] and a standalone cluster of one then two workers; the same scale's
+            # DuckDB rebuild beside it. Quick mode measures the quick database.
+            if args.quick or scale == args.spark_scale:
+                spark_db, built_here = db_path, built
+            else:
+                from burden import settings
+
+                spark_db = settings.DATA_DIR / "bench" / f"s{args.spark_scale:g}" / "burden.duckdb"
+                built_here = data.build_or_reuse(spark_db, spark_db.parent / "files", args.spark_scale, args.seed)
+            results["spark"] = {
+                "scale": built_here["scale"],
+                "duckdb_rebuild_s": built_here["rollup_rebuild_s"],
+                **spark.measure(spark_db),
+            }
     results["header"]["bench_s"] = round(time.perf_counter() - started, 1)
     return results
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bench.stats import say, timed
 from burden.db import open_duckdb
+from burden.ingest.lake import lake_dir
 
 CSV_SAMPLE = 1_000_000
 REBUILD_IN_LOAD_EVENTS = 100_000_000
@@ -27,6 +28,7 @@ def build(db_path: Path, files_dir: Path, scale: float, seed: int | None) -> dic
 
     db_path, files_dir = Path(db_path), Path(files_dir)
     db_path.unlink(missing_ok=True)
+    shutil.rmtree(lake_dir(db_path), ignore_errors=True)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     say(f"generating scale {scale:g} into {files_dir} (resuming an earlier, unfinished run if any)")
     gen_s, counts = timed(generate, files_dir, scale=scale, seed=seed, resume=True)
@@ -56,6 +58,7 @@ def build(db_path: Path, files_dir: Path, scale: float, seed: int | None) -> dic
         "rows": rows,
         "files_bytes": _dir_bytes(files_dir),
         "db_bytes": db_path.stat().st_size,
+        "lake_bytes": _dir_bytes(lake_dir(db_path)),
         "generate_s": round(gen_s, 3),
         "generate_events_per_s": round(events / gen_s),
         # a month starved by other work drags the total down: the median month is the machine's own pace
@@ -111,7 +114,7 @@ def _busiest_recent_day(con):
     return con.execute(
         """
         select cast(ts as date) as day from app_events
-        where ts >= (select max(ts) from app_events) - interval 7 day
+        where ts >= (select max(last_ts) from lake_files where table_name = 'app_events') - interval 7 day
         group by 1 order by count(*) desc, 1 desc limit 1
         """
     ).fetchone()[0]
@@ -127,9 +130,9 @@ def _file_rate(report, name: str) -> float | None:
 def _room_for(db_path: Path, in_place: bool | None) -> tuple[bool | None, str | None]:
     """Whether the daily load runs on a copy (in_place False) or on the bench database itself, by free disk.
 
-    The loader copies the live file to a staging file (issue 4's atomic swap), so a load needs the database's
-    size free again; a copy for the bench needs it once more. At province scale (~30 GB) the disk may hold
-    neither: then the section is skipped with the figures that say why, rather than failing on a full disk.
+    The loader copies the served file to a staging file (issue 4's atomic swap), so a load needs its size free
+    again; a copy for the bench needs it once more. The logs are in the lake, which neither copies, so the served
+    file is small; a disk that cannot hold it skips the section with the figures that say why.
     """
     size = db_path.stat().st_size
     free = shutil.disk_usage(db_path.parent).free
@@ -162,7 +165,9 @@ def daily(db_path: Path, in_place: bool | None = False) -> dict:
         con = open_duckdb(db_path, read_only=True)
         day_parquet, day_csv = tmp / "day" / "app_events_day1.parquet", tmp / "csv" / "app_events_sample.csv"
         day = _busiest_recent_day(con)
-        last = con.execute("select cast(max(ts) as date) from app_events").fetchone()[0]
+        last = con.execute(
+            "select cast(max(last_ts) as date) from lake_files where table_name = 'app_events'"
+        ).fetchone()[0]
         shift = f"interval {(last - day).days + 1} day"  # the day after the last one with data
         n_day = _write_events(con, day_parquet, "parquet", f"cast(ts as date) = date '{day}'", shift)
         # CSV: up to 1M events of the last month, moved 40 days on, dry-run loaded (validated, not committed)

@@ -22,7 +22,9 @@ PEER_MIN = 20.0
 LOAD_PARQUET_EPS = 1_000_000
 LOAD_CSV_EPS = 300_000
 ROLLUP_1B_S = 15 * 60
-DAILY_S = 60.0
+ROLLUP_PROVINCE_S = 10 * 60  # issue 17: the full rebuild of the province (1.19B events) on DuckDB
+DAILY_S = 20.0  # issue 17 (was 60 s in issue 5): the busiest province day, loaded and rolled up
+SPARK_CLUSTER_RATIO = 1.7  # two workers over one
 BROWSER_S = 1.5
 BROWSER_FRESH_S = 3.0
 BURST_P95_S = 5.0
@@ -87,6 +89,29 @@ def _crosscheck_times(check: dict) -> str:
     return f" (finished {finished / 1000:.1f} s; drawn {min(drawn):.1f}–{max(drawn):.1f} s)"
 
 
+def _spark_rows(spark: dict) -> list[tuple[str, str, str, str]]:
+    if not spark:
+        return []
+    at = f"scale {spark['scale']:g}, {spark['events']:,} events"
+    out = [
+        (
+            f"Spark local[2] full rebuild ({at})",
+            f"{spark['local2_s']:.1f} s ({_rate(spark['local2_events_per_s'])}; "
+            f"DuckDB {spark['duckdb_rebuild_s']:.1f} s)",
+            "",
+            "",
+        )
+    ]
+    for workers, seconds in spark["cluster_s"].items():
+        out.append((f"Spark standalone, {workers} worker(s) × 1 core ({at})", f"{seconds:.1f} s", "", ""))
+    ratio = spark.get("cluster_ratio_2_over_1")
+    if ratio is not None:
+        out.append(
+            ("Spark cluster: 2 workers over 1", f"{ratio:.2f}×", "≥ 1.7×", _status(ratio, SPARK_CLUSTER_RATIO, True))
+        )
+    return out
+
+
 def rows(results: dict) -> list[tuple[str, str, str, str]]:
     """(figure, value, target, status) rows of the table."""
     out = []
@@ -110,19 +135,25 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                 "full rollup rebuild",
                 f"{data['rollup_rebuild_s']:.1f} s ({_rate(data['rollup_events_per_s'])}; "
                 f"1B ≈ {projected / 60:.1f} min)",
-                "1B events ≤ 15 min",
-                _status(projected, ROLLUP_1B_S, False),
+                "1B events ≤ 15 min; province ≤ 10 min",
+                _status(projected, ROLLUP_1B_S, False)
+                + "; "
+                + _status(data["rollup_rebuild_s"], ROLLUP_PROVINCE_S, False),
             )
         )
     daily = results.get("daily", {})
     if daily.get("skipped"):
-        out.append(("daily load + rollup", "not run: " + daily["skipped"], "≤ 60 s (5–9M events)", "not measured"))
+        out.append(("daily load + rollup", "not run: " + daily["skipped"], "≤ 20 s (busiest day)", "not measured"))
     elif daily:
         out.append(
             (
                 f"daily load + rollup ({daily['events']:,} events)",
-                f"{daily['seconds']:.1f} s",
-                "≤ 60 s (5–9M events)",
+                f"{daily['seconds']:.1f} s ("
+                + ", ".join(
+                    f"{k[:-2]} {daily[k]:.1f}" for k in ("copy_s", "load_s", "rollup_s", "checkpoint_s", "swap_s")
+                )
+                + ")",
+                "≤ 20 s (busiest day)",
                 _status(daily["seconds"], DAILY_S, False),
             )
         )
@@ -134,6 +165,7 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                 _status(daily["csv_file_events_per_s"], LOAD_CSV_EPS, True),
             )
         )
+    out.extend(_spark_rows(results.get("spark", {})))
     warm, cold = results.get("queries", {}).get("warm", {}), results.get("queries", {}).get("cold", {})
     for key, w in warm.items():
         c = cold.get(key, {})

@@ -45,7 +45,7 @@ def _spark_rollup(small_db: Path, folder: Path, master: str) -> Path:
         env=env,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=600,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-4000:]
@@ -61,7 +61,9 @@ def spark_built(small_db, tmp_path_factory) -> dict[str, Path]:
     """{"local": built by Spark local[2], "cluster": built on a standalone cluster of two workers}."""
     built = {"local": _spark_rollup(small_db, tmp_path_factory.mktemp("spark-local"), "local[2]")}
     folder = tmp_path_factory.mktemp("spark-cluster")
-    with standalone(folder / "cluster", workers=2, cores=1, memory="1g") as master:
+    # each worker offers what one executor asks (spark.executor.memory, BURDEN_SPARK_MEMORY: 2g); less, and the
+    # application would wait for resources for ever
+    with standalone(folder / "cluster", workers=2, cores=1, memory="2g") as master:
         assert master.startswith("spark://127.0.0.1:")
         built["cluster"] = _spark_rollup(small_db, folder, master)
     return built

@@ -10,6 +10,7 @@ Needs PySpark and a Java runtime (requirements-spark.txt; Debian's openjdk-17-jr
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,7 +27,10 @@ SHUFFLE_PARTITIONS = 8  # the derived tables are small: Spark's default 200 part
 
 
 def conf(shuffle_partitions: int = SHUFFLE_PARTITIONS) -> dict[str, str]:
+    memory = os.environ.get("BURDEN_SPARK_MEMORY", "2g")  # the driver's (all of local[N]) and each executor's
     return {
+        "spark.driver.memory": memory,
+        "spark.executor.memory": memory,
         "spark.sql.session.timeZone": settings.TIMEZONE,
         "spark.sql.ansi.enabled": "false",
         "spark.sql.shuffle.partitions": str(shuffle_partitions),
