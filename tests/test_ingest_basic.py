@@ -110,7 +110,7 @@ def test_loads_csv_parquet_xlsx_with_kinds_detected(tmp_path, dims):
     assert count(db, "select name_en from regions where region_code = '330681'") == "Zhuji"
     assert count(db, "select value from load_meta where key = 'as_of'") == "2023-02-01"
     # events sorted by month, then cadre
-    assert count(db, "select string_agg(event_id::varchar, ',') from app_events") == "1,2,3"
+    assert count(db, "select string_agg(event_id::varchar, ',' order by event_id) from app_events") == "1,2,3"
 
 
 def test_unknown_ids_and_bad_values_are_rejected_and_counted(tmp_path, dims):
