@@ -25,6 +25,7 @@ import duckdb
 
 from burden import settings
 from burden.ingest.kinds import columns
+from burden.ingest.stage import _literal, _q
 
 TABLES = ("app_events", "photo_uploads")
 GRACE_S = float(os.environ.get("BURDEN_LAKE_GRACE_S", "3600"))
@@ -34,14 +35,6 @@ def lake_dir(db_path: Path) -> Path:
     """The lake beside a served database: data/burden.duckdb -> data/burden.lake/."""
     db_path = Path(db_path).resolve()
     return db_path.with_name(f"{db_path.stem}.lake")
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def paths_sql(paths: list[str]) -> str:
@@ -92,9 +85,9 @@ class Writer:
     load_id: str = field(default_factory=lambda: f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}")
     written: list[Path] = field(default_factory=list)
 
-    def write(self, con: duckdb.DuckDBPyConnection, table: str, rows: str) -> int:
+    def write(self, con: duckdb.DuckDBPyConnection, table: str, rows: str) -> None:
         """Write the rows of the table or view `rows` (in its order) as one file per month, listed in lake_files;
-        refresh the views. Returns the files written."""
+        refresh the views."""
         months = con.execute(
             f"select date_trunc('month', ts)::date as m, count(*), min(ts), max(ts) from {rows} group by m order by m"
         ).fetchall()
@@ -114,7 +107,6 @@ class Writer:
                 [table, month, str(path), count, first, last, now],
             )
         create_views(con)
-        return len(months)
 
     def sync(self) -> None:
         """fsync every file written and every folder that gained an entry, so a swapped-in file never lists a file
@@ -134,9 +126,7 @@ def adopt(con: duckdb.DuckDBPyConnection, writer: Writer) -> list[str]:
     for table in moved:
         con.execute(f"alter table {table} rename to _adopting_{table}")
         writer.write(con, table, f"_adopting_{table}")
-        con.execute(f"drop table _adopting_{table}")
-    if moved:
-        create_views(con)
+        con.execute(f"drop table _adopting_{table}")  # the view over its files was made by the write
     return moved
 
 

@@ -264,15 +264,16 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress, ledger: 
         con.close()
 
 
-def _tidy_lake(con, writer: lake.Writer, progress) -> None:
-    """Before a load into an existing database: its logs into the lake if it predates it, and the files no version
-    lists any more (a killed load's) removed."""
+def _tidy_lake(con, writer: lake.Writer, progress) -> list[str]:
+    """Before a load into an existing database, or its upgrade: its logs into the lake if it predates it, and the
+    files no version lists any more (a killed load's) removed. Returns the logs moved."""
     moved = lake.adopt(con, writer)
     if moved:
         progress(f"moved {', '.join(moved)} out of the database into the lake at {writer.root}")
     removed = lake.collect_garbage(con, writer.root)
     if removed:
         progress(f"removed {len(removed)} lake files no version lists (left by a load that did not finish)")
+    return moved
 
 
 def _record_ledger(con, store, report: LoadReport, who: str, progress) -> bool:
@@ -495,9 +496,7 @@ def upgrade(db_path: Path, progress: Callable[[str], None] = _stderr, wait_s: fl
         changed = create_schema(con)
         if changed:
             progress(f"added to the schema since this database was built: {', '.join(changed)}")
-        moved = lake.adopt(con, writer)
-        if moved:
-            progress(f"moved {', '.join(moved)} out of the database into the lake at {writer.root}")
+        moved = _tidy_lake(con, writer, progress)
         writer.sync()
         return changed + [f"{t} -> lake" for t in moved] + (rollups.upgrade(con, progress) if _has_events(con) else [])
 
