@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from bench.stats import say, timed
+from burden import settings
 from burden.db import open_duckdb
 from burden.ingest.lake import lake_dir
 
@@ -186,6 +187,11 @@ def daily(db_path: Path, in_place: bool | None = False) -> dict:
             target = tmp / "daily.duckdb"
             say(f"copying {db_path.name} for the daily load ({db_path.stat().st_size / 1e9:.1f} GB)")
             shutil.copyfile(db_path, target)
+            # with its ledger store beside it, as served: without it the load would open every case again and
+            # rebuild the tables that read the ledger
+            store, copy = settings.ledger_url(db_path), settings.ledger_url(target)
+            if store.startswith("sqlite:///") and Path(store.removeprefix("sqlite:///")).exists():
+                shutil.copyfile(store.removeprefix("sqlite:///"), copy.removeprefix("sqlite:///"))
         say(f"daily load: {n_day:,} events into {target}")
         started = time.perf_counter()
         report = load([day_parquet], target, kind="events", progress=lambda _m: None)

@@ -3,7 +3,8 @@
 Each rollup file is one SELECT named for its table; build() runs them in
 dependency order as `create or replace table <name> as <select>`. After a load that only appended
 log rows, update() rebuilds just the months those rows can change: a rollup whose SELECT takes
-$month_from and $month_to builds any range of months; one without them is rebuilt whole.
+$month_from and $month_to builds any range of months; one that takes $month_from alone builds the months from
+it on (its rows carry earlier months forward); one without them is rebuilt whole.
 Each table's definition has a version (definition_versions); build() records it, and upgrade() rebuilds the
 tables a database holds from older definitions.
 """
@@ -117,9 +118,19 @@ def _run(con: duckdb.DuckDBPyConnection, statement: str, select: str, params: di
     con.execute(f"{statement}\n{select}", db.params_for(select, params))
 
 
+def month_scope(table: str) -> str:
+    """How much of a rollup a change of some months rebuilds: "range" (it builds any range of months: $month_from
+    and $month_to), "from" (the months from $month_from on: a month's rows carry the earlier months forward) or
+    "whole" (no month parameter)."""
+    names = db.param_names(db.sql_text(f"rollups/{table}"))
+    if "month_from" not in names:
+        return "whole"
+    return "range" if "month_to" in names else "from"
+
+
 def month_ranged(table: str) -> bool:
-    """Whether a rollup builds any subset of months ($month_from, $month_to); the others are rebuilt whole."""
-    return {"month_from", "month_to"} <= db.param_names(db.sql_text(f"rollups/{table}"))
+    """Whether a rollup builds any range of months ($month_from, $month_to)."""
+    return month_scope(table) == "range"
 
 
 def build(con: duckdb.DuckDBPyConnection, campaign_start: date | None = None, tables: Iterable[str] = TABLES) -> None:
@@ -135,8 +146,8 @@ def build(con: duckdb.DuckDBPyConnection, campaign_start: date | None = None, ta
     tables = [table for table in TABLES if table in wanted]  # dependency order, whatever the caller's
     for table in tables:
         select = db.sql_text(f"rollups/{table}")
-        if not month_ranged(table):
-            _run(con, f"create or replace table {table} as", select, params)
+        if not month_ranged(table):  # whole, or carried forward from the first month: one statement
+            _run(con, f"create or replace table {table} as", select, params | {"month_from": ALL_MONTHS[0]})
             continue
         for i, (month_from, month_to) in enumerate(chunks):
             statement = f"create or replace table {table} as" if i == 0 else f"insert into {table} by name"
@@ -236,8 +247,13 @@ def update(
     runs = _runs(months_to_refresh(days, old_months, new_months, partial))
     for table in TABLES:
         select = db.sql_text(f"rollups/{table}")
-        if not month_ranged(table):  # whole-period tables (cadre_regions, app_recency_month ...): rebuilt whole
+        scope = month_scope(table)
+        if scope == "whole":  # cadre_regions, fix_use_month: rebuilt whole
             _run(con, f"create or replace table {table} as", select, params)
+            continue
+        if scope == "from":  # app_recency_month: the first month refreshed and every month after it
+            con.execute(f"delete from {table} where month >= $1", [runs[0][0]])
+            _run(con, f"insert into {table} by name", select, params | {"month_from": runs[0][0]})
             continue
         for month_from, month_to in runs:
             ranged = params | {"month_from": month_from, "month_to": month_to}

@@ -1,12 +1,13 @@
 -- purpose: per closed remediation case (done or verified, delete or merge, with a done date) and month: how the cadres in the case's scope used its app up to that month's end, grouped so fix_checks reads a few rows per case instead of every cadre-month (the period's grace days stay a parameter of fix_checks)
 -- grain: one row per month, case_id and used_after (a scope cadre's last day with events in the case's app up to the month's end when it falls after done_on; null groups the cadres whose last day is on or before done_on), for every case whose scope had such a cadre in that month or before
--- parameters: none
--- note: whole-period (not month-ranged): a month's row carries every earlier month's last days; it reads the ledger, so any ledger
---       load rebuilds it (as it rebuilds every derived table)
+-- parameters: $month_from (date, first of a month: the months from it on are built)
+-- note: carried forward (a month's row carries every earlier month's last days): the months before $month_from come
+--       in as one carried row per case and cadre. It reads the ledger, so a ledger change rebuilds it whole
 with
 
 months as (
     select month from months
+    where month >= $month_from
 ),
 
 cases as (
@@ -26,19 +27,35 @@ app_use as (
     where events > 0
 ),
 
--- the months a scope cadre used the case's app, with their last day with events so far
-source_use as (
-    select
-        cases.case_id,
-        app_use.cadre_id,
-        app_use.month,
-        max(app_use.last_event_on) over (
-            partition by cases.case_id, app_use.cadre_id order by app_use.month rows unbounded preceding
-        ) as last_used_on,
-        lead(app_use.month) over (partition by cases.case_id, app_use.cadre_id order by app_use.month) as next_month
+-- the months a scope cadre used the case's app
+case_use as (
+    select cases.case_id, app_use.cadre_id, app_use.month, app_use.last_event_on
     from cases
     inner join cadre_regions on cadre_regions.region_code = cases.scope_region_code
     inner join app_use on app_use.cadre_id = cadre_regions.cadre_id and app_use.app_id = cases.app_id
+),
+
+-- the months before the range as one row a month before it, with the last day of use so far
+history as (
+    select case_id, cadre_id, month, last_event_on from case_use
+    where month >= $month_from
+    union all
+    select case_id, cadre_id, cast($month_from - interval '1' month as date) as month, max(last_event_on)
+    from case_use
+    where month < $month_from
+    group by 1, 2
+),
+
+-- each of those months with the last day of use so far
+source_use as (
+    select
+        case_id,
+        cadre_id,
+        month,
+        max(last_event_on) over (partition by case_id, cadre_id order by month rows unbounded preceding)
+            as last_used_on,
+        lead(month) over (partition by case_id, cadre_id order by month) as next_month
+    from history
 ),
 
 -- the first month a scope cadre used a merge case's target (only the scope's users, never the target's province-wide)
