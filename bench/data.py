@@ -170,6 +170,7 @@ def daily(db_path: Path, in_place: bool | None = False) -> dict:
             "select cast(max(last_ts) as date) from lake_files where table_name = 'app_events'"
         ).fetchone()[0]
         shift = f"interval {(last - day).days + 1} day"  # the day after the last one with data
+        shift_late = f"interval {(last - day).days} day"  # the last day with data
         n_day = _write_events(con, day_parquet, "parquet", f"cast(ts as date) = date '{day}'", shift)
         # CSV: up to 1M events of the last month, moved 40 days on, dry-run loaded (validated, not committed)
         n_csv = _write_events(
@@ -181,6 +182,11 @@ def daily(db_path: Path, in_place: bool | None = False) -> dict:
             limit=CSV_SAMPLE,
             id_gap=10**10,  # above the daily file's ids
         )
+        # the same day's events again under other ids, on the last day with data: a day into a month that already
+        # holds the month to date (every month-ranged table re-reads that month), measured after the first load
+        day_late = tmp / "late" / "app_events_month_end.parquet"
+        if not in_place:
+            _write_events(con, day_late, "parquet", f"cast(ts as date) = date '{day}'", shift_late, id_gap=2 * 10**10)
         con.close()
         target = db_path
         if not in_place:
@@ -208,6 +214,19 @@ def daily(db_path: Path, in_place: bool | None = False) -> dict:
             "swap_s": report.swap_seconds,
         }
         say("daily phases: " + ", ".join(f"{k[:-2]} {v:.1f} s" for k, v in phases.items()) + f"; {end_to_end:.1f} s")
+        month_end = {}
+        if not in_place:
+            say(f"daily load into the month to date: {n_day:,} events on {last}")
+            started = time.perf_counter()
+            late = load([day_late], target, kind="events", progress=lambda _m: None)
+            if not late.ok:
+                raise RuntimeError("month-end load failed: " + "; ".join(late.messages))
+            month_end = {
+                "day": str(last),
+                "seconds": round(time.perf_counter() - started, 3),
+                "rollup_s": round(late.rollup_seconds, 3),
+            }
+            say(f"  {month_end['seconds']:.1f} s (rollup {month_end['rollup_s']:.1f} s)")
         say(f"dry run of {n_csv:,} events from CSV")
         dry = load([day_csv], target, kind="events", progress=lambda _m: None, commit=False)
         csv_rate = _file_rate(dry, day_csv.name)
@@ -221,4 +240,5 @@ def daily(db_path: Path, in_place: bool | None = False) -> dict:
             "csv_events": int(n_csv),
             "csv_file_events_per_s": csv_rate,
             "csv_dry_run_s": round(dry.seconds, 3),
+            "month_end": month_end,
         }

@@ -76,6 +76,8 @@ def test_quick_bench_writes_every_section(small_db, tmp_path):
 
     daily = results["daily"]
     assert daily["events"] > 0 and daily["seconds"] > 0 and daily["csv_file_events_per_s"] > 0
+    late = daily["month_end"]  # the same volume into the month to date: that month's rollups rebuilt
+    assert late["seconds"] > late["rollup_s"] > 0
 
     assert all(n == n for n in _numbers(results))  # no NaN anywhere
     assert "written to" in done.stdout

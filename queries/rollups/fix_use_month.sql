@@ -27,44 +27,54 @@ app_use as (
     where events > 0
 ),
 
--- the months a scope cadre used the case's app
-case_use as (
-    select cases.case_id, app_use.cadre_id, app_use.month, app_use.last_event_on
-    from cases
-    inner join cadre_regions on cadre_regions.region_code = cases.scope_region_code
-    inner join app_use on app_use.cadre_id = cadre_regions.cadre_id and app_use.app_id = cases.app_id
-),
-
--- the months before the range as one row a month before it, with the last day of use so far
-history as (
-    select case_id, cadre_id, month, last_event_on from case_use
-    where month >= $month_from
-    union all
-    select case_id, cadre_id, cast($month_from - interval '1' month as date) as month, max(last_event_on)
-    from case_use
-    where month < $month_from
+-- per cadre and app used: the first month of use, and the last day of use before the range (one pass over the
+-- history, before any join)
+app_history as (
+    select
+        cadre_id,
+        app_id,
+        min(month) as first_month,
+        max(case when month < $month_from then last_event_on end) as last_before
+    from app_use
     group by 1, 2
 ),
 
--- each of those months with the last day of use so far
+-- the months of use in the range, and the months before it as one row a month before it, with the last day so far
+use_rows as (
+    select cadre_id, app_id, month, last_event_on from app_use
+    where month >= $month_from
+    union all
+    select cadre_id, app_id, cast($month_from - interval '1' month as date) as month, last_before
+    from app_history
+    where first_month < $month_from
+),
+
+scope as (
+    select cases.case_id, cases.app_id, cases.target_app_id, cadre_regions.cadre_id
+    from cases
+    inner join cadre_regions on cadre_regions.region_code = cases.scope_region_code
+),
+
+-- each month a scope cadre used the case's app (from the range on), with the last day of use so far
 source_use as (
     select
-        case_id,
-        cadre_id,
-        month,
-        max(last_event_on) over (partition by case_id, cadre_id order by month rows unbounded preceding)
-            as last_used_on,
-        lead(month) over (partition by case_id, cadre_id order by month) as next_month
-    from history
+        scope.case_id,
+        use_rows.cadre_id,
+        use_rows.month,
+        max(use_rows.last_event_on) over (
+            partition by scope.case_id, use_rows.cadre_id order by use_rows.month rows unbounded preceding
+        ) as last_used_on,
+        lead(use_rows.month) over (partition by scope.case_id, use_rows.cadre_id order by use_rows.month)
+            as next_month
+    from scope
+    inner join use_rows on use_rows.cadre_id = scope.cadre_id and use_rows.app_id = scope.app_id
 ),
 
 -- the first month a scope cadre used a merge case's target (only the scope's users, never the target's province-wide)
 target_first as (
-    select cases.case_id, app_use.cadre_id, min(app_use.month) as first_month
-    from cases
-    inner join cadre_regions on cadre_regions.region_code = cases.scope_region_code
-    inner join app_use on app_use.cadre_id = cadre_regions.cadre_id and app_use.app_id = cases.target_app_id
-    group by 1, 2
+    select scope.case_id, scope.cadre_id, app_history.first_month
+    from scope
+    inner join app_history on app_history.cadre_id = scope.cadre_id and app_history.app_id = scope.target_app_id
 ),
 
 -- each source user at each month's end from their first use on: the last day carries over months without use
