@@ -6,7 +6,7 @@
 --   the data's last day), the day apps held "at month end" are judged
 -- parameters: $campaign_start (date, first month of the campaign), $month_from, $month_to (dates: the months [from, to), all in the calendar), $data_last_on (date, the last day with events in all the data)
 -- note: $month_from 1900-01-01 and $month_to 9999-01-01 mean the first and last month with events
-with recursive
+with
 
 events as (
     select ts from app_events
@@ -32,12 +32,15 @@ bounds as (
     from event_days
 ),
 
-calendar (month) as (
-    select first_month from bounds
-    union all
-    select cast(month + interval '1' month as date)
-    from calendar
-    where month < (select last_month from bounds)
+-- every month from the first to the last, gaps included (a series, not a recursive CTE: Spark runs a recursion
+-- as a job per month)
+series as (
+    select unnest(generate_series(first_month, last_month, interval '1' month)) as first_day
+    from bounds
+),
+
+calendar as (
+    select cast(first_day as date) as month from series
 ),
 
 final as (
