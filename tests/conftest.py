@@ -147,7 +147,8 @@ LONGEST_FIRST = (
     "test_daily_replay",
     "test_ingest_formats",  # these two need no demo: the other worker runs them while the first builds it
     "test_ingest_bad_files",
-    "test_spark",  # Spark builds every derived table twice (local[2], a two-worker cluster): minutes on one worker
+    "test_spark",  # Spark builds every derived table, local[2] here and on a two-worker cluster there: two
+    "test_spark_cluster",  # modules, so two workers build them at once (each is minutes alone)
     "test_calibration",
     "test_alerts",
     "test_browser_views",
