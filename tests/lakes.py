@@ -10,8 +10,9 @@ from burden.ingest import lake
 
 
 def delete_logs(con: duckdb.DuckDBPyConnection, db: Path, table: str, where: str) -> None:
-    """`delete from <table> where <where>` for a log: the rows kept are written as new files of db's own lake and
-    listed instead of the old ones (a copied database shares its original's files, which are never changed)."""
+    """`delete from <table> where <where>` for a table in the lake: the rows kept are written as new files of db's
+    own lake and listed instead of the old ones (a copied database shares its original's files, which are never
+    changed)."""
     kept = f"_kept_{table}"
     con.execute(f"create temp table {kept} as select * from {table} where not coalesce(({where}), false)")
     con.execute("delete from lake_files where table_name = ?", [table])

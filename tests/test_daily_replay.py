@@ -67,10 +67,9 @@ def replay(small_db, tmp_path_factory):
         con.execute("set TimeZone = 'Asia/Shanghai'")
         kept = " or ".join(f"starts_with(region_code, '{city}')" for city in CITIES)
         others = f"cadre_id in (select cadre_id from cadres where not ({kept}))"
-        for table in ("app_events", "photo_uploads"):
+        for table in ("app_events", "photo_uploads", "app_accounts"):
             delete_logs(con, path, table, others)
-        for table in ("app_accounts", "cadres"):
-            con.execute(f"delete from {table} where {others}")
+        con.execute(f"delete from cadres where {others}")
         day = FIRST_DAY
         while day <= LAST_DAY:
             for table in ("app_events", "photo_uploads"):

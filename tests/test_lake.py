@@ -1,11 +1,14 @@
 """The raw logs' lake (burden/ingest/lake.py) with the served file: a sorted month file is written as read, a load
 killed after writing its lake files and before its swap leaves the old version (its files are removed by a later
-load once past the grace period), and a database from before the lake is moved into it unchanged."""
+load once past the grace period), a database from before the lake is moved into it unchanged, and an accounts file
+rewrites only the months it changes (a reader of the older version still reads it whole; a dry run writes nothing
+live)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -115,12 +118,95 @@ def test_a_database_from_before_the_lake_is_moved_into_it_unchanged(small_db, tm
 
     changed = upgrade(db, progress=lambda _: None)
 
-    assert [c for c in changed if c.endswith("-> lake")] == ["app_events -> lake", "photo_uploads -> lake"]
+    assert [c for c in changed if c.endswith("-> lake")] == [f"{t} -> lake" for t in sorted(lake.TABLES)]
     assert checksums(db) == old
     with duckdb.connect(str(db), read_only=True) as con:
         kinds = dict(con.execute("select table_name, table_type from information_schema.tables").fetchall())
         per_month = con.execute("select count(*), count(distinct (table_name, month)) from lake_files").fetchone()
-    assert kinds["app_events"] == kinds["photo_uploads"] == "VIEW"
-    assert per_month[0] == per_month[1] == len(on_disk(db)) > 0  # one file per log and month, in its own lake
+    assert kinds["app_events"] == kinds["photo_uploads"] == kinds["app_accounts"] == "VIEW"
+    assert per_month[0] == per_month[1] == len(on_disk(db)) > 0  # one file per table and month, in its own lake
     assert upgrade(db, progress=lambda _: None) == []  # done once
     assert os.path.getsize(db) <= os.path.getsize(small_db) < inside / 2  # the served file no longer holds them
+
+
+def accounts_file(db: Path, out: Path) -> tuple[Path, list[tuple], date]:
+    """Two stored accounts closed on a new day (in two opening months) and one new account: the changed keys, and
+    the month no stored account was opened in that the new one is."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = "select distinct month from lake_files where table_name = 'app_accounts'"
+        months = [m for (m,) in con.execute(stored).fetchall()]
+        changed = con.execute(
+            "select cadre_id, app_id, opened_on from app_accounts where closed_on is null "
+            "qualify row_number() over (partition by date_trunc('month', opened_on) order by cadre_id, app_id) = 1 "
+            "order by opened_on limit 2"
+        ).fetchall()
+        cadre, app = con.execute(
+            "select c.cadre_id, a.app_id from cadres c, apps a where not exists "
+            "(select 1 from app_accounts t where t.cadre_id = c.cadre_id and t.app_id = a.app_id) "
+            "order by 1, 2 limit 1"
+        ).fetchone()
+    new_month = date(2018, 6, 1)
+    assert new_month not in months and len({d.replace(day=1) for _c, _a, d in changed}) == 2
+    rows = [(c, a, d, date(2024, 3, 2)) for c, a, d in changed] + [(cadre, app, new_month + timedelta(days=4), None)]
+    with duckdb.connect() as con:
+        con.execute("create table t (cadre_id varchar, app_id varchar, opened_on date, closed_on date)")
+        con.executemany("insert into t values (?, ?, ?, ?)", rows)
+        con.execute(f"copy t to '{out}' (format parquet)")
+    return out, [r[:3] for r in rows], new_month
+
+
+def accounts(db: Path) -> dict[tuple, object]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("select cadre_id, app_id, opened_on, closed_on from app_accounts").fetchall()
+    return {r[:3]: r[3] for r in rows}
+
+
+def account_files(db: Path) -> dict[date, set[str]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("select month, path from lake_files where table_name = 'app_accounts'").fetchall()
+    files: dict[date, set[str]] = {}
+    for month, path in rows:
+        files.setdefault(month, set()).add(path)
+    return files
+
+
+def test_an_accounts_file_rewrites_only_the_months_it_changes(small_db, tmp_path):
+    db = tmp_path / "burden.duckdb"
+    shutil.copyfile(small_db, db)
+    source, keys, new_month = accounts_file(db, tmp_path / "accounts.parquet")
+    old, old_files = accounts(db), account_files(db)
+    shutil.copyfile(db, tmp_path / "before.duckdb")  # the version a dashboard process may still be reading
+
+    report = load([source], db, progress=lambda _: None)
+
+    assert report.ok, report.messages
+    assert report.rows("app_accounts") == 3 and report.files[0].rows_updated == 2
+    new, new_files = accounts(db), account_files(db)
+    assert len(new) == len(old) + 1
+    assert {k: v for k, v in new.items() if k not in keys} == {k: v for k, v in old.items() if k not in keys}
+    assert [new[k] for k in keys] == [date(2024, 3, 2), date(2024, 3, 2), None]
+    touched = {d.replace(day=1) for _c, _a, d in keys}
+    assert {m for m in new_files if new_files[m] != old_files.get(m)} == touched  # the other months' files stay
+    assert new_month in touched and all(len(new_files[m]) == 1 for m in touched)
+    assert all(Path(p).exists() for m in touched for p in old_files.get(m, ()))  # kept for that version's readers
+    assert accounts(tmp_path / "before.duckdb") == old  # that version still reads its accounts, whole
+    with duckdb.connect(str(db), read_only=True) as con:  # the derived tables were rebuilt from the new accounts
+        held = con.execute(
+            "select count(*) from app_cadre_month where cadre_id = ? and app_id = ? and is_held", list(keys[2][:2])
+        ).fetchone()[0]
+    assert held > 0
+
+    again = load([source], db, progress=lambda _: None)  # a re-load changes nothing
+    assert again.ok and again.rows("app_accounts") == 0 and account_files(db) == new_files
+
+
+def test_a_dry_run_of_accounts_leaves_the_live_lake_alone(small_db, tmp_path):
+    db = tmp_path / "burden.duckdb"
+    shutil.copyfile(small_db, db)
+    source, _keys, _month = accounts_file(db, tmp_path / "accounts.parquet")
+    before, files = checksums(db), on_disk(db) | listed(db)
+
+    report = load([source], db, commit=False, progress=lambda _: None)
+
+    assert report.ok and report.rows("app_accounts") == 3 and report.files[0].rows_updated == 2
+    assert checksums(db) == before and on_disk(db) | listed(db) == files

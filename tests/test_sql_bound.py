@@ -132,6 +132,7 @@ ALLOWED = {
     ("burden/ingest/lake.py", "files"): "the catalog name: main or the constant storage.LIVE; values bound ($table)",
     ("burden/ingest/lake.py", "write"): "table and column names from the schema; month and path, quoted",
     ("burden/ingest/lake.py", "adopt"): "table names from lake.TABLES",
+    ("burden/ingest/lake.py", "replace"): "a query merge._upsert built from schema names; the partition column's name",
     ("burden/ingest/merge.py", "merge"): "table name from the schema; file names bound ($names)",
     ("burden/ingest/merge.py", "_append"): "table, column and sort-key names from the schema",
     ("burden/ingest/merge.py", "_key_range"): "key and stage table names from the schema",

@@ -1,8 +1,11 @@
-"""The raw logs' lake: plain Parquet files outside the served database, Hive-partitioned by month.
+"""The raw logs' lake: plain Parquet files outside the served database, Hive-partitioned by month (of the event or
+upload; of the day an account was opened).
 
     <db>.lake/app_events/month=2024-03/part-<load>-<n>.parquet
 
-A file is written once and never changed. The served database lists the files of its version (table lake_files)
+A file is written once and never changed. The logs (events, photos) only gain files; the accounts, which a later
+file may change (closed_on), are upserted by rewriting the months a load changes: new files listed in place of the
+month's old ones (Writer.replace). The served database lists the files of its version (table lake_files)
 and reads each log through a view (app_events, photo_uploads) naming exactly those files. A load writes its new
 rows as new files, fsyncs them, and only then swaps in the served file that lists them: a reader of either version
 sees that version's rows, whole, and a load killed before its swap leaves files no version lists. A later load
@@ -27,7 +30,9 @@ from burden import settings
 from burden.ingest.kinds import columns
 from burden.ingest.stage import _literal, _q
 
-TABLES = ("app_events", "photo_uploads")
+# each raw table in the lake, with the column its month partitions come from
+PARTITION = {"app_events": "ts", "photo_uploads": "ts", "app_accounts": "opened_on"}
+TABLES = tuple(PARTITION)
 GRACE_S = float(os.environ.get("BURDEN_LAKE_GRACE_S", "3600"))
 
 
@@ -42,7 +47,7 @@ def paths_sql(paths: list[str]) -> str:
 
 
 def base_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Logs a served file made before the lake still keeps as tables (adopt() moves them)."""
+    """Raw tables a served file made before the lake still keeps as tables (adopt() moves them)."""
     rows = con.execute(
         "select table_name from duckdb_tables() where database_name = current_database() and schema_name = 'main'"
     ).fetchall()
@@ -50,7 +55,7 @@ def base_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Each log's view over exactly the files lake_files lists (typed and empty when there are none)."""
+    """Each raw table's view over exactly the files lake_files lists (typed and empty when there are none)."""
     kept = base_tables(con)
     for table in TABLES:
         if table in kept:
@@ -68,7 +73,7 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
 def files(
     con: duckdb.DuckDBPyConnection, table: str, months: list[date] | None = None, catalog: str = "main"
 ) -> list[str]:
-    """The files of a log in this version, of the given months only if months is given (in month, path order)."""
+    """The files of a raw table in this version, of the given months only if months is given (in month, path order)."""
     sql = f"select path from {catalog}.lake_files where table_name = $table"
     params: dict = {"table": table}
     if months is not None:
@@ -88,8 +93,10 @@ class Writer:
     def write(self, con: duckdb.DuckDBPyConnection, table: str, rows: str) -> None:
         """Write the rows of the table or view `rows` (in its order) as one file per month, listed in lake_files;
         refresh the views."""
+        at = _q(PARTITION[table])
         months = con.execute(
-            f"select date_trunc('month', ts)::date as m, count(*), min(ts), max(ts) from {rows} group by m order by m"
+            f"select date_trunc('month', {at})::date as m, count(*), min({at}), max({at}) from {rows} "
+            "group by m order by m"
         ).fetchall()
         names = ", ".join(_q(c.name) for c in columns(table))
         now = datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None)
@@ -98,8 +105,8 @@ class Writer:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"part-{self.load_id}-{len(self.written)}.parquet"
             con.execute(
-                f"copy (select {names} from {rows} where ts >= date '{month}' "
-                f"and ts < date '{month}' + interval 1 month) to {_literal(str(path))} (format parquet)"
+                f"copy (select {names} from {rows} where {at} >= date '{month}' "
+                f"and {at} < date '{month}' + interval 1 month) to {_literal(str(path))} (format parquet)"
             )
             self.written.append(path)
             con.execute(
@@ -107,6 +114,20 @@ class Writer:
                 [table, month, str(path), count, first, last, now],
             )
         create_views(con)
+
+    def replace(self, con: duckdb.DuckDBPyConnection, table: str, rows: str) -> None:
+        """Make the rows of the query `rows` (in its order) the whole content of the months they fall in: written
+        as new files, listed in place of those months' old files. The old files stay on disk for readers of older
+        versions (collect_garbage removes them later); other months are untouched."""
+        con.execute(f"create or replace temp table _replacing as {rows}")  # kept first: rows may read the old files
+        at = _q(PARTITION[table])
+        con.execute(
+            f"delete from lake_files where table_name = ? and month in "
+            f"(select distinct date_trunc('month', {at})::date from _replacing)",
+            [table],
+        )
+        self.write(con, table, "_replacing")
+        con.execute("drop table _replacing")
 
     def sync(self) -> None:
         """fsync every file written and every folder that gained an entry, so a swapped-in file never lists a file
@@ -120,8 +141,8 @@ class Writer:
 
 
 def adopt(con: duckdb.DuckDBPyConnection, writer: Writer) -> list[str]:
-    """Move the logs a served file from before the lake keeps as tables into the lake (stored sorted by month and
-    cadre already: written in table order), then make their views. Returns the tables moved."""
+    """Move the raw tables a served file from before the lake keeps as tables into the lake (logs stored sorted by
+    month and cadre already: written in table order), then make their views. Returns the tables moved."""
     moved = sorted(base_tables(con))
     for table in moved:
         con.execute(f"alter table {table} rename to _adopting_{table}")

@@ -37,7 +37,7 @@ def merge(
     if kind.mode == "append":
         loaded, updated, resorted = _append(con, kind, writer, live)
     else:
-        (loaded, updated), resorted = _upsert(con, kind), False
+        (loaded, updated), resorted = _upsert(con, kind, writer), False
     con.execute(f"drop table {stage}")
     return {
         f: {
@@ -140,8 +140,9 @@ def _sorted(con: duckdb.DuckDBPyConnection, rows_sql: str) -> bool:
     ).fetchone()[0]
 
 
-def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind) -> tuple[dict[int, int], dict[int, int]]:
-    """Catalogues, ledger, accounts: the last row for a key wins; identical rows are duplicates."""
+def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind, writer: lake.Writer) -> tuple[dict[int, int], dict[int, int]]:
+    """Catalogues, ledger, accounts: the last row for a key wins; identical rows are duplicates. A table in the lake
+    (accounts) has the months it changes rewritten by writer; the others are changed in place."""
     table, stage = kind.table, stage_table(kind)
     cols = [_q(c.name) for c in columns(table)]
     names = ", ".join(cols)
@@ -160,7 +161,17 @@ def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind) -> tuple[dict[int, int],
     )
     loaded = dict(con.execute("select _file, count(*) from _changed group by all").fetchall())
     updated = dict(con.execute("select _file, count(*) from _changed where _exists group by all").fetchall())
-    con.execute(f"delete from {table} t where exists (select 1 from _changed c where {_key_match(kind, 't', 'c')})")
-    con.execute(f"insert into {table} select {names} from _changed order by {keys}")
+    if table in lake.TABLES and table not in lake.base_tables(con):
+        if loaded:  # the changed months: their stored rows the changes leave, and the changed rows
+            at = _q(lake.PARTITION[table])
+            months = f"(select distinct date_trunc('month', {at}) from _changed)"
+            kept = (
+                f"select {names} from {table} t where date_trunc('month', t.{at}) in {months} "
+                f"and not exists (select 1 from _changed c where {_key_match(kind, 't', 'c')})"
+            )
+            writer.replace(con, table, f"select * from ({kept} union all select {names} from _changed) order by {keys}")
+    else:
+        con.execute(f"delete from {table} t where exists (select 1 from _changed c where {_key_match(kind, 't', 'c')})")
+        con.execute(f"insert into {table} select {names} from _changed order by {keys}")
     con.execute("drop table _changed")
     return loaded, updated

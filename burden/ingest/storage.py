@@ -28,11 +28,11 @@ def _csv(name: str) -> str:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every table of queries/schema (`create ... if not exists`) but the logs, which are views over the lake's files
+    """Every table of queries/schema (`create ... if not exists`) but the raw ones, views over the lake's files
     (burden/ingest/lake.py), and the columns added to a table since the file
     was made (filled where kinds.SCHEMA_FILLS says how: an app's line from its owner department,
     a quarantined row's ids from its raw JSON). Returns those columns."""
-    kept = lake.base_tables(con)  # a file from before the lake: its logs are tables until pipeline adopts them
+    kept = lake.base_tables(con)  # a file from before the lake: its raw tables stay until pipeline adopts them
     for path in schema_files():
         if path.stem not in lake.TABLES or path.stem in kept:
             con.execute(path.read_text(encoding="utf-8"))
@@ -93,9 +93,10 @@ def create_database(con: duckdb.DuckDBPyConnection) -> None:
 
 # A dry run validates into a scratch database beside the live file instead of a copy of it (31.7 GB and ~48 s at
 # province scale). What the checks look up (regions, apps, cadres) and the tables the load upserts (catalogues,
-# accounts, the ledger: small) are copied, so the checks and upserts run on them unchanged. The logs are not
-# copied: the scratch file holds only the new rows, and dedupe reads the live rows through LIVE
-# (merge._append). Quarantine starts empty: a dry run's counts come from the stage.
+# the ledger: small) are copied, so the checks and upserts run on them unchanged; the accounts, in the lake, by their
+# file list: the scratch lists the live files, and an upsert writes its months anew into the scratch lake, never
+# touching a live file. The logs are not copied: the scratch file holds only the new rows, and dedupe reads the live
+# rows through LIVE (merge._append). Quarantine starts empty: a dry run's counts come from the stage.
 LIVE = "live"
 REFERENCE = ("regions", "apps", "cadres")
 LOGS = ("app_events", "photo_uploads")
@@ -109,8 +110,14 @@ def open_scratch(con: duckdb.DuckDBPyConnection, db_path: Path, tables: set[str]
     found = con.execute("select table_name from duckdb_tables() where database_name = ?", [LIVE]).fetchall()
     live = {name for (name,) in found}
     for table in sorted((set(REFERENCE) | tables) - set(LOGS)):
-        if table in live:
+        if table in live and table in lake.TABLES:  # a file from before the lake keeps it as a table: so does this
+            con.execute(f"drop view {table}")
+            con.execute(f"create table {table} as select * from {LIVE}.{table}")
+        elif table in live:
             con.execute(f"insert into {table} by name select * from {LIVE}.{table}")
+        elif table in lake.TABLES:
+            con.execute(f"insert into lake_files select * from {LIVE}.lake_files where table_name = ?", [table])
+            lake.create_views(con)
 
 
 def write_meta(con: duckdb.DuckDBPyConnection, source_files: list[str], tables: list[str] = ()) -> None:

@@ -2,8 +2,8 @@
 -- grain: one row per Parquet file; a file is written once and never changed
 -- parameters: none
 create table if not exists lake_files (
-    table_name  varchar not null,    -- app_events | photo_uploads
-    month       date not null,       -- the Hive partition: <lake>/<table>/month=YYYY-MM/
+    table_name  varchar not null,    -- app_events | photo_uploads | app_accounts
+    month       date not null,       -- the Hive partition: <lake>/<table>/month=YYYY-MM/ (of ts; of opened_on)
     path        varchar not null,    -- absolute
     row_count   bigint not null,
     first_ts    timestamp not null,
