@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from burden.ingest import lake
 from burden.ingest.merge import SORT_KEY
 from burden.ingest.pipeline import load, upgrade
+from tests.lakes import delete_logs
 from tests.test_demo_build import checksums
 from tests.test_ingest_crash import MONTHS, kill_at, new_events, start_load
 
@@ -98,7 +100,8 @@ def test_kill_9_between_the_lake_files_and_the_swap_keeps_the_old_version(small_
     monkeypatch.setattr(lake, "GRACE_S", 0.0)
     said: list[str] = []
     assert load([files], db, progress=said.append).ok  # a re-load: nothing new
-    assert f"removed {len(MONTHS)} lake files no version lists (left by a load that did not finish)" in said
+    why = "left by a load that did not finish, or replaced"
+    assert f"removed {len(MONTHS)} lake files no version lists ({why})" in said
     own = {p for p in listed(db) if p.startswith(f"{lake.lake_dir(db)}/")}  # the copy reads its original's files too
     assert on_disk(db) == own and len(own) == len(MONTHS)
     assert checksums(db) == after
@@ -156,9 +159,12 @@ def accounts_file(db: Path, out: Path) -> tuple[Path, list[tuple], date]:
 
 
 def accounts(db: Path) -> dict[tuple, object]:
+    """{key: closed_on}, each key stored once."""
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute("select cadre_id, app_id, opened_on, closed_on from app_accounts").fetchall()
-    return {r[:3]: r[3] for r in rows}
+    found = {r[:3]: r[3] for r in rows}
+    assert len(found) == len(rows)
+    return found
 
 
 def account_files(db: Path) -> dict[date, set[str]]:
@@ -170,9 +176,13 @@ def account_files(db: Path) -> dict[date, set[str]]:
     return files
 
 
-def test_an_accounts_file_rewrites_only_the_months_it_changes(small_db, tmp_path):
+def test_an_accounts_file_rewrites_only_the_months_it_changes(small_db, tmp_path, monkeypatch):
     db = tmp_path / "burden.duckdb"
     shutil.copyfile(small_db, db)
+    with duckdb.connect(str(db)) as con:  # the accounts in this database's own lake, written two hours ago
+        delete_logs(con, db, "app_accounts", "false")
+    for path in on_disk(db):
+        os.utime(path, (time.time() - 7200,) * 2)
     source, keys, new_month = accounts_file(db, tmp_path / "accounts.parquet")
     old, old_files = accounts(db), account_files(db)
     shutil.copyfile(db, tmp_path / "before.duckdb")  # the version a dashboard process may still be reading
@@ -188,7 +198,8 @@ def test_an_accounts_file_rewrites_only_the_months_it_changes(small_db, tmp_path
     touched = {d.replace(day=1) for _c, _a, d in keys}
     assert {m for m in new_files if new_files[m] != old_files.get(m)} == touched  # the other months' files stay
     assert new_month in touched and all(len(new_files[m]) == 1 for m in touched)
-    assert all(Path(p).exists() for m in touched for p in old_files.get(m, ()))  # kept for that version's readers
+    replaced = {p for m in touched for p in old_files.get(m, ())}
+    assert len(replaced) == 2 and replaced <= on_disk(db) - listed(db)  # kept for that version's readers
     assert accounts(tmp_path / "before.duckdb") == old  # that version still reads its accounts, whole
     with duckdb.connect(str(db), read_only=True) as con:  # the derived tables were rebuilt from the new accounts
         held = con.execute(
@@ -198,6 +209,11 @@ def test_an_accounts_file_rewrites_only_the_months_it_changes(small_db, tmp_path
 
     again = load([source], db, progress=lambda _: None)  # a re-load changes nothing
     assert again.ok and again.rows("app_accounts") == 0 and account_files(db) == new_files
+    assert replaced <= on_disk(db)  # written hours ago, but replaced just now: within the grace period
+    monkeypatch.setattr(lake, "GRACE_S", 0.0)
+    assert load([source], db, progress=lambda _: None).ok
+    own = {p for p in listed(db) if p.startswith(f"{lake.lake_dir(db)}/")}  # the copy reads its original's logs
+    assert not replaced & on_disk(db) and on_disk(db) == own
 
 
 def test_a_dry_run_of_accounts_leaves_the_live_lake_alone(small_db, tmp_path):

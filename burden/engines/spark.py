@@ -63,7 +63,7 @@ def inputs(con: duckdb.DuckDBPyConnection, tables: list[str], folder: Path) -> d
     found = {}
     for table in tables:
         found[table] = lake.files(con, table) if table in lake.TABLES else []
-        if not found[table]:  # a served table, or a log with no rows yet
+        if not found[table]:  # a served table, or a raw table with no rows yet
             path = folder / f"{table}.parquet"
             con.execute(f"copy (select * from {table}) to {_path_literal(path)} (format parquet)")
             found[table] = [str(path)]

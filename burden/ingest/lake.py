@@ -6,10 +6,12 @@ upload; of the day an account was opened).
 A file is written once and never changed. The logs (events, photos) only gain files; the accounts, which a later
 file may change (closed_on), are upserted by rewriting the months a load changes: new files listed in place of the
 month's old ones (Writer.replace). The served database lists the files of its version (table lake_files)
-and reads each log through a view (app_events, photo_uploads) naming exactly those files. A load writes its new
-rows as new files, fsyncs them, and only then swaps in the served file that lists them: a reader of either version
-sees that version's rows, whole, and a load killed before its swap leaves files no version lists. A later load
-removes such files once they are older than GRACE_S (a reader still on an older version may be scanning them).
+and reads each raw table through a view (app_events, photo_uploads, app_accounts) naming exactly those files. A
+load writes its new rows as new files, fsyncs them, and only then swaps in the served file that lists them: a
+reader of either version sees that version's rows, whole. A load killed before its swap leaves files no version
+lists, and a rewrite leaves the files it replaced; a later load removes such files once their last change is older
+than GRACE_S (a reader still on an older version may be scanning them): a replaced file is touched when it is
+unlisted, so its grace starts then, not when it was written.
 DuckDB and Spark both read the files natively; no table format (Iceberg, Delta) is needed for that.
 """
 
@@ -118,14 +120,20 @@ class Writer:
     def replace(self, con: duckdb.DuckDBPyConnection, table: str, rows: str) -> None:
         """Make the rows of the query `rows` (in its order) the whole content of the months they fall in: written
         as new files, listed in place of those months' old files. The old files stay on disk for readers of older
-        versions (collect_garbage removes them later); other months are untouched."""
+        versions: those under this writer's root are touched, so collect_garbage's grace period starts now (a
+        dry run's writer, whose root is a scratch lake, touches no live file); other months are untouched."""
         con.execute(f"create or replace temp table _replacing as {rows}")  # kept first: rows may read the old files
         at = _q(PARTITION[table])
-        con.execute(
-            f"delete from lake_files where table_name = ? and month in "
-            f"(select distinct date_trunc('month', {at})::date from _replacing)",
-            [table],
-        )
+        months = f"(select distinct date_trunc('month', {at})::date from _replacing)"
+        old = con.execute(
+            f"delete from lake_files where table_name = ? and month in {months} returning path", [table]
+        ).fetchall()
+        for (path,) in old:
+            if Path(path).is_relative_to(self.root):
+                try:
+                    os.utime(path)
+                except FileNotFoundError:
+                    continue
         self.write(con, table, "_replacing")
         con.execute("drop table _replacing")
 
@@ -152,8 +160,9 @@ def adopt(con: duckdb.DuckDBPyConnection, writer: Writer) -> list[str]:
 
 
 def collect_garbage(con: duckdb.DuckDBPyConnection, root: Path, grace_s: float | None = None) -> list[Path]:
-    """Remove files under root that this version does not list and that are older than grace_s: left by a load
-    that was killed, or by an older version (a demo rebuilt). Call only while holding the load lock."""
+    """Remove files under root that this version does not list and that were last changed more than grace_s ago:
+    left by a load that was killed, replaced by a rewrite (Writer.replace), or by an older version (a demo rebuilt).
+    Call only while holding the load lock."""
     grace_s = GRACE_S if grace_s is None else grace_s
     listed = {p for (p,) in con.execute("select path from lake_files").fetchall()}
     removed = []

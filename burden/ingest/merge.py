@@ -1,5 +1,6 @@
-"""Staged rows into the base tables, set-based in DuckDB: rejected rows to quarantine, logs appended without
-doubling a key (and kept sorted), catalogues and the ledger upserted by their natural key."""
+"""Staged rows into the base tables, set-based in DuckDB: rejected rows to quarantine, logs appended to the lake
+without doubling a key (and kept sorted), catalogues, accounts and the ledger upserted by their natural key (the
+accounts by rewriting their months in the lake)."""
 
 from __future__ import annotations
 

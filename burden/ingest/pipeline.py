@@ -130,8 +130,8 @@ def load(
     commit=False is a dry run: files are validated, deduplicated and counted against the current data
     exactly as a load would, but the live file is never touched. wait_s: how long to wait for another
     load into the same database to finish before giving up. A ledger file's changes become events in the ledger's
-    store (ledger_url, default beside db_path), recorded as made by `who`. The logs' rows go to the lake at lake_root
-    (default: lake.lake_dir(db_path)); a dry run writes them to a scratch lake it removes.
+    store (ledger_url, default beside db_path), recorded as made by `who`. The raw tables' rows (logs, accounts) go
+    to the lake at lake_root (default: lake.lake_dir(db_path)); a dry run writes them to a scratch lake it removes.
     """
     started = time.perf_counter()
     report = LoadReport(dry_run=not commit)
@@ -265,14 +265,16 @@ def _load_into_staging(paths, db_path, staging, kind, report, progress, ledger: 
 
 
 def _tidy_lake(con, writer: lake.Writer, progress) -> list[str]:
-    """Before a load into an existing database, or its upgrade: its logs into the lake if it predates it, and the
-    files no version lists any more (a killed load's) removed. Returns the logs moved."""
+    """Before a load into an existing database, or its upgrade: its raw tables into the lake if it predates it, and
+    the files no version lists any more (a killed load's, or replaced by a rewrite) removed. Returns the tables
+    moved."""
     moved = lake.adopt(con, writer)
     if moved:
         progress(f"moved {', '.join(moved)} out of the database into the lake at {writer.root}")
     removed = lake.collect_garbage(con, writer.root)
     if removed:
-        progress(f"removed {len(removed)} lake files no version lists (left by a load that did not finish)")
+        why = "left by a load that did not finish, or replaced"
+        progress(f"removed {len(removed)} lake files no version lists ({why})")
     return moved
 
 
