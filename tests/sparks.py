@@ -45,7 +45,7 @@ def spark_rollup(small_db: Path, folder: Path, master: str) -> Path:
     assert done.returncode == 0, done.stderr[-4000:]
     with duckdb.connect(str(small_db), read_only=True) as con:
         files = con.execute("select count(*) from lake_files").fetchone()[0]
-    assert f"the logs from {files} lake files" in done.stderr  # read where they are, not exported
+    assert f"the logs and accounts from {files} lake files" in done.stderr  # read where they are, not exported
     assert f"{len(rollups.TABLES)} derived tables built by Spark and swapped in" in done.stderr
     return db
 

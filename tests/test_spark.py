@@ -1,7 +1,8 @@
 """The derived tables built by Apache Spark in one process (local[2]) through `python -m burden rollup --engine
 spark` equal DuckDB's, row for row: sorted, exact for integers, text and dates, 1e-9 relative for floats. The command
-reads the logs from the lake's files, runs the rollups' one SQL source as translated by sqlglot, and swaps Spark's
-tables into the database as a load does. The same build on a standalone cluster: tests/test_spark_cluster.py."""
+reads the logs and accounts from the lake's files, runs the rollups' one SQL source as translated by sqlglot, and
+swaps Spark's tables into the database as a load does. The same build on a standalone cluster:
+tests/test_spark_cluster.py."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The derived tables built by Apache Spark: the rollups' SQL as translated (engines/translate.py), run in dependency
-order over the base tables as Parquet (the logs straight from the lake's files), each derived table written as
-Parquet and read back by the next. DuckDB then takes the tables in (`take_in`), cast to the types its own build gives
-them.
+order over the base tables as Parquet (the logs and accounts straight from the lake's files), each derived table
+written as Parquet and read back by the next. DuckDB then takes the tables in (`take_in`), cast to the types its own
+build gives them.
 
 Spark runs in DuckDB's terms: the session's time zone is the product's (months and days are Asia/Shanghai's), and
 ANSI mode is off, as in the SQL the rollups were written for (an integer division is a fraction, a bad cast null).
@@ -129,10 +129,9 @@ def translated(db_con: duckdb.DuckDBPyConnection) -> tuple[dict, dict[str, str],
 
 
 def rollup(db_path: Path, master: str, progress: Callable[[str], None], wait_s: float = 60.0) -> list[str]:
-    """`python -m burden rollup --engine spark`: the logs read from the lake and the other base tables exported as
-    Parquet, every derived table built
-    by Spark on `master`, then taken in on a staging copy of the database swapped in whole (as a load does: readers
-    keep the old file meanwhile). Returns the tables replaced."""
+    """`python -m burden rollup --engine spark`: the logs and accounts read from the lake and the other base tables
+    exported as Parquet, every derived table built by Spark on `master`, then taken in on a staging copy of the
+    database swapped in whole (as a load does: readers keep the old file meanwhile). Returns the tables replaced."""
     import shutil
     import tempfile
 
@@ -146,8 +145,11 @@ def rollup(db_path: Path, master: str, progress: Callable[[str], None], wait_s: 
             params, sqls, types = translated(con)
             tables = base_tables(sqls)
             sources = inputs(con, tables, work / "in")
-            logs = sum(len(files) for table, files in sources.items() if table in lake.TABLES)
-            progress(f"Spark reads {', '.join(tables)}: the logs from {logs} lake files, the rest exported to Parquet")
+            raw = sum(len(files) for table, files in sources.items() if table in lake.TABLES)
+            progress(
+                f"Spark reads {', '.join(tables)}: the logs and accounts from {raw} lake files, "
+                "the rest exported to Parquet"
+            )
         progress(f"starting Spark on {master}")
         spark = session(master)
         try:
