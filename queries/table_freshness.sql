@@ -3,7 +3,8 @@
 -- parameters: none
 -- scope: none (row counts and dates per table)
 -- requires: import
--- note: the logs' counts and date ranges come from the lake's file list (lake_files), not a scan of the files;
+-- note: the logs' and accounts' counts and date ranges come from the lake's file list (lake_files), not a scan of
+--       the files;
 --       the other tables are counted once per database version (the result is cached per file version).
 with
 
@@ -26,7 +27,8 @@ counted as (
         min(launched_on) as first_on, max(launched_on) as last_on
     from apps
     union all select 'base', 2, 'cadres', count(*), null::date, null::date from cadres
-    union all select 'base', 3, 'app_accounts', count(*), min(opened_on), max(opened_on) from app_accounts
+    union all select 'base', 3, 'app_accounts', coalesce(sum(row_count), 0)::bigint, min(first_ts)::date,
+        max(last_ts)::date from lake_files where table_name = 'app_accounts'
     union all select 'base', 4, 'app_events', coalesce(sum(row_count), 0)::bigint, min(first_ts)::date,
         max(last_ts)::date from lake_files where table_name = 'app_events'
     union all select 'base', 5, 'photo_uploads', coalesce(sum(row_count), 0)::bigint, min(first_ts)::date,

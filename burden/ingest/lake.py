@@ -17,6 +17,7 @@ DuckDB and Spark both read the files natively; no table format (Iceberg, Delta) 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -42,6 +43,12 @@ def lake_dir(db_path: Path) -> Path:
     """The lake beside a served database: data/burden.duckdb -> data/burden.lake/."""
     db_path = Path(db_path).resolve()
     return db_path.with_name(f"{db_path.stem}.lake")
+
+
+def month_of(table: str, alias: str = "") -> str:
+    """SQL for the month partition a row of a raw table falls in (a date), its columns qualified by alias if given."""
+    column = (f"{alias}." if alias else "") + _q(PARTITION[table])
+    return f"date_trunc('month', {column})::date"
 
 
 def paths_sql(paths: list[str]) -> str:
@@ -97,8 +104,7 @@ class Writer:
         refresh the views."""
         at = _q(PARTITION[table])
         months = con.execute(
-            f"select date_trunc('month', {at})::date as m, count(*), min({at}), max({at}) from {rows} "
-            "group by m order by m"
+            f"select {month_of(table)} as m, count(*), min({at}), max({at}) from {rows} group by m order by m"
         ).fetchall()
         names = ", ".join(_q(c.name) for c in columns(table))
         now = datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None)
@@ -123,17 +129,14 @@ class Writer:
         versions: those under this writer's root are touched, so collect_garbage's grace period starts now (a
         dry run's writer, whose root is a scratch lake, touches no live file); other months are untouched."""
         con.execute(f"create or replace temp table _replacing as {rows}")  # kept first: rows may read the old files
-        at = _q(PARTITION[table])
-        months = f"(select distinct date_trunc('month', {at})::date from _replacing)"
+        months = f"(select distinct {month_of(table)} from _replacing)"
         old = con.execute(
             f"delete from lake_files where table_name = ? and month in {months} returning path", [table]
         ).fetchall()
         for (path,) in old:
             if Path(path).is_relative_to(self.root):
-                try:
+                with contextlib.suppress(FileNotFoundError):
                     os.utime(path)
-                except FileNotFoundError:
-                    continue
         self.write(con, table, "_replacing")
         con.execute("drop table _replacing")
 

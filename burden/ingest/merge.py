@@ -164,10 +164,9 @@ def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind, writer: lake.Writer) -> 
     updated = dict(con.execute("select _file, count(*) from _changed where _exists group by all").fetchall())
     if table in lake.TABLES and table not in lake.base_tables(con):
         if loaded:  # the changed months: their stored rows the changes leave, and the changed rows
-            at = _q(lake.PARTITION[table])
-            months = f"(select distinct date_trunc('month', {at}) from _changed)"
+            months = f"(select distinct {lake.month_of(table)} from _changed)"
             kept = (
-                f"select {names} from {table} t where date_trunc('month', t.{at}) in {months} "
+                f"select {names} from {table} t where {lake.month_of(table, 't')} in {months} "
                 f"and not exists (select 1 from _changed c where {_key_match(kind, 't', 'c')})"
             )
             writer.replace(con, table, f"select * from ({kept} union all select {names} from _changed) order by {keys}")
