@@ -17,6 +17,10 @@ if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
     os.environ.setdefault("BURDEN_DUCKDB_THREADS", _threads)
     os.environ.setdefault("POLARS_MAX_THREADS", _threads)
 
+# Spark's JVMs in the tests live a minute over a small demo: with HotSpot's first compiler only and the serial
+# collector they take a third less CPU (burden/engines/spark.py, java_options).
+os.environ.setdefault("BURDEN_SPARK_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+
 DIMS = [Path(__file__).parent / "data" / "bad" / "dims" / name for name in ("apps.csv", "cadres.csv")]
 
 # Small enough to build in seconds, large enough to hold every county and seed place.

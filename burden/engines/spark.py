@@ -26,9 +26,18 @@ from burden.ingest.kinds import schema_files
 SHUFFLE_PARTITIONS = 8  # the derived tables are small: Spark's default 200 partitions would be 200 tiny tasks each
 
 
+def java_options() -> str:
+    """BURDEN_SPARK_JAVA_OPTS: extra JVM options for the driver, the executors and (engines/standalone.py) a loopback
+    cluster's daemons; none by default. The tests set `-XX:TieredStopAtLevel=1 -XX:+UseSerialGC`: their JVMs live a
+    minute over a small demo, and HotSpot's optimising compiler and parallel collector cost them more CPU than they
+    save (tests/conftest.py)."""
+    return os.environ.get("BURDEN_SPARK_JAVA_OPTS", "").strip()
+
+
 def conf(shuffle_partitions: int = SHUFFLE_PARTITIONS) -> dict[str, str]:
     memory = os.environ.get("BURDEN_SPARK_MEMORY", "2g")  # the driver's (all of local[N]) and each executor's
-    return {
+    jvm = java_options()
+    return ({"spark.driver.extraJavaOptions": jvm, "spark.executor.extraJavaOptions": jvm} if jvm else {}) | {
         "spark.driver.memory": memory,
         "spark.executor.memory": memory,
         "spark.sql.session.timeZone": settings.TIMEZONE,

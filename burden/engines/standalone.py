@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from burden.engines.spark import java_options
+
 
 class ClusterError(RuntimeError):
     pass
@@ -53,6 +55,8 @@ def standalone(
     launcher = str(home / "bin" / "spark-class")
     env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1", "SPARK_LOG_DIR": str(folder)}
     env["SPARK_LOCAL_DIRS"] = str(folder / "scratch")
+    if java_options():
+        env["SPARK_DAEMON_JAVA_OPTS"] = java_options()  # the master's and workers' JVMs; the executors' go by conf()
     procs: list[subprocess.Popen] = []
 
     def start(name: str, *args: str) -> tuple[subprocess.Popen, Path]:
