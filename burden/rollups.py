@@ -22,6 +22,12 @@ import duckdb
 
 from burden import db, settings
 
+# A full build runs each month-ranged rollup over as many consecutive months as hold this many log rows (events
+# and photos) in one statement, a month at least: the small demo (4.8M) in one, a province (60M+ a month) a month
+# at a time, as one statement over all its months spilled 22 GB to disk. One statement over 18 small months takes
+# a third of the time 18 do (tests/test_rollup_chunks.py).
+CHUNK_ROWS = 20_000_000
+
 # Dependency order: each table reads only base tables and the ones before it.
 TABLES = (
     "months",
@@ -136,9 +142,10 @@ def month_ranged(table: str) -> bool:
 def build(con: duckdb.DuckDBPyConnection, campaign_start: date | None = None, tables: Iterable[str] = TABLES) -> None:
     """(Re)create the derived tables (every one, or those named) on an open read-write connection.
 
-    Month-ranged tables are built a month at a time (the first range open to the past, the last to the future, so
-    the ranges cover what one full-range statement would): no statement holds more than a month of events. At
-    1.19B events one statement over every month spilled more than 22 GB to the temp folder and filled the disk.
+    Month-ranged tables are built a range of months at a time (the first range open to the past, the last to the
+    future, so the ranges cover what one full-range statement would): no statement holds more than CHUNK_ROWS log
+    rows, or a month's. At 1.19B events one statement over every month spilled more than 22 GB to the temp folder
+    and filled the disk.
     """
     chunks, data_last = _month_chunks(con)
     params = _params(con, campaign_start, data_last)
@@ -166,8 +173,9 @@ def readers(table: str) -> list[str]:
 
 
 def _month_chunks(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[date, date]], date | None]:
-    """[from, to) ranges covering all time: one per month from the first to the last month with log rows; and the
-    last day with events (the same scan gives it: data_last_on would read every event's time again)."""
+    """[from, to) ranges covering all time, cut at month starts from the first to the last month with log rows: as
+    many months in a range as fit in CHUNK_ROWS log rows (a month alone may hold more); and the last day with
+    events (the same scan gives it: data_last_on would read every event's time again)."""
     first, last, events_last = con.execute(
         """
         select least(min(e.first), min(p.first)), greatest(max(e.last), max(p.last)), cast(max(e.last) as date)
@@ -177,8 +185,35 @@ def _month_chunks(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[date, date
     ).fetchone()
     if first is None:
         return [ALL_MONTHS], events_last
-    cuts = [add_months(_first_of_month(first.date()), n) for n in range(1, _months_between(first, last) + 1)]
+    rows = _month_rows(con)
+    unknown = 0 if rows else CHUNK_ROWS  # a month the lake lists no file for has no rows; no list, a full range each
+    cuts, held = [], rows.get(_first_of_month(first.date()), unknown)
+    for n in range(1, _months_between(first, last) + 1):
+        month = add_months(_first_of_month(first.date()), n)
+        size = rows.get(month, unknown)
+        if held + size > CHUNK_ROWS:
+            cuts.append(month)
+            held = 0
+        held += size
     return list(zip([ALL_MONTHS[0], *cuts], [*cuts, ALL_MONTHS[1]], strict=True)), events_last
+
+
+def _month_rows(con: duckdb.DuckDBPyConnection) -> dict[date, int]:
+    """Log rows (events and photos) per month as the lake lists its files: no scan of the logs. Empty while a log is
+    still a table of the served file (a database from before the lake, until lake.adopt moves it): every month then
+    counts as a full range."""
+    return dict(
+        con.execute(
+            """
+            select month, sum(row_count) from lake_files
+            where table_name in ('app_events', 'photo_uploads') and not exists (
+                select 1 from duckdb_tables()
+                where database_name = current_database() and schema_name = 'main'
+                  and table_name in ('app_events', 'photo_uploads'))
+            group by month
+            """
+        ).fetchall()
+    )
 
 
 def _months_between(first, last) -> int:

@@ -1,4 +1,5 @@
-"""rollups.build runs the month-ranged tables a month at a time; the result equals one statement over all months."""
+"""rollups.build runs the month-ranged tables over ranges of months (as many as fit in rollups.CHUNK_ROWS log rows,
+a month at least); the result equals one statement over all months."""
 
 import shutil
 from datetime import date
@@ -7,12 +8,21 @@ import duckdb
 
 from burden import db, rollups
 
+LOG_ROWS = """
+    select month, sum(row_count) from lake_files where table_name in ('app_events', 'photo_uploads') group by month
+"""
 
-def test_month_chunks_cover_all_time_one_month_each(small_db, tmp_path):
+
+def test_month_chunks_cover_all_time_within_the_row_budget(small_db, monkeypatch):
     con = duckdb.connect(str(small_db), read_only=True)
-    chunks, _ = rollups._month_chunks(con)
     first, last = con.execute("select min(ts), max(ts) from app_events").fetchone()
-    con.close()
+    per_month = dict(con.execute(LOG_ROWS).fetchall())
+    assert len(per_month) == 18
+
+    assert rollups._month_chunks(con)[0] == [rollups.ALL_MONTHS]  # the small demo's 4.8M log rows: one statement
+
+    monkeypatch.setattr(rollups, "CHUNK_ROWS", 1)  # a month each
+    chunks, _ = rollups._month_chunks(con)
     assert chunks[0][0] == rollups.ALL_MONTHS[0] and chunks[-1][1] == rollups.ALL_MONTHS[1]
     assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:], strict=False))  # contiguous, no gap, no overlap
     inner = [c[0] for c in chunks[1:]]
@@ -20,11 +30,23 @@ def test_month_chunks_cover_all_time_one_month_each(small_db, tmp_path):
     assert inner[-1] == date(last.year, last.month, 1)
     assert len(chunks) == (last.year - first.year) * 12 + last.month - first.month + 1
 
+    budget = 3 * max(per_month.values())
+    monkeypatch.setattr(rollups, "CHUNK_ROWS", budget)
+    chunks, _ = rollups._month_chunks(con)
+    con.close()
+    assert chunks[0][0] == rollups.ALL_MONTHS[0] and chunks[-1][1] == rollups.ALL_MONTHS[1]
+    assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:], strict=False))
+    held = [sum(rows for month, rows in per_month.items() if a <= month < b) for a, b in chunks]
+    assert 3 <= len(chunks) < 18 and sum(held) == sum(per_month.values())
+    assert all(rows <= budget for rows in held)
+    assert all(a + b > budget for a, b in zip(held, held[1:], strict=False))  # each range took what fitted
 
-def test_chunked_build_equals_one_statement_over_all_months(small_db, tmp_path):
+
+def test_chunked_build_equals_one_statement_over_all_months(small_db, tmp_path, monkeypatch):
     path = tmp_path / "burden.duckdb"
     shutil.copyfile(small_db, path)
     con = duckdb.connect(str(path))
+    monkeypatch.setattr(rollups, "CHUNK_ROWS", 1)  # a month at a time, as at province
     rollups.build(con)
     params = rollups._params(con, None, rollups.data_last_on(con)) | {
         "month_from": rollups.ALL_MONTHS[0],
