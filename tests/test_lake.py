@@ -18,7 +18,7 @@ import pytest
 from burden.ingest import lake
 from burden.ingest.merge import SORT_KEY
 from burden.ingest.pipeline import load, upgrade
-from tests.lakes import delete_logs
+from tests.lakes import own_logs
 from tests.test_demo_build import checksums
 from tests.test_ingest_crash import MONTHS, kill_at, new_events, start_load
 
@@ -180,7 +180,7 @@ def test_an_accounts_file_rewrites_only_the_months_it_changes(small_db, tmp_path
     db = tmp_path / "burden.duckdb"
     shutil.copyfile(small_db, db)
     with duckdb.connect(str(db)) as con:  # the accounts in this database's own lake, written two hours ago
-        delete_logs(con, db, "app_accounts", "false")
+        own_logs(con, db, "app_accounts")
     for path in on_disk(db):
         os.utime(path, (time.time() - 7200,) * 2)
     source, keys, new_month = accounts_file(db, tmp_path / "accounts.parquet")
