@@ -202,8 +202,8 @@ def _month_rows(con: duckdb.DuckDBPyConnection) -> dict[date, int]:
     """Log rows (events and photos) per month as the lake lists its files: no scan of the logs. Empty while a log is
     still a table of the served file (a database from before the lake, until lake.adopt moves it): every month then
     counts as a full range."""
-    return dict(
-        con.execute(
+    try:
+        rows = con.execute(
             """
             select month, sum(row_count) from lake_files
             where table_name in ('app_events', 'photo_uploads') and not exists (
@@ -213,7 +213,9 @@ def _month_rows(con: duckdb.DuckDBPyConnection) -> dict[date, int]:
             group by month
             """
         ).fetchall()
-    )
+    except duckdb.CatalogException:  # no lake_files yet: a file from before the lake
+        return {}
+    return dict(rows)
 
 
 def _months_between(first, last) -> int:

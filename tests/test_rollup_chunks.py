@@ -88,3 +88,18 @@ def test_carried_forward_tables_built_from_a_month_equal_the_whole_build_from_it
             assert extra == 0, f"{table}: {extra} rows of {a} not in {b}"
         con.execute("drop table part")
     con.close()
+
+
+def test_logs_still_in_tables_are_built_a_month_at_a_time():
+    """A served file from before the lake keeps its logs as tables until lake.adopt moves them: no lake_files lists
+    their rows, so nothing says how big a month is, and each month is a range of its own."""
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'Asia/Shanghai'")
+    con.execute("create table app_events (ts timestamptz); create table photo_uploads (ts timestamptz)")
+    con.execute(
+        "insert into app_events values ('2024-01-05'), ('2024-03-05'); insert into photo_uploads values ('2024-02-01')"
+    )
+    chunks, last = rollups._month_chunks(con)
+    assert [c[1] for c in chunks] == [date(2024, 2, 1), date(2024, 3, 1), rollups.ALL_MONTHS[1]] and last == date(
+        2024, 3, 5
+    )
