@@ -8,6 +8,7 @@ import duckdb
 
 from burden import settings
 from burden.ingest import lake
+from burden.ingest.kinds import columns
 
 
 def delete_logs(con: duckdb.DuckDBPyConnection, db: Path, table: str, where: str) -> None:
@@ -31,11 +32,13 @@ def _rewrite(con: duckdb.DuckDBPyConnection, db: Path, table: str, paths: list[s
     if not paths:
         return
     kept = f"_kept_{table}"
-    names = ", ".join(f'"{c}"' for (c,) in con.execute(f"select column_name from (describe {table})").fetchall())
+    names = ", ".join(f'"{c.name}"' for c in columns(table))
     con.execute(f"create temp table {kept} as select {names} from read_parquet({lake.paths_sql(paths)}) where {keep}")
     con.execute("delete from lake_files where table_name = ? and list_contains(?, path)", [table, paths])
     [zone] = con.execute("select current_setting('TimeZone')").fetchone()
     con.execute(f"set TimeZone = '{settings.TIMEZONE}'")  # the months the loader files rows under
-    lake.Writer(lake.lake_dir(db)).write(con, table, kept)  # (the views: listed files only)
-    con.execute(f"set TimeZone = '{zone}'")
+    try:
+        lake.Writer(lake.lake_dir(db)).write(con, table, kept)  # (the views: listed files only)
+    finally:
+        con.execute(f"set TimeZone = '{zone}'")
     con.execute(f"drop table {kept}")

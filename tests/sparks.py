@@ -28,10 +28,10 @@ def rows_equal(a: list[tuple], b: list[tuple]) -> bool:
     return len(a) == len(b) and all(len(x) == len(y) and all(map(same, x, y)) for x, y in zip(a, b, strict=True))
 
 
-def spark_rollup(small_db: Path, folder: Path, master: str) -> Path:
-    """A copy of the small demo whose derived tables the command rebuilt on Spark at `master`."""
+def spark_rollup(source: Path, folder: Path, master: str) -> Path:
+    """A copy of the database `source` whose derived tables the command rebuilt on Spark at `master`."""
     db = folder / "burden.duckdb"
-    shutil.copyfile(small_db, db)
+    shutil.copyfile(source, db)
     env = {**os.environ, "BURDEN_DB": str(db)}
     done = subprocess.run(
         [sys.executable, "-m", "burden", "rollup", "--engine", "spark", "--master", master],
@@ -43,7 +43,7 @@ def spark_rollup(small_db: Path, folder: Path, master: str) -> Path:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-4000:]
-    with duckdb.connect(str(small_db), read_only=True) as con:
+    with duckdb.connect(str(source), read_only=True) as con:
         files = con.execute("select count(*) from lake_files").fetchone()[0]
     assert f"the logs and accounts from {files} lake files" in done.stderr  # read where they are, not exported
     assert f"{len(rollups.TABLES)} derived tables built by Spark and swapped in" in done.stderr

@@ -55,8 +55,8 @@ def standalone(
     launcher = str(home / "bin" / "spark-class")
     env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1", "SPARK_LOG_DIR": str(folder)}
     env["SPARK_LOCAL_DIRS"] = str(folder / "scratch")
-    if java_options():
-        env["SPARK_DAEMON_JAVA_OPTS"] = java_options()  # the master's and workers' JVMs; the executors' go by conf()
+    if jvm := java_options():
+        env["SPARK_DAEMON_JAVA_OPTS"] = jvm  # the master's and workers' JVMs; the executors' go by conf()
     procs: list[subprocess.Popen] = []
 
     def start(name: str, *args: str) -> tuple[subprocess.Popen, Path]:
